@@ -1,0 +1,1 @@
+"""Bundled example datasets (installed as ``tpqc.examples``)."""

@@ -1,0 +1,1 @@
+"""Declarations: what a dataset must look like (spec schema, report schema, loaders)."""

@@ -1,0 +1,233 @@
+"""The ``tpqc`` command line: the only place that prints or exits.
+
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 tool error.
+stdout carries only the report; logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before numpy loads: BLAS threads only fight the worker processes for the cores.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+os.environ.setdefault("GDAL_PAM_ENABLED", "NO")
+
+import logging  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from functools import wraps  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, TypeVar  # noqa: E402
+
+import click  # noqa: E402
+
+from tpqc import __version__  # noqa: E402
+from tpqc.errors import TpqcError  # noqa: E402
+
+log = logging.getLogger("tpqc")
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL_ERROR = 0, 1, 2
+
+
+def _configure_logging(verbose: int, quiet: int) -> None:
+    level = logging.WARNING + 10 * (quiet - verbose)
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=max(logging.DEBUG, level),
+        format="tpqc: %(levelname)s: %(message)s",
+    )
+    # GDAL's own chatter (rasterio._env) is already captured in findings.
+    logging.getLogger("rasterio").setLevel(max(logging.ERROR, level))
+
+
+def _tool_errors(func: F) -> F:
+    """Turn tpqc errors and crashes into exit code 2 with a message on stderr."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TpqcError as exc:
+            click.echo(f"tpqc: error: {exc}", err=True)
+            sys.exit(EXIT_TOOL_ERROR)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # the last line of defence: never exit 1 on a crash
+            log.debug("internal error", exc_info=True)
+            click.echo(f"tpqc: internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(EXIT_TOOL_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tpqc")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (repeatable).")
+@click.option("-q", "--quiet", count=True, help="Less log output on stderr (repeatable).")
+def cli(verbose: int, quiet: int) -> None:
+    """tpqc: check a geoscience dataset against its spec and publish it as STAC."""
+    _configure_logging(verbose, quiet)
+
+
+def validation_options(func: F) -> F:
+    """Options shared by the commands that validate a dataset."""
+    options = [
+        click.option(
+            "--data",
+            "data",
+            type=click.Path(path_type=Path),
+            help="Data root (overrides the spec's `data`).",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(["error", "warning", "info"]),
+            default="error",
+            show_default=True,
+            help="Lowest severity that makes the exit code 1.",
+        ),
+        click.option(
+            "--select", multiple=True, help="Only these checks (codes, names or prefixes)."
+        ),
+        click.option(
+            "--ignore", multiple=True, help="Skip these checks (codes, names or prefixes)."
+        ),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Parallel worker processes [default: number of cores].",
+        ),
+        click.option(
+            "--max-pixels",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Refuse rasters declaring more pixels than this.",
+        ),
+        click.option(
+            "--max-ratio",
+            type=click.FloatRange(min=1),
+            default=None,
+            help="Refuse compressed rasters whose declared size exceeds file size x this.",
+        ),
+        click.option(
+            "--max-examples",
+            type=click.IntRange(min=0),
+            default=5,
+            show_default=True,
+            help="Example pixels kept per value-out-of-range finding.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _run_validation(
+    spec_path: Path,
+    data: Path | None,
+    fail_on: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    jobs: int | None,
+    max_pixels: int | None,
+    max_ratio: float | None,
+    max_examples: int,
+) -> Any:
+    from tpqc.pipeline import ValidateOptions, validate
+    from tpqc.schemas.spec import load_spec
+    from tpqc.validators.findings import Severity
+    from tpqc.validators.registry import Selection
+
+    spec = load_spec(spec_path, data)
+    options: dict[str, Any] = {
+        "selection": Selection.from_tokens(select, ignore),
+        "fail_on": Severity.parse(fail_on),
+        "max_examples": max_examples,
+    }
+    if jobs is not None:
+        options["jobs"] = jobs
+    if max_pixels is not None:
+        options["max_pixels"] = max_pixels
+    if max_ratio is not None:
+        options["max_ratio"] = max_ratio
+    return validate(spec, ValidateOptions(**options))
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from tpqc.atomic import write_text_atomic
+
+        write_text_atomic(output, text)
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(path_type=Path))
+@validation_options
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit", "github"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
+@_tool_errors
+def validate(
+    spec: Path,
+    data: Path | None,
+    fail_on: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    jobs: int | None,
+    max_pixels: int | None,
+    max_ratio: float | None,
+    max_examples: int,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Validate every file of the dataset described by SPEC."""
+    from tpqc.validators.render import render
+
+    result = _run_validation(
+        spec, data, fail_on, select, ignore, jobs, max_pixels, max_ratio, max_examples
+    )
+    color = fmt == "text" and output is None and sys.stdout.isatty()
+    _emit(render(result.report, fmt, color=color), output)
+    sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
+
+
+@cli.command("checks")
+@_tool_errors
+def list_checks() -> None:
+    """List every check: code, name, default severity and description."""
+    from tpqc.validators.registry import all_checks
+
+    for info in all_checks():
+        click.echo(f"{info.code}  {info.name:<24} {info.severity.label:<8} {info.description}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=Path("tpqc-demo"))
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None)
+@_tool_errors
+def demo(folder: Path, jobs: int | None) -> None:
+    """Write the bundled Wudaoliang example into FOLDER and validate it."""
+    from tpqc.examples.wudaoliang.generate import write_example
+    from tpqc.validators.render import render
+
+    spec_path = write_example(folder)
+    click.echo(f"tpqc: wrote the example dataset and its spec to {folder}", err=True)
+    result = _run_validation(spec_path, None, "error", (), (), jobs, None, None, 5)
+    click.echo(render(result.report, "text", color=sys.stdout.isatty()), nl=False)
+    sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="tpqc")

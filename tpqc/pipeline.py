@@ -1,0 +1,72 @@
+"""spec → inventory → facts (one read per file) → findings → report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tpqc import __version__
+from tpqc.errors import UsageError
+from tpqc.schemas.spec import Spec
+from tpqc.validators.facts_json import file_json
+from tpqc.validators.findings import Report, Severity
+from tpqc.validators.inventory import Inventory, build_inventory
+from tpqc.validators.parallel import default_jobs, gather_facts
+from tpqc.validators.raster_facts import (
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_MAX_RATIO,
+    RasterFacts,
+    ReadPlan,
+)
+from tpqc.validators.registry import Selection
+from tpqc.validators.runner import inventory_findings, raster_findings
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    """How to run a validation: parallelism, check selection, failure threshold, limits."""
+
+    jobs: int = field(default_factory=default_jobs)
+    selection: Selection = field(default_factory=Selection)
+    fail_on: Severity = Severity.ERROR
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_ratio: float = DEFAULT_MAX_RATIO
+    max_examples: int = 5
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The report plus the facts behind it, for consumers such as the STAC builder."""
+
+    spec: Spec
+    inventory: Inventory
+    facts: dict[str, RasterFacts]
+    report: Report
+
+
+def validate(spec: Spec, options: ValidateOptions = ValidateOptions()) -> ValidationResult:
+    """Validate every file of the dataset against its spec, reading each file once."""
+    root = spec.data_root
+    if not root.is_dir():
+        raise UsageError(f"data root {root} is not a folder")
+    inventory = build_inventory(spec)
+    products = {p.name: p for p in spec.rasters}
+    jobs = []
+    for entry in inventory.entries:
+        values = products[entry.product].values
+        plan = ReadPlan(
+            value_min=values.min if values else None,
+            value_max=values.max if values else None,
+            max_examples=options.max_examples,
+            max_pixels=options.max_pixels,
+            max_ratio=options.max_ratio,
+        )
+        jobs.append((str(root), entry.path, plan))
+    facts = {f.path: f for f in gather_facts(jobs, options.jobs)}
+    findings = inventory_findings(spec, inventory, options.selection)
+    findings += raster_findings(spec, inventory, facts, options.selection)
+    files = [file_json(facts[e.path], e) for e in inventory.entries]
+    report = Report.build(str(spec.path), str(root), findings, files, options.fail_on)
+    return ValidationResult(spec, inventory, facts, report)
+
+
+__all__ = ["ValidateOptions", "ValidationResult", "__version__", "validate"]

@@ -1,0 +1,1 @@
+"""The engine of tpqc: facts about files in, findings out."""

@@ -1,0 +1,215 @@
+"""Filename patterns: compile ``Wudaoliang_ALT_{year}.tif`` into a matcher, parse its fields,
+and the checks on file names and field values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from tpqc.validators.findings import Issue, Location, Severity
+from tpqc.validators.registry import check
+
+FieldValue = int | float | str
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+_TIME_FIELD_REGEX = {
+    "year": r"[0-9]{4}",
+    "month": r"[0-9]{2}",
+    "day": r"[0-9]{2}",
+    "date": r"[0-9]{8}",
+    "doy": r"[0-9]{3}",
+}
+_GENERIC_FIELD_REGEX = r"[^/_]+"
+
+
+class PatternError(ValueError):
+    """A filename pattern that cannot be compiled."""
+
+
+@dataclass(frozen=True)
+class FilenamePattern:
+    """A compiled filename pattern."""
+
+    text: str
+    regex: re.Pattern[str]
+    loose: re.Pattern[str]
+    fields: tuple[str, ...]
+
+    def match(self, relative_path: str) -> dict[str, str] | None:
+        """The raw field values if the path matches the pattern exactly, else None."""
+        found = self.regex.fullmatch(relative_path)
+        return found.groupdict() if found else None
+
+
+def compile_pattern(text: str, field_regex: Mapping[str, str] | None = None) -> FilenamePattern:
+    """Compile a pattern; ``{field}`` matches a run of characters other than ``/`` and ``_``.
+
+    Time fields (year, month, day, date, doy) match their digits only; ``field_regex``
+    gives a field its own regular expression.
+    """
+    field_regex = field_regex or {}
+    parts: list[str] = []
+    fields: list[str] = []
+    position = 0
+    for placeholder in _PLACEHOLDER.finditer(text):
+        name = placeholder.group(1)
+        if not _FIELD_NAME.match(name):
+            raise PatternError(f"bad field name {{{name}}} in pattern {text!r}")
+        if name in fields:
+            raise PatternError(f"field {{{name}}} appears twice in pattern {text!r}")
+        fields.append(name)
+        parts.append(re.escape(text[position : placeholder.start()]))
+        if name in field_regex:
+            try:
+                re.compile(field_regex[name])
+            except re.error as exc:
+                raise PatternError(f"bad regex for field {{{name}}}: {exc}") from exc
+            body = field_regex[name]
+        else:
+            body = _TIME_FIELD_REGEX.get(name, _GENERIC_FIELD_REGEX)
+        parts.append(f"(?P<{name}>(?:{body}))")
+        position = placeholder.end()
+    tail = text[position:]
+    if "{" in tail or "}" in tail:
+        raise PatternError(f"unbalanced braces in pattern {text!r}")
+    parts.append(re.escape(tail))
+    source = "".join(parts)
+    return FilenamePattern(
+        text=text,
+        regex=re.compile(source),
+        loose=re.compile(source, re.IGNORECASE),
+        fields=tuple(fields),
+    )
+
+
+def near_miss_hint(relative_path: str, patterns: list[FilenamePattern]) -> str | None:
+    """Why a name that matches no pattern is probably meant to match one (or None)."""
+    squeezed = re.sub(r"\s+", "", relative_path)
+    for pattern in patterns:
+        if squeezed != relative_path and pattern.regex.fullmatch(squeezed):
+            return f"stray whitespace: {squeezed!r} would match {pattern.text!r}"
+        if pattern.loose.fullmatch(relative_path) or pattern.loose.fullmatch(squeezed):
+            return f"letter case differs from the pattern {pattern.text!r}"
+    skeletons = {_PLACEHOLDER.sub("", p.text): p.text for p in patterns}
+    close = difflib.get_close_matches(
+        _PLACEHOLDER.sub("", re.sub(r"[0-9]+", "", relative_path)),
+        list(skeletons),
+        n=1,
+        cutoff=0.75,
+    )
+    if close:
+        return f"closest pattern: {skeletons[close[0]]!r}"
+    return None
+
+
+def parse_field(name: str, raw: str) -> FieldValue:
+    """Time fields and numbers become numbers; anything else stays text."""
+    if name in _TIME_FIELD_REGEX:
+        return int(raw)
+    try:
+        return int(raw)
+    except ValueError:
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+
+
+def time_field_problem(
+    name: str, value: FieldValue, fields: Mapping[str, FieldValue]
+) -> str | None:
+    """Why a time field is not a real calendar value (month 13, 2019-02-30, day 367), or None."""
+    if not isinstance(value, int):
+        return None
+    if name == "month" and not 1 <= value <= 12:
+        return "not a month (01-12)"
+    if name == "doy" and not 1 <= value <= 366:
+        return "not a day of year (001-366)"
+    if name == "date":
+        try:
+            dt.date(value // 10000, value // 100 % 100, value % 100)
+        except ValueError:
+            return "not a calendar date (YYYYMMDD)"
+    if name == "day":
+        year = fields.get("year", 2000)
+        month = fields.get("month", 1)
+        if isinstance(year, int) and isinstance(month, int) and 1 <= month <= 12:
+            try:
+                dt.date(year, month, value)
+            except ValueError:
+                return "not a day of that month"
+    return None
+
+
+@dataclass(frozen=True)
+class UnmatchedFile:
+    """A raster-like file that matches no product's pattern."""
+
+    path: str
+    patterns: tuple[str, ...]
+    hint: str | None
+
+
+@dataclass(frozen=True)
+class FieldContext:
+    """A matched file's parsed fields with the rules they must satisfy."""
+
+    path: str
+    product: str
+    values: Mapping[str, FieldValue]
+    rules: Mapping[str, object]
+
+
+@check("F001", "filename-mismatch")
+def filename_mismatch(unmatched: UnmatchedFile) -> Iterator[Issue]:
+    """A file with a raster extension in the data root matches no product's filename pattern."""
+    yield Issue(
+        message="file name matches no pattern of the spec",
+        location=Location(path=unmatched.path),
+        expected=list(unmatched.patterns),
+        actual=unmatched.path,
+        hint=unmatched.hint,
+    )
+
+
+@check("F002", "field-out-of-range")
+def field_out_of_range(context: FieldContext) -> Iterator[Issue]:
+    """A filename field is outside its declared bounds or list, or is not a real date part."""
+    from tpqc.schemas.spec import FieldRule
+
+    for name, value in context.values.items():
+        location = Location(path=context.path, field=name)
+        problem = time_field_problem(name, value, context.values)
+        if problem:
+            yield Issue(f"field {name}={value}: {problem}", location, actual=value)
+        rule = context.rules.get(name)
+        if not isinstance(rule, FieldRule):
+            continue
+        if rule.fixed is not None and str(value) != rule.fixed:
+            yield Issue(f"field {name} must be {rule.fixed!r}", location, rule.fixed, value)
+        if rule.allowed is not None and str(value) not in rule.allowed:
+            yield Issue(
+                f"field {name} is not an allowed value", location, list(rule.allowed), value
+            )
+        if rule.min is not None or rule.max is not None:
+            bounds = {"min": rule.min, "max": rule.max}
+            if not isinstance(value, int | float):
+                yield Issue(f"field {name} is not a number", location, bounds, value)
+            elif (rule.min is not None and value < rule.min) or (
+                rule.max is not None and value > rule.max
+            ):
+                yield Issue(f"field {name}={value} is outside its bounds", location, bounds, value)
+
+
+@check("F003", "no-files-matched", Severity.ERROR)
+def no_files_matched(product: str, pattern: str) -> Iterator[Issue]:
+    """A product of the spec matches no file at all in the data root."""
+    yield Issue(
+        message=f"no file matches the pattern of product {product!r}",
+        location=Location(field=f"rasters.{product}.pattern"),
+        expected=pattern,
+        actual=None,
+    )

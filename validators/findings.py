@@ -1,0 +1,165 @@
+"""The result model: severities, locations, findings and the report that holds them."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+JSONValue = Any
+"""A value that serialises to JSON (str, number, bool, None, list or dict of those)."""
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; ordered so that ``--fail-on`` can compare."""
+
+    INFO = 10
+    WARNING = 20
+    ERROR = 30
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in reports and on the command line."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read a severity from its label (``info``, ``warning`` or ``error``)."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r}: use info, warning or error") from None
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding is: a path relative to the data root, and optionally more."""
+
+    path: str | None = None
+    band: int | None = None
+    row: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        """Key that orders locations by path, then band, row, column, field."""
+        return (
+            self.path or "",
+            self.band if self.band is not None else -1,
+            self.row if self.row is not None else -1,
+            self.column if self.column is not None else -1,
+            self.field or "",
+        )
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a check yields: a finding before the runner stamps code, name and severity."""
+
+    message: str
+    location: Location = Location()
+    expected: JSONValue = None
+    actual: JSONValue = None
+    hint: str | None = None
+    details: Mapping[str, JSONValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in the data, identified by a stable check code."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    expected: JSONValue = None
+    actual: JSONValue = None
+    hint: str | None = None
+    details: Mapping[str, JSONValue] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple[str, str, tuple[str, int, int, int, str], str]:
+        """Stable order: by path, then code, then the rest of the location, then message."""
+        return (self.location.path or "", self.code, self.location.sort_key(), self.message)
+
+    def to_json(self) -> dict[str, JSONValue]:
+        """The finding as it appears in the JSON report."""
+        out: dict[str, JSONValue] = {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.label,
+            "path": self.location.path,
+            "message": self.message,
+            "expected": self.expected,
+            "actual": self.actual,
+        }
+        for key in ("band", "row", "column", "field"):
+            value = getattr(self.location, key)
+            if value is not None:
+                out[key] = value
+        if self.hint:
+            out["hint"] = self.hint
+        if self.details:
+            out["details"] = dict(self.details)
+        return out
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts shown at the top of every report."""
+
+    files: int
+    errors: int
+    warnings: int
+    infos: int
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one run found, in a stable order, ready to render."""
+
+    spec_path: str
+    data_root: str
+    findings: tuple[Finding, ...]
+    files: tuple[Mapping[str, JSONValue], ...]
+    fail_on: Severity = Severity.ERROR
+
+    @classmethod
+    def build(
+        cls,
+        spec_path: str,
+        data_root: str,
+        findings: Iterable[Finding],
+        files: Sequence[Mapping[str, JSONValue]],
+        fail_on: Severity = Severity.ERROR,
+    ) -> Report:
+        """Make a report with findings and files in their canonical order."""
+        ordered = tuple(sorted(findings, key=Finding.sort_key))
+        ordered_files = tuple(sorted(files, key=lambda f: str(f.get("path", ""))))
+        return cls(spec_path, data_root, ordered, ordered_files, fail_on)
+
+    def count(self, severity: Severity) -> int:
+        """How many findings have exactly this severity."""
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def failed(self) -> bool:
+        """True when some finding is at or above the fail-on severity."""
+        return any(f.severity >= self.fail_on for f in self.findings)
+
+    @property
+    def summary(self) -> Summary:
+        """Counts of files and findings by severity."""
+        return Summary(
+            files=len(self.files),
+            errors=self.count(Severity.ERROR),
+            warnings=self.count(Severity.WARNING),
+            infos=self.count(Severity.INFO),
+            passed=not self.failed,
+        )
+
+    def findings_for(self, path: str | None) -> list[Finding]:
+        """The findings located in one file (``None``: dataset-wide findings)."""
+        return [f for f in self.findings if f.location.path == path]

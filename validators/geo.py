@@ -1,0 +1,149 @@
+"""Geodesy helpers over raster facts: CRS identity and equivalence, WGS84 footprints,
+and pixel sizes in metres or degrees."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from functools import lru_cache
+from typing import Any
+
+from tpqc.validators.raster_facts import RasterFacts
+
+DENSIFY_POINTS = 21
+WGS84 = "EPSG:4326"
+
+
+@lru_cache(maxsize=256)
+def _crs(text: str) -> Any:
+    from pyproj import CRS
+
+    return CRS.from_user_input(text)
+
+
+@lru_cache(maxsize=256)
+def describe_crs(text: str) -> str:
+    """``EPSG:32646 (WGS 84 / UTM zone 46N)``, or the CRS name when it has no code."""
+    crs = _crs(text)
+    authority = crs.to_authority(min_confidence=90)
+    if authority:
+        return f"{authority[0]}:{authority[1]} ({crs.name})"
+    return str(crs.name)
+
+
+@lru_cache(maxsize=256)
+def authority_code(text: str) -> str | None:
+    """``EPSG:4326`` when the CRS has an authority code, else None."""
+    authority = _crs(text).to_authority(min_confidence=90)
+    return f"{authority[0]}:{authority[1]}" if authority else None
+
+
+@lru_cache(maxsize=256)
+def crs_equivalent(declared: str, actual_wkt: str) -> bool:
+    """True when two CRSs are the same, ignoring axis order and naming differences."""
+    a, b = _crs(declared), _crs(actual_wkt)
+    if a.equals(b, ignore_axis_order=True):
+        return True
+    code_a, code_b = authority_code(declared), authority_code(actual_wkt)
+    return code_a is not None and code_a == code_b
+
+
+def georeferencing_problem(facts: RasterFacts) -> str | None:
+    """Why a raster cannot be placed on Earth from its CRS and geotransform, or None."""
+    if not facts.has_geotransform:
+        if facts.gcp_count:
+            return f"georeferenced by {facts.gcp_count} ground control points only, no geotransform"
+        if facts.has_rpc:
+            return "georeferenced by RPC coefficients only, no geotransform"
+        return "no geotransform"
+    if facts.crs_wkt is None:
+        return "no CRS"
+    if _crs(facts.crs_wkt).is_engineering:
+        return "local engineering CRS, not tied to the Earth"
+    a, b, _, d, e, _ = facts.transform or (0.0,) * 6
+    if a * e - b * d == 0:
+        return "degenerate geotransform (zero pixel area)"
+    return None
+
+
+def footprint_wgs84(facts: RasterFacts) -> list[tuple[float, float]]:
+    """The raster's outline as (lon, lat) points, edges densified; raises on failure."""
+    from pyproj import Transformer
+
+    if facts.crs_wkt is None or facts.transform is None:
+        raise ValueError("no CRS or geotransform")
+    a, b, c, d, e, f = facts.transform
+    w, h = facts.width, facts.height
+    outline: list[tuple[float, float]] = []
+    corners = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h), (0.0, 0.0)]
+    for (c0, r0), (c1, r1) in itertools.pairwise(corners):
+        for step in range(DENSIFY_POINTS):
+            t = step / DENSIFY_POINTS
+            col, row = c0 + (c1 - c0) * t, r0 + (r1 - r0) * t
+            outline.append((c + a * col + b * row, f + d * col + e * row))
+    outline.append(outline[0])
+    transformer = Transformer.from_crs(_crs(facts.crs_wkt), _crs(WGS84), always_xy=True)
+    xs, ys = transformer.transform([p[0] for p in outline], [p[1] for p in outline], errcheck=True)
+    points = list(zip((float(x) for x in xs), (float(y) for y in ys), strict=True))
+    if not all(math.isfinite(x) and math.isfinite(y) for x, y in points):
+        raise ValueError("footprint does not transform to finite WGS84 coordinates")
+    return points
+
+
+def bounds_wgs84(facts: RasterFacts) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the densified footprint; raises when it cannot transform."""
+    points = footprint_wgs84(facts)
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    return (min(lons), min(lats), max(lons), max(lats))
+
+
+def pixel_size_native(facts: RasterFacts) -> tuple[float, float]:
+    """Pixel width and height in the CRS's own units."""
+    assert facts.transform is not None
+    a, b, _, d, e, _ = facts.transform
+    return (math.hypot(a, d), math.hypot(b, e))
+
+
+def pixel_size_metres(facts: RasterFacts) -> tuple[float, float]:
+    """Pixel width and height in metres at the raster's centre (geodesic on geographic CRSs)."""
+    from pyproj import Geod, Transformer
+
+    assert facts.crs_wkt is not None
+    crs = _crs(facts.crs_wkt)
+    size_x, size_y = pixel_size_native(facts)
+    if not crs.is_geographic:
+        factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+        return (size_x * factor, size_y * factor)
+    lon, lat = _centre(facts)
+    if not crs.equals(_crs(WGS84), ignore_axis_order=True):
+        to_wgs84 = Transformer.from_crs(crs, _crs(WGS84), always_xy=True)
+        lon, lat = to_wgs84.transform(lon, lat)
+    geod = Geod(ellps="WGS84")
+    _, _, dx = geod.inv(lon - size_x / 2, lat, lon + size_x / 2, lat)
+    _, _, dy = geod.inv(lon, lat - size_y / 2, lon, lat + size_y / 2)
+    return (abs(dx), abs(dy))
+
+
+def pixel_size_degrees(facts: RasterFacts) -> tuple[float, float]:
+    """Pixel width and height in degrees at the raster's centre."""
+    from pyproj import Transformer
+
+    assert facts.crs_wkt is not None
+    crs = _crs(facts.crs_wkt)
+    size_x, size_y = pixel_size_native(facts)
+    if crs.is_geographic:
+        return (size_x, size_y)
+    x, y = _centre(facts)
+    to_geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    (lon0, lon1), (lat_mid0, lat_mid1) = to_geo.transform([x - size_x / 2, x + size_x / 2], [y, y])
+    (lon_mid0, lon_mid1), (lat0, lat1) = to_geo.transform([x, x], [y - size_y / 2, y + size_y / 2])
+    del lat_mid0, lat_mid1, lon_mid0, lon_mid1
+    return (abs(lon1 - lon0), abs(lat1 - lat0))
+
+
+def _centre(facts: RasterFacts) -> tuple[float, float]:
+    assert facts.transform is not None
+    a, b, c, d, e, f = facts.transform
+    col, row = facts.width / 2, facts.height / 2
+    return (c + a * col + b * row, f + d * col + e * row)

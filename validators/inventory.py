@@ -1,0 +1,92 @@
+"""Discover the files of a dataset and match each to a product of the spec."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tpqc.schemas.spec import Spec
+from tpqc.validators.filename import (
+    FieldValue,
+    FilenamePattern,
+    UnmatchedFile,
+    compile_pattern,
+    near_miss_hint,
+    parse_field,
+)
+
+RASTER_SUFFIXES = (".tif", ".tiff")
+
+
+@dataclass(frozen=True)
+class InventoryEntry:
+    """A data file matched to a product, with its parsed filename fields."""
+
+    path: str
+    product: str
+    fields: dict[str, FieldValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """All files of the dataset: matched entries and raster-like files that match nothing."""
+
+    root: Path
+    entries: tuple[InventoryEntry, ...]
+    unmatched: tuple[UnmatchedFile, ...]
+
+    def for_product(self, name: str) -> list[InventoryEntry]:
+        """The entries of one product, in path order."""
+        return [e for e in self.entries if e.product == name]
+
+
+def is_raster_name(name: str) -> bool:
+    """True for names ending in .tif or .tiff, in any letter case (also after stray spaces)."""
+    return name.rstrip().lower().endswith(RASTER_SUFFIXES)
+
+
+def list_files(root: Path) -> list[str]:
+    """Regular files under root as sorted POSIX paths relative to it; hidden ones skipped."""
+    found: list[str] = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        base = Path(folder).relative_to(root)
+        for name in names:
+            if not name.startswith(".") and Path(folder, name).is_file():
+                found.append((base / name).as_posix())
+    return sorted(found)
+
+
+def build_inventory(spec: Spec, files: Sequence[str] | None = None) -> Inventory:
+    """Match the data root's raster files to the spec's products."""
+    root = spec.data_root
+    compiled: list[tuple[str, FilenamePattern]] = [
+        (
+            product.name,
+            compile_pattern(
+                product.pattern, {k: r.regex for k, r in product.fields.items() if r.regex}
+            ),
+        )
+        for product in spec.rasters
+    ]
+    entries: list[InventoryEntry] = []
+    unmatched: list[UnmatchedFile] = []
+    for relative in files if files is not None else list_files(root):
+        if not is_raster_name(relative):
+            continue
+        for product_name, pattern in compiled:
+            raw = pattern.match(relative)
+            if raw is not None:
+                values = {name: parse_field(name, text) for name, text in raw.items()}
+                entries.append(InventoryEntry(relative, product_name, values))
+                break
+        else:
+            patterns = [p for _, p in compiled]
+            unmatched.append(
+                UnmatchedFile(
+                    relative, tuple(p.text for p in patterns), near_miss_hint(relative, patterns)
+                )
+            )
+    return Inventory(root, tuple(entries), tuple(unmatched))

@@ -1,0 +1,37 @@
+"""Read the facts of many files, in parallel processes when asked; order is preserved."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from tpqc.validators.raster_facts import RasterFacts, ReadPlan, read_raster_facts
+
+FactsJob = tuple[str, str, ReadPlan]
+
+
+def _read(job: FactsJob) -> RasterFacts:
+    root, relative, plan = job
+    return read_raster_facts(root, relative, plan)
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def gather_facts(jobs: Sequence[FactsJob], workers: int) -> list[RasterFacts]:
+    """Facts for every job, in the order given; ``workers`` processes (1: in this process)."""
+    if workers <= 1 or len(jobs) <= 1:
+        return [_read(job) for job in jobs]
+    workers = min(workers, len(jobs))
+    chunk = max(1, len(jobs) // (workers * 8))
+    # fork is cheapest on Linux: workers inherit the imported modules and GDAL settings.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        return list(pool.map(_read, jobs, chunksize=chunk))

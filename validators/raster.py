@@ -1,0 +1,413 @@
+"""Per-file raster checks: pure functions from :class:`RasterFacts` and the spec to issues.
+
+Each check's docstring is its user-facing description (``tpqc checks``). Checks never
+open files; they only read facts gathered once by ``raster_facts``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from tpqc.schemas.spec import RasterProduct, Spec
+from tpqc.validators.findings import Issue, Location, Severity
+from tpqc.validators.geo import (
+    bounds_wgs84,
+    crs_equivalent,
+    describe_crs,
+    georeferencing_problem,
+    pixel_size_degrees,
+    pixel_size_metres,
+    pixel_size_native,
+)
+from tpqc.validators.raster_facts import RasterFacts
+from tpqc.validators.registry import check
+
+UNIT_FACTORS = {"m": 1.0, "km": 1000.0, "deg": 1.0, "arcsec": 1.0 / 3600.0}
+
+
+@dataclass(frozen=True)
+class RasterContext:
+    """What a raster check looks at: the file's facts, its product and the whole spec."""
+
+    facts: RasterFacts
+    product: RasterProduct
+    spec: Spec
+
+    def at(self, **where: int | str | None) -> Location:
+        """A location in this file."""
+        return Location(path=self.facts.path, **where)  # type: ignore[arg-type]
+
+
+RasterCheck = Callable[[RasterContext], Iterator[Issue]]
+
+
+def _placed(ctx: RasterContext) -> bool:
+    return ctx.facts.readable and georeferencing_problem(ctx.facts) is None
+
+
+@check("R001", "unreadable")
+def unreadable(ctx: RasterContext) -> Iterator[Issue]:
+    """GDAL cannot open the file (not a TIFF, truncated header, bad tags, unknown codec)."""
+    if ctx.facts.open_error is not None:
+        yield Issue("GDAL cannot open the file", ctx.at(), actual=ctx.facts.open_error)
+
+
+@check("R002", "decode-error")
+def decode_error(ctx: RasterContext) -> Iterator[Issue]:
+    """The file opens but a block of pixels fails to decode (corrupt or truncated data)."""
+    if ctx.facts.decode_error is not None:
+        row, col = ctx.facts.decode_window or (None, None)
+        yield Issue(
+            "pixel data fails to decode; statistics and value checks were skipped",
+            ctx.at(row=row, column=col),
+            actual=ctx.facts.decode_error,
+        )
+
+
+@check("R003", "implausible-size")
+def implausible_size(ctx: RasterContext) -> Iterator[Issue]:
+    """The declared raster is absurdly large for the file; it is refused before decoding."""
+    if ctx.facts.refused is not None:
+        yield Issue(
+            "raster refused before decoding",
+            ctx.at(),
+            actual=ctx.facts.refused,
+            hint="raise --max-pixels / --max-ratio if the file is genuine",
+        )
+
+
+@check("R004", "not-georeferenced")
+def not_georeferenced(ctx: RasterContext) -> Iterator[Issue]:
+    """No usable CRS or geotransform: identity transform, GCPs or RPCs only, or a local CRS."""
+    if not ctx.facts.readable:
+        return
+    problem = georeferencing_problem(ctx.facts)
+    if problem is not None:
+        yield Issue(
+            f"not georeferenced: {problem}",
+            ctx.at(),
+            expected="a CRS and a geotransform",
+            actual=problem,
+        )
+
+
+@check("R005", "rotated-grid")
+def rotated_grid(ctx: RasterContext) -> Iterator[Issue]:
+    """The geotransform has rotation or shear terms, so the grid is not north-up."""
+    transform = ctx.facts.transform
+    if not (ctx.facts.readable and ctx.facts.has_geotransform and transform is not None):
+        return
+    if transform[1] != 0.0 or transform[3] != 0.0:
+        yield Issue(
+            "the grid is rotated or sheared",
+            ctx.at(),
+            expected="rotation terms 0",
+            actual={"row_rotation": transform[1], "column_rotation": transform[3]},
+        )
+
+
+@check("R006", "crs-mismatch")
+def crs_mismatch(ctx: RasterContext) -> Iterator[Issue]:
+    """The file's CRS is not equivalent to the declared one (compared by pyproj, not by text)."""
+    declared, wkt = ctx.product.crs, ctx.facts.crs_wkt
+    if declared is None or not ctx.facts.readable or wkt is None:
+        return
+    if not crs_equivalent(declared, wkt):
+        yield Issue(
+            "CRS differs from the spec",
+            ctx.at(field="crs"),
+            describe_crs(declared),
+            describe_crs(wkt),
+        )
+
+
+@check("R007", "resolution-mismatch")
+def resolution_mismatch(ctx: RasterContext) -> Iterator[Issue]:
+    """Pixel size differs from the declared resolution (geodesic across units), or is not square."""
+    rule = ctx.product.resolution
+    if rule is None or not _placed(ctx):
+        return
+    native_x, native_y = pixel_size_native(ctx.facts)
+    if (
+        max(native_x, native_y) > 0
+        and abs(native_x - native_y) / max(native_x, native_y) > rule.tolerance
+    ):
+        yield Issue(
+            "pixels are not square",
+            ctx.at(field="resolution"),
+            expected="square pixels",
+            actual={"x": native_x, "y": native_y},
+        )
+    try:
+        if rule.unit in ("m", "km"):
+            size_x, size_y = pixel_size_metres(ctx.facts)
+        else:
+            size_x, size_y = pixel_size_degrees(ctx.facts)
+    except Exception as exc:  # a CRS that cannot be measured is reported, not raised
+        yield Issue(f"pixel size cannot be measured: {exc}", ctx.at(field="resolution"))
+        return
+    factor = UNIT_FACTORS[rule.unit]
+    x, y = size_x / factor, size_y / factor
+    for axis, size in (("x", x), ("y", y)):
+        if abs(size - rule.value) > rule.value * rule.tolerance:
+            yield Issue(
+                f"pixel {axis} size differs from the declared resolution",
+                ctx.at(field="resolution"),
+                expected=f"{rule.value:g} {rule.unit} ± {rule.tolerance:.0%}",
+                actual=f"{size:.6g} {rule.unit}",
+            )
+
+
+@check("R008", "extent-mismatch")
+def extent_mismatch(ctx: RasterContext) -> Iterator[Issue]:
+    """The file's footprint in WGS84 (densified edges) breaks the declared extent rule."""
+    extent = ctx.spec.dataset.extent
+    rule = ctx.product.extent
+    if extent is None or not _placed(ctx):
+        return
+    match = rule.match if rule else "within"
+    tolerance = rule.tolerance_pixels if rule else 1.0
+    try:
+        west, south, east, north = bounds_wgs84(ctx.facts)
+    except Exception as exc:
+        yield Issue(
+            "the footprint cannot be expressed in WGS84",
+            ctx.at(field="extent"),
+            expected=list(extent.as_tuple()),
+            actual=str(exc),
+        )
+        return
+    tol_x = (east - west) / max(ctx.facts.width, 1) * tolerance
+    tol_y = (north - south) / max(ctx.facts.height, 1) * tolerance
+    outside = (
+        west < extent.west - tol_x
+        or east > extent.east + tol_x
+        or south < extent.south - tol_y
+        or north > extent.north + tol_y
+    )
+    short = (
+        west > extent.west + tol_x
+        or east < extent.east - tol_x
+        or south > extent.south + tol_y
+        or north < extent.north - tol_y
+    )
+    broken = {"within": outside, "covers": short, "equal": outside or short}[match]
+    if broken:
+        yield Issue(
+            f"footprint is not {match} the dataset extent (tolerance {tolerance:g} pixel)",
+            ctx.at(field="extent"),
+            expected=[extent.west, extent.south, extent.east, extent.north],
+            actual=[round(v, 6) for v in (west, south, east, north)],
+        )
+
+
+@check("R009", "band-count-mismatch")
+def band_count_mismatch(ctx: RasterContext) -> Iterator[Issue]:
+    """The file has a different number of bands than declared."""
+    if (
+        ctx.product.bands is not None
+        and ctx.facts.readable
+        and ctx.facts.count != ctx.product.bands
+    ):
+        yield Issue(
+            "band count differs from the spec",
+            ctx.at(field="bands"),
+            ctx.product.bands,
+            ctx.facts.count,
+        )
+
+
+@check("R010", "dtype-mismatch")
+def dtype_mismatch(ctx: RasterContext) -> Iterator[Issue]:
+    """A band's data type differs from the declared one."""
+    declared = ctx.product.dtype
+    if declared is None or not ctx.facts.readable:
+        return
+    for band in ctx.facts.bands:
+        if band.dtype != declared:
+            yield Issue(
+                "data type differs from the spec",
+                ctx.at(band=band.index, field="dtype"),
+                declared,
+                band.dtype,
+            )
+
+
+@check("R011", "nodata-missing")
+def nodata_missing(ctx: RasterContext) -> Iterator[Issue]:
+    """The spec requires a nodata value but a band declares none."""
+    if ctx.product.nodata is None or not ctx.facts.readable:
+        return
+    for band in ctx.facts.bands:
+        if band.nodata is None:
+            yield Issue(
+                "band has no nodata value",
+                ctx.at(band=band.index, field="nodata"),
+                ctx.product.nodata.describe(),
+                None,
+            )
+
+
+@check("R012", "nodata-mismatch")
+def nodata_mismatch(ctx: RasterContext) -> Iterator[Issue]:
+    """A band's nodata value differs from the declared one (NaN compared as NaN)."""
+    rule = ctx.product.nodata
+    if rule is None or rule.kind == "required" or not ctx.facts.readable:
+        return
+    for band in ctx.facts.bands:
+        if band.nodata is None:
+            continue
+        if rule.kind == "nan":
+            wrong = not math.isnan(band.nodata)
+        else:
+            assert rule.value is not None
+            wrong = math.isnan(band.nodata) or not _same_in_dtype(
+                band.nodata, rule.value, band.dtype
+            )
+        if wrong:
+            yield Issue(
+                "nodata value differs from the spec",
+                ctx.at(band=band.index, field="nodata"),
+                rule.describe(),
+                repr(band.nodata),
+            )
+
+
+def _same_in_dtype(a: float, b: float, dtype: str) -> bool:
+    if a == b:
+        return True
+    kind = np.dtype(dtype)
+    if np.issubdtype(kind, np.floating):
+        with np.errstate(over="ignore"):
+            return bool(np.array(a).astype(kind) == np.array(b).astype(kind))
+    return False
+
+
+@check("R013", "nodata-unrepresentable")
+def nodata_unrepresentable(ctx: RasterContext) -> Iterator[Issue]:
+    """The nodata value cannot be stored in the band's data type, so no pixel can carry it."""
+    for band in ctx.facts.bands:
+        if band.nodata is not None and not band.nodata_representable:
+            yield Issue(
+                "nodata value does not fit the band's data type",
+                ctx.at(band=band.index, field="nodata"),
+                f"a value {band.dtype} can hold",
+                repr(band.nodata),
+            )
+
+
+@check("R014", "value-out-of-range")
+def value_out_of_range(ctx: RasterContext) -> Iterator[Issue]:
+    """Valid pixels (nodata and NaN excluded) fall outside the declared value range."""
+    rule = ctx.product.values
+    if rule is None or (rule.min is None and rule.max is None) or not ctx.facts.decoded:
+        return
+    for band in ctx.facts.bands:
+        if not band.out_of_range:
+            continue
+        first = band.out_of_range_examples[0] if band.out_of_range_examples else None
+        yield Issue(
+            f"{band.out_of_range} valid pixels are outside the declared range",
+            ctx.at(
+                band=band.index, row=first[0] if first else None, column=first[1] if first else None
+            ),
+            expected={"min": rule.min, "max": rule.max, "unit": rule.unit},
+            actual={"min": band.minimum, "max": band.maximum, "count": band.out_of_range},
+            details={
+                "examples": [
+                    {"row": r, "column": c, "value": v} for r, c, v in band.out_of_range_examples
+                ]
+            },
+        )
+
+
+@check("R015", "nan-or-inf")
+def nan_or_inf(ctx: RasterContext) -> Iterator[Issue]:
+    """NaN in a band whose nodata is not NaN, or infinity that is not the nodata value."""
+    if not ctx.facts.decoded:
+        return
+    for band in ctx.facts.bands:
+        for count, first, what in (
+            (band.nan_count, band.first_nan, "NaN"),
+            (band.inf_count, band.first_inf, "infinite"),
+        ):
+            if count:
+                yield Issue(
+                    f"{count} pixels are {what} but not the nodata value",
+                    ctx.at(
+                        band=band.index,
+                        row=first[0] if first else None,
+                        column=first[1] if first else None,
+                    ),
+                    expected="finite values or nodata",
+                    actual={"count": count},
+                )
+
+
+@check("R016", "too-much-nodata")
+def too_much_nodata(ctx: RasterContext) -> Iterator[Issue]:
+    """The share of nodata pixels in a band exceeds max_nodata_fraction."""
+    limit = ctx.product.max_nodata_fraction
+    if limit is None or not ctx.facts.decoded:
+        return
+    for band in ctx.facts.bands:
+        if band.valid and band.nodata_fraction > limit:
+            yield Issue(
+                "too many nodata pixels",
+                ctx.at(band=band.index),
+                expected=f"<= {limit:g}",
+                actual=round(band.nodata_fraction, 6),
+            )
+
+
+@check("R017", "all-nodata")
+def all_nodata(ctx: RasterContext) -> Iterator[Issue]:
+    """A band holds no valid pixel at all."""
+    if not ctx.facts.decoded:
+        return
+    for band in ctx.facts.bands:
+        if band.pixels and not band.valid:
+            yield Issue(
+                "band holds no valid pixel",
+                ctx.at(band=band.index),
+                expected="some valid pixels",
+                actual={"nodata": band.nodata_count, "nan": band.nan_count, "inf": band.inf_count},
+            )
+
+
+@check("R018", "overviews-invalid", Severity.WARNING)
+def overviews_invalid(ctx: RasterContext) -> Iterator[Issue]:
+    """Internal overviews are not a proper pyramid (unsorted, or a decimation factor of 1)."""
+    factors = list(ctx.facts.overviews)
+    if factors and (factors != sorted(set(factors)) or factors[0] <= 1):
+        yield Issue(
+            "overview levels are not strictly decreasing in size",
+            ctx.at(),
+            expected="increasing factors > 1",
+            actual=factors,
+        )
+
+
+RASTER_CHECKS: tuple[RasterCheck, ...] = (
+    unreadable,
+    decode_error,
+    implausible_size,
+    not_georeferenced,
+    rotated_grid,
+    crs_mismatch,
+    resolution_mismatch,
+    extent_mismatch,
+    band_count_mismatch,
+    dtype_mismatch,
+    nodata_missing,
+    nodata_mismatch,
+    nodata_unrepresentable,
+    value_out_of_range,
+    nan_or_inf,
+    too_much_nodata,
+    all_nodata,
+    overviews_invalid,
+)

@@ -1,0 +1,389 @@
+"""Everything tpqc knows about one GeoTIFF, gathered in a single read.
+
+This is the only module that opens a GeoTIFF. It reads the header, then every pixel
+once, window by window in bounded memory, folding exact per-band statistics, a
+histogram and out-of-range examples, while the file's sha256 is computed from the
+same bytes in a helper thread. Statistics never come from overviews. Bad files
+never raise: their facts carry GDAL's own reason instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import threading
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tpqc.validators.statistics import BandAccumulator, nodata_representable
+
+GDAL_OPTIONS: Mapping[str, str | int | bool] = {
+    # No .aux.xml sidecars next to the data, ever.
+    "GDAL_PAM_ENABLED": "NO",
+    # A small block cache: windows are read once, so a big cache only costs memory.
+    "GDAL_CACHEMAX": 64,
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".tif,.tiff,.TIF,.TIFF",
+}
+WINDOW_PIXELS = 1 << 22
+HASH_CHUNK = 1 << 20
+DEFAULT_MAX_PIXELS = 20_000_000_000
+DEFAULT_MAX_RATIO = 100_000.0
+_UNCOMPRESSED_SLACK = 1.05
+_REFUSE_FLOOR_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """What the single read must know beforehand: value range, limits, examples kept."""
+
+    value_min: float | None = None
+    value_max: float | None = None
+    max_examples: int = 5
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_ratio: float = DEFAULT_MAX_RATIO
+
+
+@dataclass(frozen=True)
+class BandFacts:
+    """Header facts and exact statistics of one band (1-based index)."""
+
+    index: int
+    dtype: str
+    nodata: float | None
+    nodata_representable: bool
+    description: str | None = None
+    unit: str | None = None
+    scale: float = 1.0
+    offset: float = 0.0
+    pixels: int = 0
+    valid: int = 0
+    nodata_count: int = 0
+    nan_count: int = 0
+    inf_count: int = 0
+    minimum: float | None = None
+    maximum: float | None = None
+    mean: float | None = None
+    stddev: float | None = None
+    histogram: Mapping[str, Any] | None = None
+    out_of_range: int = 0
+    out_of_range_examples: tuple[tuple[int, int, float], ...] = ()
+    first_nan: tuple[int, int] | None = None
+    first_inf: tuple[int, int] | None = None
+
+    @property
+    def nodata_fraction(self) -> float:
+        """Share of pixels that are nodata (including NaN nodata)."""
+        return self.nodata_count / self.pixels if self.pixels else 0.0
+
+
+@dataclass(frozen=True)
+class RasterFacts:
+    """What one read of a GeoTIFF established. Problems are recorded, never raised."""
+
+    path: str
+    size_bytes: int | None = None
+    sha256: str | None = None
+    open_error: str | None = None
+    decode_error: str | None = None
+    decode_window: tuple[int, int] | None = None
+    refused: str | None = None
+    driver: str | None = None
+    width: int = 0
+    height: int = 0
+    count: int = 0
+    crs_wkt: str | None = None
+    transform: tuple[float, float, float, float, float, float] | None = None
+    has_geotransform: bool = False
+    gcp_count: int = 0
+    has_rpc: bool = False
+    block_shape: tuple[int, int] | None = None
+    tiled: bool = False
+    compression: str | None = None
+    interleave: str | None = None
+    layout: str | None = None
+    area_or_point: str | None = None
+    overviews: tuple[int, ...] = ()
+    bands: tuple[BandFacts, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def readable(self) -> bool:
+        """True when the header could be read."""
+        return self.open_error is None
+
+    @property
+    def decoded(self) -> bool:
+        """True when every pixel was read and the statistics are complete."""
+        return self.readable and self.decode_error is None and self.refused is None
+
+    @property
+    def dtypes(self) -> tuple[str, ...]:
+        """Data type of each band."""
+        return tuple(b.dtype for b in self.bands)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """(left, bottom, right, top) in the file's CRS, for a north-up grid."""
+        if self.transform is None:
+            return None
+        a, b, c, d, e, f = self.transform
+        xs = [c, c + a * self.width, c + b * self.height, c + a * self.width + b * self.height]
+        ys = [f, f + d * self.width, f + e * self.height, f + d * self.width + e * self.height]
+        return (min(xs), min(ys), max(xs), max(ys))
+
+
+def gdal_reason(exc: BaseException) -> str:
+    """GDAL's own message: the last exception of the chain, without Python noise."""
+    reasons = [str(exc)]
+    seen = {id(exc)}
+    current: BaseException | None = exc
+    while current is not None:
+        current = current.__cause__ or current.__context__
+        if current is None or id(current) in seen:
+            break
+        seen.add(id(current))
+        if str(current):
+            reasons.append(str(current))
+    return reasons[-1].strip() or type(exc).__name__
+
+
+class _FileHasher(threading.Thread):
+    """Hashes a file while the main thread decodes it; hashlib releases the GIL."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(daemon=True)
+        self.path = path
+        self.digest: str | None = None
+        self.error: str | None = None
+
+    def run(self) -> None:
+        sha = hashlib.sha256()
+        try:
+            with Path(self.path).open("rb") as stream:
+                while chunk := stream.read(HASH_CHUNK):
+                    sha.update(chunk)
+        except OSError as exc:
+            self.error = str(exc)
+            return
+        self.digest = sha.hexdigest()
+
+
+def iter_windows(
+    width: int, height: int, block: tuple[int, int], bands: int
+) -> Iterator[tuple[int, int, int, int]]:
+    """Windows (row, col, rows, cols) aligned to the block grid, about WINDOW_PIXELS each."""
+    block_rows, block_cols = max(1, block[0]), max(1, block[1])
+    budget = max(1, WINDOW_PIXELS // max(1, bands))
+    if block_cols >= width:
+        rows = max(block_rows, (budget // max(1, width)) // block_rows * block_rows)
+        cols = width
+    else:
+        rows = block_rows
+        cols = max(block_cols, (budget // block_rows) // block_cols * block_cols)
+    for row in range(0, height, rows):
+        for col in range(0, width, cols):
+            yield (row, col, min(rows, height - row), min(cols, width - col))
+
+
+def _refusal(
+    width: int, height: int, itemsizes: list[int], size: int, compressed: bool, plan: ReadPlan
+) -> str | None:
+    pixels = width * height * len(itemsizes)
+    declared = width * height * sum(itemsizes)
+    if pixels > plan.max_pixels:
+        return (
+            f"declares {width} x {height} x {len(itemsizes)} pixels, "
+            f"over the limit of {plan.max_pixels}"
+        )
+    if declared < _REFUSE_FLOOR_BYTES:
+        return None
+    limit = plan.max_ratio if compressed else _UNCOMPRESSED_SLACK
+    if declared > size * limit:
+        kind = "compressed" if compressed else "uncompressed"
+        return (
+            f"declares {width} x {height} x {len(itemsizes)} pixels ({declared} bytes) in a "
+            f"{size}-byte {kind} file: truncated or hostile, not decoded"
+        )
+    return None
+
+
+def read_raster_facts(root: str, relative: str, plan: ReadPlan = ReadPlan()) -> RasterFacts:
+    """Open one GeoTIFF read-only, read it once, and return every fact about it."""
+    import rasterio
+    from rasterio.windows import Window
+
+    full = str(Path(root) / relative)
+    try:
+        size = Path(full).stat().st_size
+    except OSError as exc:
+        return RasterFacts(path=relative, open_error=str(exc))
+    hasher = _FileHasher(full)
+    hasher.start()
+    with warnings.catch_warnings(), rasterio.Env(**GDAL_OPTIONS):
+        warnings.simplefilter("ignore")
+        try:
+            dataset = rasterio.open(full, "r", sharing=False)
+        except Exception as exc:  # any GDAL failure to open is a finding, not a crash
+            hasher.join()
+            return RasterFacts(
+                path=relative, size_bytes=size, sha256=hasher.digest, open_error=gdal_reason(exc)
+            )
+        with dataset:
+            try:
+                header = _header(dataset)
+            except Exception as exc:
+                hasher.join()
+                return RasterFacts(
+                    path=relative,
+                    size_bytes=size,
+                    sha256=hasher.digest,
+                    open_error=gdal_reason(exc),
+                )
+            itemsizes = [np.dtype(d).itemsize for d in dataset.dtypes]
+            refused = _refusal(
+                dataset.width,
+                dataset.height,
+                itemsizes,
+                size,
+                header["compression"] is not None,
+                plan,
+            )
+            accumulators = [
+                BandAccumulator(
+                    nodata=dataset.nodatavals[i],
+                    value_min=plan.value_min,
+                    value_max=plan.value_max,
+                    max_examples=plan.max_examples,
+                )
+                for i in range(dataset.count)
+            ]
+            decode_error: str | None = None
+            decode_window: tuple[int, int] | None = None
+            if refused is None:
+                for row, col, rows, cols in iter_windows(
+                    dataset.width, dataset.height, header["block_shape"], dataset.count
+                ):
+                    try:
+                        data = dataset.read(window=Window(col, row, cols, rows))
+                    except Exception as exc:
+                        decode_error, decode_window = gdal_reason(exc), (row, col)
+                        break
+                    for band_index, accumulator in enumerate(accumulators):
+                        accumulator.add_block(data[band_index], row, col)
+            bands = tuple(
+                _band_facts(
+                    dataset, i, accumulators[i], complete=refused is None and decode_error is None
+                )
+                for i in range(dataset.count)
+            )
+    hasher.join()
+    return RasterFacts(
+        path=relative,
+        size_bytes=size,
+        sha256=hasher.digest,
+        decode_error=decode_error,
+        decode_window=decode_window,
+        refused=refused,
+        bands=bands,
+        **header,
+    )
+
+
+def _header(dataset: Any) -> dict[str, Any]:
+    transform = dataset.transform
+    identity = transform.is_identity
+    gcps, _ = dataset.gcps
+    structure = dataset.tags(ns="IMAGE_STRUCTURE")
+    compression = dataset.compression.value if dataset.compression is not None else None
+    try:
+        overviews = tuple(int(f) for f in dataset.overviews(1)) if dataset.count else ()
+    except Exception:  # an unreadable overview list must not hide the base image
+        overviews = ()
+    return {
+        "driver": dataset.driver,
+        "width": int(dataset.width),
+        "height": int(dataset.height),
+        "count": int(dataset.count),
+        "crs_wkt": dataset.crs.to_wkt() if dataset.crs is not None else None,
+        "transform": tuple(float(v) for v in transform[:6]),
+        "has_geotransform": not identity,
+        "gcp_count": len(gcps),
+        "has_rpc": bool(dataset.rpcs),
+        "block_shape": tuple(int(v) for v in dataset.block_shapes[0]) if dataset.count else (1, 1),
+        "tiled": bool(dataset.profile.get("tiled", False)),
+        "compression": compression,
+        "interleave": dataset.interleaving.value if dataset.interleaving is not None else None,
+        "layout": structure.get("LAYOUT"),
+        "area_or_point": dataset.tags().get("AREA_OR_POINT"),
+        "overviews": overviews,
+        "tags": {k: v for k, v in sorted(dataset.tags().items()) if len(v) < 1000},
+    }
+
+
+def _band_facts(dataset: Any, i: int, acc: BandAccumulator, complete: bool) -> BandFacts:
+    nodata = dataset.nodatavals[i]
+    dtype = dataset.dtypes[i]
+    header = BandFacts(
+        index=i + 1,
+        dtype=dtype,
+        nodata=nodata,
+        nodata_representable=nodata is None or nodata_representable(nodata, dtype),
+        description=dataset.descriptions[i],
+        unit=dataset.units[i] or None,
+        scale=float(dataset.scales[i]),
+        offset=float(dataset.offsets[i]),
+    )
+    if not complete:
+        return header
+    has_values = acc.valid > 0
+    return dataclasses.replace(
+        header,
+        pixels=acc.total,
+        valid=acc.valid,
+        nodata_count=acc.nodata_count,
+        nan_count=acc.nan_count,
+        inf_count=acc.inf_count,
+        minimum=acc.minimum if has_values else None,
+        maximum=acc.maximum if has_values else None,
+        mean=acc.mean if has_values else None,
+        stddev=acc.std,
+        histogram=acc.histogram.to_json() if has_values else None,
+        out_of_range=acc.out_of_range,
+        out_of_range_examples=tuple(acc.examples),
+        first_nan=acc.first_nan,
+        first_inf=acc.first_inf,
+    )
+
+
+def band_json(band: BandFacts) -> dict[str, Any]:
+    """One band's facts as they appear in the JSON report."""
+    return {
+        "band": band.index,
+        "dtype": band.dtype,
+        "nodata": _json_number(band.nodata),
+        "unit": band.unit,
+        "scale": band.scale,
+        "offset": band.offset,
+        "pixels": band.pixels,
+        "valid": band.valid,
+        "nodata_count": band.nodata_count,
+        "nan_count": band.nan_count,
+        "inf_count": band.inf_count,
+        "min": band.minimum,
+        "max": band.maximum,
+        "mean": band.mean,
+        "stddev": band.stddev,
+        "histogram": dict(band.histogram) if band.histogram else None,
+    }
+
+
+def _json_number(value: float | None) -> float | str | None:
+    """JSON has no NaN or infinity: write them as the strings GDAL uses."""
+    if value is None or math.isfinite(value):
+        return value
+    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")

@@ -1,0 +1,54 @@
+"""Run the registered checks over an inventory and its facts, stamping findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from tpqc.schemas.spec import Spec
+from tpqc.validators.filename import (
+    FieldContext,
+    field_out_of_range,
+    filename_mismatch,
+    no_files_matched,
+)
+from tpqc.validators.findings import Finding, Issue
+from tpqc.validators.inventory import Inventory
+from tpqc.validators.raster import RASTER_CHECKS, RasterContext
+from tpqc.validators.raster_facts import RasterFacts
+from tpqc.validators.registry import Selection, info_of
+
+
+def _run(func: Callable[..., Iterable[Issue]], selection: Selection, *args: Any) -> list[Finding]:
+    info = info_of(func)
+    if not selection.enabled(info.code):
+        return []
+    return [selection.stamp(info, issue) for issue in func(*args)]
+
+
+def inventory_findings(spec: Spec, inventory: Inventory, selection: Selection) -> list[Finding]:
+    """Findings about file names: unmatched files, bad field values, empty products."""
+    findings: list[Finding] = []
+    for unmatched in inventory.unmatched:
+        findings += _run(filename_mismatch, selection, unmatched)
+    rules = {p.name: p.fields for p in spec.rasters}
+    for entry in inventory.entries:
+        context = FieldContext(entry.path, entry.product, entry.fields, rules[entry.product])
+        findings += _run(field_out_of_range, selection, context)
+    for product in spec.rasters:
+        if not inventory.for_product(product.name):
+            findings += _run(no_files_matched, selection, product.name, product.pattern)
+    return findings
+
+
+def raster_findings(
+    spec: Spec, inventory: Inventory, facts: Mapping[str, RasterFacts], selection: Selection
+) -> list[Finding]:
+    """Findings of every per-file raster check over every matched file."""
+    products = {p.name: p for p in spec.rasters}
+    findings: list[Finding] = []
+    for entry in inventory.entries:
+        context = RasterContext(facts[entry.path], products[entry.product], spec)
+        for raster_check in RASTER_CHECKS:
+            findings += _run(raster_check, selection, context)
+    return findings
