@@ -38,7 +38,7 @@ def alt_field(year: int) -> npt.NDArray[np.float32]:
 def write_alt(path: Path, data: npt.NDArray[np.generic], **profile_overrides: object) -> None:
     """Write one ALT GeoTIFF with the example's grid; overrides change the profile."""
     import rasterio
-    from rasterio.transform import from_origin
+    from affine import Affine
 
     profile: dict[str, object] = {
         "driver": "GTiff",
@@ -47,7 +47,7 @@ def write_alt(path: Path, data: npt.NDArray[np.generic], **profile_overrides: ob
         "count": 1 if data.ndim == 2 else data.shape[0],
         "dtype": str(data.dtype),
         "crs": "EPSG:4326",
-        "transform": from_origin(WEST, NORTH, PIXEL, PIXEL),
+        "transform": Affine(PIXEL, 0.0, WEST, 0.0, -PIXEL, NORTH),
         "nodata": NODATA,
         "tiled": True,
         "blockxsize": 128,
