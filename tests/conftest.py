@@ -8,9 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tpqc_testkit import REALDATA
-
 from tpqc.examples.wudaoliang.generate import write_example
+from tpqc_testkit import REALDATA
 
 
 @pytest.fixture(scope="session")

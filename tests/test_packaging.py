@@ -12,9 +12,9 @@ from tpqc_testkit import REPO
 
 
 def test_pypi_validators_package_still_imports_beside_tpqc() -> None:
-    import validators
-
     import tpqc.validators
+
+    import validators
 
     assert validators.email("curator@tpdc.ac.cn") is True
     assert validators.url("not a url") is not True

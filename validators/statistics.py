@@ -54,6 +54,10 @@ class Histogram:
         # A bucket width that is a power of two keeps the edges exact under doubling.
         self.width = 2.0 ** math.ceil(math.log2(max(span / self.bins, magnitude * 2.0**-40)))
         self.lower = math.floor(low / self.width) * self.width
+        # Buckets are half-open, so the top value needs the upper edge strictly above it.
+        while high >= self.lower + self.width * self.bins:
+            self.width *= 2.0
+            self.lower = math.floor(low / self.width) * self.width
         self.counts = np.zeros(self.bins, np.int64)
 
     def _grow_to(self, low: float, high: float) -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from tpqc.schemas.resources import load_json_schema
+from tpqc.schemas.spec import load_spec
 from tpqc_testkit import run_cli
 
 from tpqc.errors import SpecError
-from tpqc.schemas.resources import load_json_schema
-from tpqc.schemas.spec import load_spec
 
 
 def test_example_spec_loads_into_typed_objects(example: Path) -> None:
@@ -34,7 +34,7 @@ def test_example_spec_loads_into_typed_objects(example: Path) -> None:
 
 
 def test_example_spec_validates_against_the_published_schema(example: Path) -> None:
-    document = yaml.load(  # noqa: S506 - BaseLoader keeps dates as strings, as editors see them
+    document = yaml.load(
         (example / "spec.yaml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader
     )
     schema = load_json_schema("dataset-spec.schema.json")
@@ -45,19 +45,27 @@ def test_example_spec_validates_against_the_published_schema(example: Path) -> N
     assert "dataset" in document
 
 
-def test_bad_unit_is_located_by_path_and_line(example: Path, edit_spec: Callable[[str, str], None]) -> None:
+def test_bad_unit_is_located_by_path_and_line(
+    example: Path, edit_spec: Callable[[str, str], None]
+) -> None:
     edit_spec("unit: km", "unit: kilometre")
     line = 1 + next(
-        i for i, text in enumerate((example / "spec.yaml").read_text().splitlines()) if "kilometre" in text
+        i
+        for i, text in enumerate((example / "spec.yaml").read_text().splitlines())
+        if "kilometre" in text
     )
     with pytest.raises(SpecError) as caught:
         load_spec(example / "spec.yaml")
     (problem,) = caught.value.problems
-    assert problem.startswith("rasters[0].resolution.unit: 'kilometre' is not one of m, km, deg, arcsec")
+    assert problem.startswith(
+        "rasters[0].resolution.unit: 'kilometre' is not one of m, km, deg, arcsec"
+    )
     assert problem.endswith(f"(line {line})")
 
 
-def test_every_problem_is_reported_at_once(example: Path, edit_spec: Callable[[str, str], None]) -> None:
+def test_every_problem_is_reported_at_once(
+    example: Path, edit_spec: Callable[[str, str], None]
+) -> None:
     edit_spec("bands: 1", "bands: 0\n    colour: red")
     edit_spec("spec_version: 1", "spec_version: 2")
     with pytest.raises(SpecError) as caught:
@@ -67,7 +75,9 @@ def test_every_problem_is_reported_at_once(example: Path, edit_spec: Callable[[s
     assert any("unknown key 'colour'" in p for p in caught.value.problems)
 
 
-def test_semantic_problems_crs_and_pattern(example: Path, edit_spec: Callable[[str, str], None]) -> None:
+def test_semantic_problems_crs_and_pattern(
+    example: Path, edit_spec: Callable[[str, str], None]
+) -> None:
     edit_spec("crs: EPSG:4326", "crs: EPSG:999999")
     edit_spec('pattern: "Wudaoliang_ALT_{year}.tif"', 'pattern: "Wudaoliang_ALT_{year.tif"')
     with pytest.raises(SpecError) as caught:
@@ -76,7 +86,9 @@ def test_semantic_problems_crs_and_pattern(example: Path, edit_spec: Callable[[s
     assert paths == ["rasters[0].crs", "rasters[0].pattern"]
 
 
-def test_bad_spec_exits_2_with_located_message(example: Path, edit_spec: Callable[[str, str], None]) -> None:
+def test_bad_spec_exits_2_with_located_message(
+    example: Path, edit_spec: Callable[[str, str], None]
+) -> None:
     edit_spec("dtype: float32", "dtype: float33")
     result = run_cli("validate", str(example / "spec.yaml"))
     assert result.exit_code == 2
