@@ -38,7 +38,7 @@ def test_checks_lists_every_check_with_description() -> None:
         "all-nodata",
     ):
         assert required in names
-    assert len(set(i.code for i in infos)) == len(infos)
+    assert len({i.code for i in infos}) == len(infos)
 
 
 def test_unknown_check_in_select_is_a_usage_error(example: Path) -> None:
