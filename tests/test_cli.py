@@ -77,7 +77,9 @@ def test_demo_writes_and_validates_the_example(tmp_path: Path) -> None:
         "Wudaoliang_ALT_2019.tif",
         "Wudaoliang_ALT_2020.tif",
         "spec.yaml",
+        "stac",
     ]
+    assert (tmp_path / "demo" / "stac" / "catalog.json").is_file()
     assert "4 files, 0 errors" in result.stdout
 
 

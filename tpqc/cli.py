@@ -124,35 +124,11 @@ def validation_options(func: F) -> F:
     return func
 
 
-def _run_validation(
-    spec_path: Path,
-    data: Path | None,
-    fail_on: str,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    jobs: int | None,
-    max_pixels: int | None,
-    max_ratio: float | None,
-    max_examples: int,
-) -> Any:
-    from tpqc.pipeline import ValidateOptions, validate
+def _run_validation(spec_path: Path, data: Path | None, options: Any) -> Any:
+    from tpqc.pipeline import validate
     from tpqc.schemas.spec import load_spec
-    from tpqc.validators.findings import Severity
-    from tpqc.validators.registry import Selection
 
-    spec = load_spec(spec_path, data)
-    options: dict[str, Any] = {
-        "selection": Selection.from_tokens(select, ignore),
-        "fail_on": Severity.parse(fail_on),
-        "max_examples": max_examples,
-    }
-    if jobs is not None:
-        options["jobs"] = jobs
-    if max_pixels is not None:
-        options["max_pixels"] = max_pixels
-    if max_ratio is not None:
-        options["max_ratio"] = max_ratio
-    return validate(spec, ValidateOptions(**options))
+    return validate(load_spec(spec_path, data), options)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -194,9 +170,8 @@ def validate(
     """Validate every file of the dataset described by SPEC."""
     from tpqc.validators.render import render
 
-    result = _run_validation(
-        spec, data, fail_on, select, ignore, jobs, max_pixels, max_ratio, max_examples
-    )
+    options = _validate_options(fail_on, select, ignore, jobs, max_pixels, max_ratio, max_examples)
+    result = _run_validation(spec, data, options)
     color = fmt == "text" and output is None and sys.stdout.isatty()
     _emit(render(result.report, fmt, color=color), output)
     sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
@@ -212,20 +187,193 @@ def list_checks() -> None:
         click.echo(f"{info.code}  {info.name:<24} {info.severity.label:<8} {info.description}")
 
 
+def _validate_options(
+    fail_on: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    jobs: int | None,
+    max_pixels: int | None,
+    max_ratio: float | None,
+    max_examples: int,
+) -> Any:
+    from tpqc.pipeline import ValidateOptions
+    from tpqc.validators.findings import Severity
+    from tpqc.validators.registry import Selection
+
+    options: dict[str, Any] = {
+        "selection": Selection.from_tokens(select, ignore),
+        "fail_on": Severity.parse(fail_on),
+        "max_examples": max_examples,
+    }
+    if jobs is not None:
+        options["jobs"] = jobs
+    if max_pixels is not None:
+        options["max_pixels"] = max_pixels
+    if max_ratio is not None:
+        options["max_ratio"] = max_ratio
+    return ValidateOptions(**options)
+
+
+def _publish(
+    spec_path: Path,
+    data: Path | None,
+    out: Path,
+    options: Any,
+    allow_failed: bool,
+    prefix: str | None,
+    schemas: Path | None,
+) -> int:
+    from tpqc.pipeline import publish
+    from tpqc.schemas.spec import load_spec
+    from tpqc.validators.render import render
+
+    spec = load_spec(spec_path, data)
+    result = publish(
+        spec, options, out, allow_failed=allow_failed, asset_href_prefix=prefix, schemas=schemas
+    )
+    report = result.validation.report
+    click.echo(render(report, "text", color=sys.stdout.isatty()), nl=False)
+    if not result.written:
+        click.echo(
+            "tpqc: the dataset has errors; no catalog written (use --allow-failed)", err=True
+        )
+        return EXIT_FINDINGS
+    for path in result.skipped:
+        click.echo(
+            f"tpqc: left out of the catalog (unreadable or not georeferenced): {path}", err=True
+        )
+    if result.catalog_report is not None:
+        _summarise_catalog_findings(result.catalog_report)
+    click.echo(f"tpqc: wrote the STAC catalog to {out}", err=True)
+    return EXIT_CLEAN
+
+
+def _summarise_catalog_findings(report: Any) -> None:
+    """One stderr line per kind of finding in the new catalog, with how many documents."""
+    from collections import Counter
+
+    counts = Counter((f.severity.label, f.code, f.name, str(f.actual)) for f in report.findings)
+    for (severity, code, name, actual), count in sorted(counts.items()):
+        click.echo(
+            f"tpqc: catalog {severity}: {code} {name}: {actual} ({count} documents)", err=True
+        )
+    if any(code == "S003" for _, code, _, _ in counts):
+        click.echo(
+            "tpqc: pass --schemas DIR (a local mirror of the STAC extension schemas) to "
+            "validate the extensions offline",
+            err=True,
+        )
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder of the catalog; replaced atomically.",
+)
+@validation_options
+@click.option("--allow-failed", is_flag=True, help="Publish even when validation found errors.")
+@click.option(
+    "--asset-href-prefix",
+    metavar="URL",
+    help="Asset hrefs become URL/<path> instead of paths relative to the catalog.",
+)
+@click.option(
+    "--schemas",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Local mirror of STAC extension schemas [env: TPQC_STAC_SCHEMAS].",
+)
+@_tool_errors
+def stac(
+    spec: Path,
+    out: Path,
+    data: Path | None,
+    fail_on: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    jobs: int | None,
+    max_pixels: int | None,
+    max_ratio: float | None,
+    max_examples: int,
+    allow_failed: bool,
+    asset_href_prefix: str | None,
+    schemas: Path | None,
+) -> None:
+    """Validate the dataset of SPEC and publish it as a static STAC catalog in --out."""
+    options = _validate_options(fail_on, select, ignore, jobs, max_pixels, max_ratio, max_examples)
+    sys.exit(_publish(spec, data, out, options, allow_failed, asset_href_prefix, schemas))
+
+
+@cli.command("check-stac")
+@click.argument("path", type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--schemas",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Local mirror of STAC schemas [env: TPQC_STAC_SCHEMAS].",
+)
+@click.option("--profile", is_flag=True, help="Also require what every tpqc catalog guarantees.")
+@click.option("--online", is_flag=True, help="Fetch schemas that are not available locally.")
+@click.option(
+    "--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True
+)
+@click.option("--select", multiple=True, help="Only these checks (codes, names or prefixes).")
+@click.option("--ignore", multiple=True, help="Skip these checks (codes, names or prefixes).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit", "github"]),
+    default="text",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path))
+@_tool_errors
+def check_stac_command(
+    path: Path,
+    schemas: Path | None,
+    profile: bool,
+    online: bool,
+    fail_on: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Validate a STAC catalog, collection or item offline, walking its links."""
+    from tpqc.stac.schema_store import SchemaStore
+    from tpqc.stac.validate import check_stac
+    from tpqc.validators.findings import Severity
+    from tpqc.validators.registry import Selection
+    from tpqc.validators.render import render
+
+    report = check_stac(
+        path,
+        SchemaStore.load(schemas, online=online),
+        profile=profile,
+        selection=Selection.from_tokens(select, ignore),
+        fail_on=Severity.parse(fail_on),
+    )
+    color = fmt == "text" and output is None and sys.stdout.isatty()
+    _emit(render(report, fmt, color=color), output)
+    sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
+
+
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path), default=Path("tpqc-demo"))
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None)
 @_tool_errors
 def demo(folder: Path, jobs: int | None) -> None:
-    """Write the bundled Wudaoliang example into FOLDER and validate it."""
+    """Write the bundled Wudaoliang example into FOLDER, validate it and build its catalog."""
     from tpqc.examples.wudaoliang.generate import write_example
-    from tpqc.validators.render import render
 
     spec_path = write_example(folder)
     click.echo(f"tpqc: wrote the example dataset and its spec to {folder}", err=True)
-    result = _run_validation(spec_path, None, "error", (), (), jobs, None, None, 5)
-    click.echo(render(result.report, "text", color=sys.stdout.isatty()), nl=False)
-    sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
+    options = _validate_options("error", (), (), jobs, None, None, 5)
+    sys.exit(_publish(spec_path, None, folder / "stac", options, False, None, None))
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tpqc import __version__
 from tpqc.errors import UsageError
@@ -69,4 +70,74 @@ def validate(spec: Spec, options: ValidateOptions = ValidateOptions()) -> Valida
     return ValidationResult(spec, inventory, facts, report)
 
 
-__all__ = ["ValidateOptions", "ValidationResult", "__version__", "validate"]
+@dataclass(frozen=True)
+class PublishResult:
+    """What `tpqc stac` did: the validation, whether a catalog was written, what was left out."""
+
+    validation: ValidationResult
+    written: bool
+    catalog_report: Report | None = None
+    skipped: tuple[str, ...] = ()
+
+
+REPORT_NAME = "tpqc-report.json"
+
+
+def publish(
+    spec: Spec,
+    options: ValidateOptions,
+    target: Path,
+    *,
+    allow_failed: bool = False,
+    asset_href_prefix: str | None = None,
+    schemas: Path | None = None,
+) -> PublishResult:
+    """Validate, then build, check and atomically write the STAC catalog from the same facts."""
+    from tpqc.stac.build import StacOptions, build_catalog, catalog_documents
+    from tpqc.stac.schema_store import SchemaStore
+    from tpqc.stac.validate import check_stac
+    from tpqc.stac.write import CatalogWriteError, write_catalog_atomic
+    from tpqc.validators.geo import georeferencing_problem
+    from tpqc.validators.render.json_report import render_json
+
+    result = validate(spec, options)
+    if result.report.failed and not allow_failed:
+        return PublishResult(result, written=False)
+    usable, skipped = [], []
+    for entry in result.inventory.entries:
+        facts = result.facts[entry.path]
+        if facts.decoded and georeferencing_problem(facts) is None:
+            usable.append((entry, facts))
+        else:
+            skipped.append(entry.path)
+    stac_options = StacOptions(target=target, asset_href_prefix=asset_href_prefix)
+    catalog = build_catalog(spec, usable, stac_options)
+    documents = catalog_documents(catalog, target)
+    store = SchemaStore.load(schemas)
+    checked: list[Report] = []
+
+    def check(staging: Path) -> None:
+        report = check_stac(staging / "catalog.json", store, profile=True)
+        checked.append(report)
+        if report.failed:
+            problems = "; ".join(
+                f"{f.code} {f.location.path}: {f.message}"
+                for f in report.findings
+                if f.severity >= report.fail_on
+            )
+            raise CatalogWriteError(
+                f"the new catalog fails its own checks, nothing written: {problems}"
+            )
+
+    write_catalog_atomic(target, documents, {REPORT_NAME: render_json(result.report)}, check)
+    return PublishResult(result, True, checked[0] if checked else None, tuple(skipped))
+
+
+__all__ = [
+    "PublishResult",
+    "ValidateOptions",
+    "ValidationResult",
+    "__version__",
+    "publish",
+    "validate",
+]

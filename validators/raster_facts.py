@@ -10,7 +10,6 @@ never raise: their facts carry GDAL's own reason instead.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 import threading
 import warnings
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tpqc.validators.checksum import sha256_file
 from tpqc.validators.statistics import BandAccumulator, nodata_representable
 
 GDAL_OPTIONS: Mapping[str, str | int | bool] = {
@@ -30,7 +30,6 @@ GDAL_OPTIONS: Mapping[str, str | int | bool] = {
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".tif,.tiff,.TIF,.TIFF",
 }
 WINDOW_PIXELS = 1 << 22
-HASH_CHUNK = 1 << 20
 DEFAULT_MAX_PIXELS = 20_000_000_000
 DEFAULT_MAX_RATIO = 100_000.0
 _UNCOMPRESSED_SLACK = 1.05
@@ -46,6 +45,7 @@ class ReadPlan:
     max_examples: int = 5
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_ratio: float = DEFAULT_MAX_RATIO
+    header_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ class RasterFacts:
     decode_error: str | None = None
     decode_window: tuple[int, int] | None = None
     refused: str | None = None
+    pixels_read: bool = False
     driver: str | None = None
     width: int = 0
     height: int = 0
@@ -108,6 +109,7 @@ class RasterFacts:
     layout: str | None = None
     area_or_point: str | None = None
     overviews: tuple[int, ...] = ()
+    cog: bool = False
     bands: tuple[BandFacts, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -119,7 +121,7 @@ class RasterFacts:
     @property
     def decoded(self) -> bool:
         """True when every pixel was read and the statistics are complete."""
-        return self.readable and self.decode_error is None and self.refused is None
+        return self.readable and self.pixels_read
 
     @property
     def dtypes(self) -> tuple[str, ...]:
@@ -155,22 +157,20 @@ def gdal_reason(exc: BaseException) -> str:
 class _FileHasher(threading.Thread):
     """Hashes a file while the main thread decodes it; hashlib releases the GIL."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, enabled: bool = True) -> None:
         super().__init__(daemon=True)
         self.path = path
+        self.enabled = enabled
         self.digest: str | None = None
         self.error: str | None = None
 
     def run(self) -> None:
-        sha = hashlib.sha256()
+        if not self.enabled:
+            return
         try:
-            with Path(self.path).open("rb") as stream:
-                while chunk := stream.read(HASH_CHUNK):
-                    sha.update(chunk)
+            self.digest = sha256_file(self.path)
         except OSError as exc:
             self.error = str(exc)
-            return
-        self.digest = sha.hexdigest()
 
 
 def iter_windows(
@@ -222,7 +222,7 @@ def read_raster_facts(root: str, relative: str, plan: ReadPlan = ReadPlan()) -> 
         size = Path(full).stat().st_size
     except OSError as exc:
         return RasterFacts(path=relative, open_error=str(exc))
-    hasher = _FileHasher(full)
+    hasher = _FileHasher(full, enabled=not plan.header_only)
     hasher.start()
     with warnings.catch_warnings(), rasterio.Env(**GDAL_OPTIONS):
         warnings.simplefilter("ignore")
@@ -264,7 +264,7 @@ def read_raster_facts(root: str, relative: str, plan: ReadPlan = ReadPlan()) -> 
             ]
             decode_error: str | None = None
             decode_window: tuple[int, int] | None = None
-            if refused is None:
+            if refused is None and not plan.header_only:
                 for row, col, rows, cols in iter_windows(
                     dataset.width, dataset.height, header["block_shape"], dataset.count
                 ):
@@ -289,6 +289,7 @@ def read_raster_facts(root: str, relative: str, plan: ReadPlan = ReadPlan()) -> 
         decode_error=decode_error,
         decode_window=decode_window,
         refused=refused,
+        pixels_read=refused is None and decode_error is None and not plan.header_only,
         bands=bands,
         **header,
     )
@@ -321,8 +322,39 @@ def _header(dataset: Any) -> dict[str, Any]:
         "layout": structure.get("LAYOUT"),
         "area_or_point": dataset.tags().get("AREA_OR_POINT"),
         "overviews": overviews,
+        "cog": _has_cog_layout(dataset, structure, overviews),
         "tags": {k: v for k, v in sorted(dataset.tags().items()) if len(v) < 1000},
     }
+
+
+def _tiff_offset(dataset: Any, item: str) -> int | None:
+    value = dataset.get_tag_item(item, "TIFF", bidx=1)
+    return int(value) if value not in (None, "") else None
+
+
+def _has_cog_layout(dataset: Any, structure: Mapping[str, str], overviews: tuple[int, ...]) -> bool:
+    """True when the file really is cloud-optimised: tiled, overviews when large, and every
+    header before the pixel data with the smallest overview's data before the full image's."""
+    if dataset.driver != "GTiff" or not dataset.count:
+        return False
+    if structure.get("LAYOUT") == "COG":
+        return True  # written by GDAL's COG driver, which guarantees the layout
+    if not dataset.profile.get("tiled", False):
+        return False
+    if max(dataset.width, dataset.height) > 512 and not overviews:
+        return False
+    ifd, data = _tiff_offset(dataset, "IFD_OFFSET"), _tiff_offset(dataset, "BLOCK_OFFSET_0_0")
+    if ifd is None or data is None or ifd > data:
+        return False
+    if overviews:
+        import rasterio
+
+        with rasterio.open(dataset.name, overview_level=len(overviews) - 1) as smallest:
+            ovr_ifd = _tiff_offset(smallest, "IFD_OFFSET")
+            ovr_data = _tiff_offset(smallest, "BLOCK_OFFSET_0_0")
+        if ovr_ifd is None or ovr_data is None or ovr_ifd > data or ovr_data > data:
+            return False
+    return True
 
 
 def _band_facts(dataset: Any, i: int, acc: BandAccumulator, complete: bool) -> BandFacts:

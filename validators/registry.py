@@ -18,7 +18,7 @@ from tpqc.validators.findings import Finding, Issue, Severity
 
 from tpqc.errors import UsageError
 
-CHECK_MODULES = ("tpqc.validators.filename", "tpqc.validators.raster")
+CHECK_MODULES = ("tpqc.validators.filename", "tpqc.validators.raster", "tpqc.stac.checks")
 _CODE = re.compile(r"^[A-Z][0-9]{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 

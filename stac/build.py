@@ -1,0 +1,322 @@
+"""Build the STAC catalog of a dataset from the spec and the facts validation gathered.
+
+Nothing here reads the data again: every number comes from :class:`RasterFacts`, every
+piece of collection metadata from the spec. STAC 1.1.0; extensions projection v2.0.0,
+file v2.1.0, scientific v1.0.0 and raster v2.0.0. pystac's RasterExtension speaks only
+raster v1.1 (``raster:bands``), so raster v2 band fields are written as STAC 1.1 ``bands``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pystac
+from pystac.extensions.file import FileExtension
+from pystac.extensions.projection import ProjectionExtension
+from pystac.extensions.scientific import Publication, ScientificExtension
+from tpqc.schemas.spec import RasterProduct, Spec
+from tpqc.stac.licenses import license_url
+from tpqc.validators.geo import authority_code, footprint_wgs84, pixel_size_metres
+from tpqc.validators.inventory import InventoryEntry
+from tpqc.validators.raster_facts import BandFacts, RasterFacts
+from tpqc.validators.temporal import member_interval
+
+RASTER_V2 = "https://stac-extensions.github.io/raster/v2.0.0/schema.json"
+ASSET_KEY = "data"
+CSTR_RESOLVER = "https://cstr.cn/"
+MULTIHASH_SHA2_256 = "1220"
+
+
+@dataclass(frozen=True)
+class StacOptions:
+    """Where the catalog will live and where its assets are served from."""
+
+    target: Path
+    asset_href_prefix: str | None = None
+    catalog_id: str | None = None
+
+
+def multihash_sha256(hex_digest: str) -> str:
+    """A sha2-256 multihash (code 0x12, length 0x20) in hex, as file:checksum wants it."""
+    return MULTIHASH_SHA2_256 + hex_digest
+
+
+def _stac_number(value: float | None) -> float | str | None:
+    if value is None or math.isfinite(value):
+        return value
+    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+
+
+def band_object(band: BandFacts, product: RasterProduct, sampling: str | None) -> dict[str, Any]:
+    """One entry of the asset's ``bands``: STAC 1.1 data values plus raster v2 fields."""
+    out: dict[str, Any] = {"data_type": band.dtype}
+    if band.description:
+        out["name"] = band.description
+    if band.nodata is not None:
+        out["nodata"] = _stac_number(band.nodata)
+    unit = band.unit or (product.values.unit if product.values else None)
+    if unit:
+        out["unit"] = unit
+    if band.valid:
+        out["statistics"] = {
+            "minimum": band.minimum,
+            "maximum": band.maximum,
+            "mean": band.mean,
+            "stddev": band.stddev,
+            "count": band.pixels,
+            "valid_percent": round(100.0 * band.valid / band.pixels, 6),
+        }
+    if band.histogram is not None:
+        out["raster:histogram"] = dict(band.histogram)
+    if band.scale != 1.0:
+        out["raster:scale"] = band.scale
+    if band.offset != 0.0:
+        out["raster:offset"] = band.offset
+    if sampling:
+        out["raster:sampling"] = sampling
+    return out
+
+
+def _geometry(facts: RasterFacts) -> tuple[dict[str, Any], list[float]]:
+    ring = [[round(lon, 9), round(lat, 9)] for lon, lat in footprint_wgs84(facts)]
+    lons = [p[0] for p in ring]
+    lats = [p[1] for p in ring]
+    return {"type": "Polygon", "coordinates": [ring]}, [min(lons), min(lats), max(lons), max(lats)]
+
+
+def _crs_fields(wkt: str) -> dict[str, Any]:
+    code = authority_code(wkt)
+    if code is not None:
+        return {"code": code}
+    from pyproj import CRS
+
+    crs = CRS.from_wkt(wkt)
+    return {"wkt2": crs.to_wkt("WKT2_2019"), "projjson": crs.to_json_dict()}
+
+
+def _item_id(path: str, taken: set[str]) -> str:
+    stem = Path(path).stem
+    candidate = stem if stem not in taken else Path(path).name.replace(".", "_")
+    index = 2
+    while candidate in taken:
+        candidate, index = f"{stem}_{index}", index + 1
+    taken.add(candidate)
+    return candidate
+
+
+def build_item(
+    facts: RasterFacts,
+    entry: InventoryEntry,
+    product: RasterProduct,
+    spec: Spec,
+    item_id: str,
+    fallback_interval: tuple[dt.datetime, dt.datetime] | None,
+) -> pystac.Item:
+    """One Item for one GeoTIFF, with its single ``data`` asset."""
+    geometry, bbox = _geometry(facts)
+    temporal = spec.dataset.temporal
+    interval = member_interval(entry.fields, temporal.resolution if temporal else None)
+    interval = interval or fallback_interval
+    if interval is None:
+        raise ValueError(f"{facts.path}: no time fields and no temporal coverage in the spec")
+    properties: dict[str, Any] = {}
+    if product.description:
+        properties["title"] = f"{product.description}: {Path(facts.path).name}"
+    item = pystac.Item(
+        id=item_id,
+        geometry=geometry,
+        bbox=bbox,
+        datetime=None,
+        start_datetime=interval[0],
+        end_datetime=interval[1],
+        properties=properties,
+    )
+    assert facts.crs_wkt is not None and facts.transform is not None and facts.bounds is not None
+    ProjectionExtension.ext(item, add_if_missing=True).apply(
+        **_crs_fields(facts.crs_wkt),
+        shape=[facts.height, facts.width],
+        transform=list(facts.transform),
+        bbox=list(facts.bounds),
+    )
+    try:
+        gsd = sum(pixel_size_metres(facts)) / 2
+        item.common_metadata.gsd = round(gsd, 3)
+    except Exception:  # a CRS whose pixel size cannot be measured simply has no gsd
+        pass
+    media = pystac.MediaType.COG if facts.cog else pystac.MediaType.GEOTIFF
+    asset = pystac.Asset(
+        href=facts.path, media_type=media, roles=["data"], title=Path(facts.path).name
+    )
+    item.add_asset(ASSET_KEY, asset)
+    assert facts.size_bytes is not None and facts.sha256 is not None
+    FileExtension.ext(asset, add_if_missing=True).apply(
+        size=facts.size_bytes, checksum=multihash_sha256(facts.sha256)
+    )
+    sampling = {"Area": "area", "Point": "point"}.get(facts.area_or_point or "")
+    asset.extra_fields["bands"] = [band_object(b, product, sampling) for b in facts.bands]
+    item.stac_extensions.append(RASTER_V2)
+    return item
+
+
+def _summaries(items: list[pystac.Item]) -> dict[str, Any]:
+    codes = sorted({str(i.properties["proj:code"]) for i in items if "proj:code" in i.properties})
+    types = sorted(
+        {b["data_type"] for i in items for b in i.assets[ASSET_KEY].extra_fields["bands"]}
+    )
+    gsds = sorted({i.properties["gsd"] for i in items if "gsd" in i.properties})
+    out: dict[str, Any] = {}
+    if codes:
+        out["proj:code"] = codes
+    if types:
+        out["data_type"] = types
+    if gsds:
+        out["gsd"] = gsds if len(gsds) <= 8 else {"minimum": gsds[0], "maximum": gsds[-1]}
+    return out
+
+
+def build_collection(
+    spec: Spec, items: list[pystac.Item], products: Mapping[str, RasterProduct]
+) -> pystac.Collection:
+    """The dataset's Collection: metadata from the spec, extents and summaries from items."""
+    meta = spec.dataset
+    declared = list(meta.extent.as_tuple()) if meta.extent else None
+    boxes = [i.bbox for i in items if i.bbox]
+    union = declared or (boxes[0] if boxes else [-180.0, -90.0, 180.0, 90.0])
+    for box in boxes:
+        union = [
+            min(union[0], box[0]),
+            min(union[1], box[1]),
+            max(union[2], box[2]),
+            max(union[3], box[3]),
+        ]
+    starts = [i.common_metadata.start_datetime for i in items]
+    ends = [i.common_metadata.end_datetime for i in items]
+    temporal = meta.temporal
+    start = (
+        temporal.start
+        if temporal and temporal.start
+        else min((s for s in starts if s), default=None)
+    )
+    end = temporal.end if temporal and temporal.end else max((e for e in ends if e), default=None)
+    collection = pystac.Collection(
+        id=meta.id,
+        title=meta.title or None,
+        description=meta.description or meta.title or meta.id,
+        keywords=list(meta.keywords) or None,
+        license=meta.license or "other",
+        providers=[
+            pystac.Provider(
+                name=p.name,
+                description=p.description,
+                roles=[pystac.ProviderRole(r) for r in p.roles] or None,
+                url=p.url,
+            )
+            for p in meta.providers
+        ]
+        or None,
+        extent=pystac.Extent(
+            pystac.SpatialExtent([[round(v, 9) for v in union]]),
+            pystac.TemporalExtent([[start, end]]),
+        ),
+        summaries=pystac.Summaries(_summaries(items)),
+    )
+    if "proj:code" in collection.summaries.to_dict():
+        # The summaries use projection fields, so the collection declares that extension too.
+        collection.stac_extensions.append(ProjectionExtension.get_schema_uri())
+    url = license_url(meta.license) if meta.license else None
+    if url:
+        collection.add_link(
+            pystac.Link(
+                "license", url, media_type="text/html", title=f"{meta.license} licence text"
+            )
+        )
+    if meta.doi or meta.citation or meta.publications:
+        sci = ScientificExtension.ext(collection, add_if_missing=True)
+        sci.apply(
+            doi=meta.doi,
+            citation=meta.citation,
+            publications=[Publication(p.doi, p.citation) for p in meta.publications] or None,
+        )
+    if meta.cstr:
+        collection.add_link(
+            pystac.Link(
+                "related",
+                CSTR_RESOLVER + meta.cstr,
+                media_type="text/html",
+                title=f"CSTR:{meta.cstr}",
+            )
+        )
+    media_types = {i.assets[ASSET_KEY].media_type for i in items}
+    single = next(iter(products.values())) if len(products) == 1 else None
+    collection.item_assets = {
+        ASSET_KEY: pystac.ItemAssetDefinition.create(
+            title=(single.description or single.name) if single else "data file",
+            description=None,
+            media_type=media_types.pop() if len(media_types) == 1 else pystac.MediaType.GEOTIFF,
+            roles=["data"],
+        )
+    }
+    return collection
+
+
+def build_catalog(
+    spec: Spec,
+    entries: list[tuple[InventoryEntry, RasterFacts]],
+    options: StacOptions,
+) -> pystac.Catalog:
+    """Root Catalog → one Collection → one Item per file, hrefs laid out under the target."""
+    products = {p.name: p for p in spec.rasters}
+    temporal = spec.dataset.temporal
+    fallback = (
+        (temporal.start, temporal.end) if temporal and temporal.start and temporal.end else None
+    )
+    taken: set[str] = set()
+    items = [
+        build_item(
+            facts, entry, products[entry.product], spec, _item_id(entry.path, taken), fallback
+        )
+        for entry, facts in sorted(entries, key=lambda pair: pair[0].path)
+    ]
+    collection = build_collection(spec, items, products)
+    for item in items:
+        collection.add_item(item)
+    catalog = pystac.Catalog(
+        id=options.catalog_id or f"{spec.dataset.id}-catalog",
+        title=spec.dataset.title or None,
+        description=f"STAC catalog of {spec.dataset.title or spec.dataset.id}",
+        catalog_type=pystac.CatalogType.SELF_CONTAINED,
+    )
+    catalog.add_child(collection)
+    target = options.target.resolve()
+    catalog.normalize_hrefs(str(target))
+    for item in items:
+        asset = item.assets[ASSET_KEY]
+        if options.asset_href_prefix:
+            asset.href = options.asset_href_prefix.rstrip("/") + "/" + asset.href
+        else:
+            asset.href = str((spec.data_root / asset.href).resolve())
+    if not options.asset_href_prefix:
+        for item in items:
+            item.make_asset_hrefs_relative()
+    return catalog
+
+
+def catalog_documents(catalog: pystac.Catalog, target: Path) -> dict[str, dict[str, Any]]:
+    """Every STAC document of the catalog keyed by its path relative to the target folder."""
+    root = target.resolve()
+    documents: dict[str, dict[str, Any]] = {}
+    objects: list[pystac.STACObject] = [catalog]
+    for _, children, items in catalog.walk():
+        objects.extend(children)
+        objects.extend(items)
+    for obj in objects:
+        href = obj.get_self_href()
+        assert href is not None
+        relative = Path(href).resolve().relative_to(root).as_posix()
+        documents[relative] = obj.to_dict(include_self_link=False, transform_hrefs=True)
+    return dict(sorted(documents.items()))

@@ -1,0 +1,440 @@
+"""Checks over STAC documents: official schemas offline, tpqc's profile, and semantics that
+schemas cannot express. Each check's docstring is its user-facing description."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema.validators import validator_for
+from tpqc.stac.schema_store import PROFILE_URL, SchemaStore, core_url
+from tpqc.stac.tree import StacDoc, StacTree, is_remote, resolve_local
+from tpqc.validators.findings import Issue, Location, Severity
+from tpqc.validators.registry import check
+
+MAX_SCHEMA_ERRORS = 20
+CORE_NAMES = {"Item": "item.json", "Catalog": "catalog.json", "Collection": "collection.json"}
+PREFIX_EXTENSIONS = {"proj": "projection", "sci": "scientific"}
+
+
+@dataclass(frozen=True)
+class StacContext:
+    """A document with everything the checks may consult."""
+
+    doc: StacDoc
+    tree: StacTree
+    store: SchemaStore
+    profile: bool
+
+
+def _at(ctx: StacContext, field: str | None = None) -> Location:
+    return Location(path=ctx.doc.name, field=field or None)
+
+
+def _json_path(parts: Any) -> str:
+    return ".".join(str(p) for p in parts)
+
+
+def _schema_issues(ctx: StacContext, url: str, label: str) -> Iterator[Issue]:
+    schema = ctx.store.schema(url)
+    validator = validator_for(schema)(schema, registry=ctx.store.registry)
+    errors = sorted(validator.iter_errors(ctx.doc.data), key=lambda e: list(map(str, e.path)))
+    for error in errors[:MAX_SCHEMA_ERRORS]:
+        yield Issue(
+            f"{label}: {error.message[:300]}",
+            _at(ctx, _json_path(error.absolute_path)),
+            expected=url,
+            actual=_json_path(error.absolute_schema_path),
+        )
+    if len(errors) > MAX_SCHEMA_ERRORS:
+        yield Issue(
+            f"{label}: {len(errors) - MAX_SCHEMA_ERRORS} more schema errors", _at(ctx), expected=url
+        )
+
+
+def _core_url(ctx: StacContext) -> str | None:
+    name = CORE_NAMES.get(ctx.doc.kind)
+    version = ctx.doc.data.get("stac_version")
+    if name is None or not isinstance(version, str):
+        return None
+    return core_url(f"v{version}", name)
+
+
+def _extension_urls(doc: StacDoc) -> list[str]:
+    urls = doc.data.get("stac_extensions") or []
+    return [u for u in urls if isinstance(u, str)]
+
+
+@check("S001", "stac-unreadable")
+def stac_unreadable(name: str, reason: str) -> Iterator[Issue]:
+    """A STAC document cannot be read or is not JSON with a ``type``."""
+    yield Issue("cannot read the STAC document", Location(path=name), actual=reason)
+
+
+@check("S002", "schema-invalid")
+def schema_invalid(ctx: StacContext) -> Iterator[Issue]:
+    """The document breaks the official STAC core schema or a declared extension's schema."""
+    url = _core_url(ctx)
+    if url is None:
+        yield Issue(
+            "unknown STAC object type or version",
+            _at(ctx, "type"),
+            expected=list(CORE_NAMES),
+            actual=ctx.doc.data.get("type"),
+        )
+        return
+    if ctx.store.has(url):
+        yield from _schema_issues(ctx, url, f"STAC {ctx.doc.kind} schema")
+    for ext in _extension_urls(ctx.doc):
+        if ctx.store.has(ext):
+            yield from _schema_issues(ctx, ext, f"extension {ext.split('/')[-3]}")
+
+
+@check("S003", "schema-unavailable", Severity.WARNING)
+def schema_unavailable(ctx: StacContext) -> Iterator[Issue]:
+    """A schema the document names is not available offline, so that part was not validated."""
+    url = _core_url(ctx)
+    for needed in ([url] if url else []) + _extension_urls(ctx.doc):
+        if not ctx.store.has(needed):
+            yield Issue(
+                "schema not available offline: not validated",
+                _at(ctx, "stac_extensions"),
+                expected="a local copy (--schemas DIR) or --online",
+                actual=needed,
+            )
+
+
+@check("S004", "profile-invalid")
+def profile_invalid(ctx: StacContext) -> Iterator[Issue]:
+    """The document lacks something every tpqc catalog guarantees (stac-profile.schema.json)."""
+    if ctx.profile:
+        yield from _schema_issues(ctx, PROFILE_URL, "tpqc profile")
+
+
+@check("S005", "link-unresolved")
+def link_unresolved(name: str, rel: str, href: str) -> Iterator[Issue]:
+    """A child or item link points to a file that does not exist."""
+    if rel in ("child", "item"):
+        yield Issue(
+            f"{rel} link does not resolve",
+            Location(path=name, field="links"),
+            expected="an existing file",
+            actual=href,
+        )
+
+
+@check("S013", "upward-link-unresolved", Severity.WARNING)
+def upward_link_unresolved(name: str, rel: str, href: str) -> Iterator[Issue]:
+    """A root, parent or collection link points to a missing file (often a document copied
+    out of its catalog)."""
+    if rel not in ("child", "item"):
+        yield Issue(
+            f"{rel} link does not resolve",
+            Location(path=name, field="links"),
+            expected="an existing file",
+            actual=href,
+        )
+
+
+@check("S006", "id-duplicate")
+def id_duplicate(tree: StacTree) -> Iterator[Issue]:
+    """Two collections, or two items of one collection, share an id."""
+    seen: dict[tuple[str, str, str], str] = {}
+    for doc in tree.docs:
+        scope = str(doc.data.get("collection", "")) if doc.kind == "Item" else ""
+        key = (doc.kind, scope, str(doc.data.get("id")))
+        if key in seen:
+            yield Issue(
+                f"{doc.kind} id {key[2]!r} is used twice",
+                Location(path=doc.name, field="id"),
+                expected="unique ids",
+                actual=seen[key],
+            )
+        else:
+            seen[key] = doc.name
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+@check("S007", "datetime-order")
+def datetime_order(ctx: StacContext) -> Iterator[Issue]:
+    """An end_datetime before its start_datetime, or a temporal interval that runs backwards."""
+    data = ctx.doc.data
+    if ctx.doc.kind == "Item":
+        props = data.get("properties") or {}
+        start, end = (
+            _parse_time(props.get("start_datetime")),
+            _parse_time(props.get("end_datetime")),
+        )
+        if start and end and end < start:
+            yield Issue(
+                "end_datetime is before start_datetime",
+                _at(ctx, "properties.end_datetime"),
+                expected=f">= {props['start_datetime']}",
+                actual=props["end_datetime"],
+            )
+    if ctx.doc.kind == "Collection":
+        intervals = ((data.get("extent") or {}).get("temporal") or {}).get("interval") or []
+        for index, pair in enumerate(intervals):
+            if isinstance(pair, list) and len(pair) == 2:
+                start, end = _parse_time(pair[0]), _parse_time(pair[1])
+                if start and end and end < start:
+                    yield Issue(
+                        "temporal interval ends before it starts",
+                        _at(ctx, f"extent.temporal.interval.{index}"),
+                        actual=pair,
+                    )
+
+
+def _coordinates(geometry: Any) -> list[tuple[float, float]]:
+    points: list[tuple[float, float]] = []
+
+    def walk(node: Any) -> None:
+        if (
+            isinstance(node, list)
+            and len(node) >= 2
+            and all(isinstance(v, int | float) for v in node[:2])
+        ):
+            points.append((float(node[0]), float(node[1])))
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    if isinstance(geometry, dict):
+        walk(geometry.get("coordinates"))
+    return points
+
+
+@check("S008", "bbox-geometry-mismatch")
+def bbox_geometry_mismatch(ctx: StacContext) -> Iterator[Issue]:
+    """An item's bbox does not contain its geometry."""
+    if ctx.doc.kind != "Item":
+        return
+    bbox, points = ctx.doc.data.get("bbox"), _coordinates(ctx.doc.data.get("geometry"))
+    if not isinstance(bbox, list) or len(bbox) != 4 or not points:
+        return
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    expected = [min(lons), min(lats), max(lons), max(lats)]
+    if bbox[0] > bbox[2]:
+        return  # an antimeridian-crossing bbox legitimately differs from min/max
+    tolerance = 1e-6
+    if (
+        bbox[0] > expected[0] + tolerance
+        or bbox[1] > expected[1] + tolerance
+        or bbox[2] < expected[2] - tolerance
+        or bbox[3] < expected[3] - tolerance
+    ):
+        yield Issue(
+            "bbox does not contain the geometry", _at(ctx, "bbox"), expected=expected, actual=bbox
+        )
+
+
+def _collection_of(doc: StacDoc, tree: StacTree) -> StacDoc | None:
+    wanted = doc.data.get("collection")
+    parent = doc.parent
+    if parent is not None and parent.kind == "Collection":
+        return parent
+    for other in tree.docs:
+        if other.kind == "Collection" and other.data.get("id") == wanted:
+            return other
+    return None
+
+
+@check("S009", "collection-extent-mismatch")
+def collection_extent_mismatch(ctx: StacContext) -> Iterator[Issue]:
+    """An item lies outside its collection's spatial or temporal extent."""
+    if ctx.doc.kind != "Item":
+        return
+    collection = _collection_of(ctx.doc, ctx.tree)
+    if collection is None:
+        return
+    extent = collection.data.get("extent") or {}
+    boxes = (extent.get("spatial") or {}).get("bbox") or []
+    bbox = ctx.doc.data.get("bbox")
+    if boxes and isinstance(bbox, list) and len(bbox) == 4 and len(boxes[0]) == 4:
+        outer = boxes[0]
+        if outer[0] <= outer[2] and (
+            bbox[0] < outer[0] - 1e-9
+            or bbox[1] < outer[1] - 1e-9
+            or bbox[2] > outer[2] + 1e-9
+            or bbox[3] > outer[3] + 1e-9
+        ):
+            yield Issue(
+                "item bbox is outside the collection's spatial extent",
+                _at(ctx, "bbox"),
+                expected=outer,
+                actual=bbox,
+            )
+    intervals = (extent.get("temporal") or {}).get("interval") or []
+    props = ctx.doc.data.get("properties") or {}
+    start = _parse_time(props.get("start_datetime") or props.get("datetime"))
+    end = _parse_time(props.get("end_datetime") or props.get("datetime"))
+    if intervals and isinstance(intervals[0], list) and len(intervals[0]) == 2:
+        low, high = _parse_time(intervals[0][0]), _parse_time(intervals[0][1])
+        if (low and start and start < low) or (high and end and end > high):
+            yield Issue(
+                "item time is outside the collection's temporal extent",
+                _at(ctx, "properties"),
+                expected=intervals[0],
+                actual=[props.get("start_datetime"), props.get("end_datetime")],
+            )
+
+
+def _prefixed_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str) and ":" in key and not key.startswith(("http", "$")):
+                yield key, f"{where}.{key}".lstrip(".")
+            if key in (
+                "properties",
+                "assets",
+                "bands",
+                "summaries",
+                "item_assets",
+            ) or where.startswith(("assets", "item_assets")):
+                yield from _prefixed_fields(value, f"{where}.{key}".lstrip("."))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _prefixed_fields(value, f"{where}.{index}")
+
+
+@check("S010", "extension-field-undeclared", Severity.WARNING)
+def extension_field_undeclared(ctx: StacContext) -> Iterator[Issue]:
+    """A ``prefix:`` field whose extension is not listed in stac_extensions."""
+    declared = " ".join(_extension_urls(ctx.doc))
+    reported: set[str] = set()
+    for key, where in _prefixed_fields(ctx.doc.data, ""):
+        prefix = key.split(":", 1)[0]
+        name = PREFIX_EXTENSIONS.get(prefix, prefix)
+        if f"/{name}/" not in declared and prefix not in reported:
+            reported.add(prefix)
+            yield Issue(
+                f"field {key!r} belongs to an undeclared extension",
+                _at(ctx, where),
+                expected=f"an entry for the {name} extension in stac_extensions",
+                actual=key,
+            )
+
+
+def _local_assets(ctx: StacContext) -> Iterator[tuple[str, dict[str, Any]]]:
+    assets = ctx.doc.data.get("assets") or {}
+    if isinstance(assets, dict):
+        for key, asset in sorted(assets.items()):
+            href = asset.get("href") if isinstance(asset, dict) else None
+            if isinstance(href, str) and not is_remote(href):
+                yield key, asset
+
+
+@check("S011", "asset-file-mismatch")
+def asset_file_mismatch(ctx: StacContext) -> Iterator[Issue]:
+    """A local asset is missing, or its file:size or file:checksum differs from the file on disk."""
+    from tpqc.validators.checksum import sha256_file
+
+    for key, asset in _local_assets(ctx):
+        path = resolve_local(asset["href"], ctx.doc.path)
+        field = f"assets.{key}"
+        if not path.is_file():
+            yield Issue(
+                "asset file does not exist",
+                _at(ctx, f"{field}.href"),
+                expected="an existing file",
+                actual=asset["href"],
+            )
+            continue
+        size = asset.get("file:size")
+        if isinstance(size, int) and size != path.stat().st_size:
+            yield Issue(
+                "file:size differs from the file",
+                _at(ctx, f"{field}.file:size"),
+                expected=size,
+                actual=path.stat().st_size,
+            )
+        checksum = asset.get("file:checksum")
+        if isinstance(checksum, str) and checksum.startswith("1220"):
+            digest = "1220" + sha256_file(path)
+            if digest != checksum:
+                yield Issue(
+                    "file:checksum differs from the file",
+                    _at(ctx, f"{field}.file:checksum"),
+                    expected=checksum,
+                    actual=digest,
+                )
+
+
+@check("S012", "projection-mismatch")
+def projection_mismatch(ctx: StacContext) -> Iterator[Issue]:
+    """proj:code, proj:shape, proj:transform or proj:bbox disagree with the GeoTIFF on disk."""
+    if ctx.doc.kind != "Item":
+        return
+    from tpqc.validators.geo import crs_equivalent
+    from tpqc.validators.raster_facts import ReadPlan, read_raster_facts
+
+    props = ctx.doc.data.get("properties") or {}
+    for key, asset in _local_assets(ctx):
+        if "geotiff" not in str(asset.get("type", "")):
+            continue
+        path = resolve_local(asset["href"], ctx.doc.path)
+        if not path.is_file():
+            continue
+        fields = {**props, **{k: v for k, v in asset.items() if k.startswith("proj:")}}
+        facts = read_raster_facts(str(path.parent), path.name, ReadPlan(header_only=True))
+        if not facts.readable:
+            continue
+        where = f"assets.{key}"
+        shape = fields.get("proj:shape")
+        if shape is not None and list(shape) != [facts.height, facts.width]:
+            yield Issue(
+                "proj:shape differs from the raster",
+                _at(ctx, where),
+                expected=[facts.height, facts.width],
+                actual=shape,
+            )
+        transform = fields.get("proj:transform")
+        if (
+            transform is not None
+            and facts.transform is not None
+            and not all(
+                math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-9)
+                for a, b in zip(transform[:6], facts.transform, strict=False)
+            )
+        ):
+            yield Issue(
+                "proj:transform differs from the raster",
+                _at(ctx, where),
+                expected=list(facts.transform),
+                actual=transform,
+            )
+        code = fields.get("proj:code")
+        if isinstance(code, str) and facts.crs_wkt and not crs_equivalent(code, facts.crs_wkt):
+            yield Issue(
+                "proj:code differs from the raster's CRS",
+                _at(ctx, where),
+                expected=code,
+                actual=facts.crs_wkt[:200],
+            )
+        bbox = fields.get("proj:bbox")
+        if (
+            bbox is not None
+            and facts.bounds is not None
+            and not all(
+                math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-6)
+                for a, b in zip(bbox, facts.bounds, strict=False)
+            )
+        ):
+            yield Issue(
+                "proj:bbox differs from the raster",
+                _at(ctx, where),
+                expected=list(facts.bounds),
+                actual=bbox,
+            )

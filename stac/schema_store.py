@@ -1,0 +1,113 @@
+"""Offline JSON Schemas for STAC, registered under the URLs documents refer to.
+
+Sources, in order: the STAC 1.1.0 core and GeoJSON schemas that pystac bundles, a local
+mirror (``--schemas DIR`` or ``TPQC_STAC_SCHEMAS``) laid out as ``v1.0.0/item.json``,
+``extensions/<name>/<version>/schema.json``, ``geojson/Feature.json`` and
+``projjson/<v>/projjson.schema.json``, and tpqc's own profile schema. Every file is
+registered under the URL it is fetched from, never only under its ``$id``: several
+upstream ``$id``s end in ``#`` and STAC 1.1.0 ``common.json`` calls itself ``commonjson``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+STAC_SCHEMAS = "https://schemas.stacspec.org"
+EXTENSIONS = "https://stac-extensions.github.io"
+CORE_FOLDERS = {"catalog.json": "catalog-spec", "collection.json": "collection-spec"}
+PROFILE_URL = "https://tpqc.dev/schemas/stac-profile/1.0.json"
+
+
+def core_url(version: str, name: str) -> str:
+    """URL of a STAC core schema file, e.g. (``v1.1.0``, ``item.json``)."""
+    folder = CORE_FOLDERS.get(name, "item-spec")
+    return f"{STAC_SCHEMAS}/{version}/{folder}/json-schema/{name}"
+
+
+def _mirror_entries(root: Path) -> Iterator[tuple[str, Path]]:
+    for path in sorted(root.glob("v*/*.json")):
+        yield core_url(path.parent.name, path.name), path
+    for path in sorted(root.glob("extensions/*/*/schema.json")):
+        yield f"{EXTENSIONS}/{path.parent.parent.name}/{path.parent.name}/schema.json", path
+    for path in sorted(root.glob("geojson/*.json")):
+        yield f"https://geojson.org/schema/{path.name}", path
+    for path in sorted(root.glob("projjson/*/projjson.schema.json")):
+        yield f"https://proj.org/schemas/{path.parent.name}/projjson.schema.json", path
+
+
+def _bundled_entries() -> Iterator[tuple[str, Any]]:
+    base = resources.files("pystac.validation").joinpath("jsonschemas")
+    core = base.joinpath("stac-spec").joinpath("v1.1.0")
+    for entry in sorted(core.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            yield core_url("v1.1.0", entry.name), entry
+    for entry in sorted(base.joinpath("geojson").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            yield f"https://geojson.org/schema/{entry.name}", entry
+
+
+def _refuse(url: str) -> Resource[Any]:
+    from referencing.exceptions import NoSuchResource
+
+    raise NoSuchResource(url)
+
+
+def _fetch(url: str) -> Resource[Any]:
+    """Retrieve a schema over the network; used only with --online."""
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=30) as response:
+        document = json.loads(response.read().decode("utf-8"))
+    return Resource.from_contents(document, default_specification=DRAFT7)
+
+
+@dataclass(frozen=True)
+class SchemaStore:
+    """A registry of schema documents keyed by URL, for jsonschema's ``$ref`` resolution."""
+
+    registry: Registry[Any]
+    urls: frozenset[str]
+    online: bool = False
+
+    @classmethod
+    def load(cls, mirror: Path | None = None, *, online: bool = False) -> SchemaStore:
+        """Bundled core + optional mirror (argument or ``TPQC_STAC_SCHEMAS``) + tpqc profile.
+
+        With ``online``, schemas missing locally are fetched from their URLs."""
+        documents: dict[str, Any] = {}
+        for url, entry in _bundled_entries():
+            documents[url] = json.loads(entry.read_text(encoding="utf-8"))
+        folder = mirror or (
+            Path(os.environ["TPQC_STAC_SCHEMAS"]) if os.environ.get("TPQC_STAC_SCHEMAS") else None
+        )
+        if folder is not None:
+            for url, path in _mirror_entries(folder):
+                documents[url] = json.loads(path.read_text(encoding="utf-8"))
+        profile = resources.files("tpqc.schemas").joinpath("stac-profile.schema.json")
+        documents[PROFILE_URL] = json.loads(profile.read_text(encoding="utf-8"))
+        empty: Registry[Any] = Registry(retrieve=_fetch if online else _refuse)  # type: ignore[call-arg]
+        registry = empty.with_resources(
+            (url, Resource.from_contents(doc, default_specification=DRAFT7))
+            for url, doc in documents.items()
+        )
+        return cls(registry, frozenset(documents), online)
+
+    def has(self, url: str) -> bool:
+        """True when the schema at this URL can be used (available offline, or fetching allowed)."""
+        return self.online or url.rstrip("#") in self.urls
+
+    def schema(self, url: str) -> Any:
+        """The schema document registered at (or, online, fetched from) a URL."""
+        key = url.rstrip("#")
+        if key in self.urls:
+            return self.registry.contents(key)
+        return self.registry.get_or_retrieve(key).value.contents
