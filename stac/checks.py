@@ -338,19 +338,13 @@ def _local_assets(ctx: StacContext) -> Iterator[tuple[str, dict[str, Any]]]:
 
 @check("S011", "asset-file-mismatch")
 def asset_file_mismatch(ctx: StacContext) -> Iterator[Issue]:
-    """A local asset is missing, or its file:size or file:checksum differs from the file on disk."""
+    """A local asset's file:size or file:checksum differs from the file on disk."""
     from tpqc.validators.checksum import sha256_file
 
     for key, asset in _local_assets(ctx):
         path = resolve_local(asset["href"], ctx.doc.path)
         field = f"assets.{key}"
         if not path.is_file():
-            yield Issue(
-                "asset file does not exist",
-                _at(ctx, f"{field}.href"),
-                expected="an existing file",
-                actual=asset["href"],
-            )
             continue
         size = asset.get("file:size")
         if isinstance(size, int) and size != path.stat().st_size:
@@ -370,6 +364,19 @@ def asset_file_mismatch(ctx: StacContext) -> Iterator[Issue]:
                     expected=checksum,
                     actual=digest,
                 )
+
+
+@check("S014", "asset-missing", Severity.WARNING)
+def asset_missing(ctx: StacContext) -> Iterator[Issue]:
+    """A local (relative or file) asset href points to no file, so it could not be verified."""
+    for key, asset in _local_assets(ctx):
+        if not resolve_local(asset["href"], ctx.doc.path).is_file():
+            yield Issue(
+                "asset file not found on disk; not verified",
+                _at(ctx, f"assets.{key}.href"),
+                expected="an existing file",
+                actual=asset["href"],
+            )
 
 
 @check("S012", "projection-mismatch")

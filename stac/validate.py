@@ -9,6 +9,7 @@ from typing import Any
 from tpqc.stac.checks import (
     StacContext,
     asset_file_mismatch,
+    asset_missing,
     bbox_geometry_mismatch,
     collection_extent_mismatch,
     datetime_order,
@@ -36,6 +37,7 @@ DOCUMENT_CHECKS = (
     collection_extent_mismatch,
     extension_field_undeclared,
     asset_file_mismatch,
+    asset_missing,
     projection_mismatch,
 )
 
