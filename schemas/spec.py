@@ -154,6 +154,8 @@ class DatasetMeta:
     publications: tuple[Publication, ...] = ()
     temporal: Temporal | None = None
     extent: BBox | None = None
+    resolution: str | Resolution | None = None
+    size: str | None = None
 
 
 @dataclass(frozen=True)
@@ -318,7 +320,15 @@ def _dataset(raw: Mapping[str, Any]) -> DatasetMeta:
         extent=BBox(extent["west"], extent["south"], extent["east"], extent["north"])
         if extent
         else None,
+        resolution=_declared_resolution(raw.get("resolution")),
+        size=raw.get("size"),
     )
+
+
+def _declared_resolution(raw: Any) -> str | Resolution | None:
+    if isinstance(raw, dict):
+        return Resolution(float(raw["value"]), raw["unit"], float(raw.get("tolerance", 0.25)))
+    return raw if isinstance(raw, str) else None
 
 
 def _semantic_problems(document: Mapping[str, Any], lines: Mapping[PathKey, int]) -> list[str]:

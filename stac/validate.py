@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from tpqc.stac.checks import (
     StacContext,
@@ -25,8 +23,8 @@ from tpqc.stac.checks import (
 )
 from tpqc.stac.schema_store import SchemaStore
 from tpqc.stac.tree import load_tree
-from tpqc.validators.findings import Finding, Issue, Report, Severity
-from tpqc.validators.registry import Selection, info_of
+from tpqc.validators.findings import Finding, Report, Severity
+from tpqc.validators.registry import Selection, run_check
 
 DOCUMENT_CHECKS = (
     schema_invalid,
@@ -40,13 +38,6 @@ DOCUMENT_CHECKS = (
     asset_missing,
     projection_mismatch,
 )
-
-
-def _run(func: Callable[..., Iterable[Issue]], selection: Selection, *args: Any) -> list[Finding]:
-    info = info_of(func)
-    if not selection.enabled(info.code):
-        return []
-    return [selection.stamp(info, issue) for issue in func(*args)]
 
 
 def check_stac(
@@ -63,14 +54,14 @@ def check_stac(
     tree = load_tree(start)
     findings: list[Finding] = []
     for name, reason in tree.unreadable:
-        findings += _run(stac_unreadable, selection, name, reason)
+        findings += run_check(stac_unreadable, selection, name, reason)
     for name, rel, href in tree.unresolved:
-        findings += _run(link_unresolved, selection, name, rel, href)
-        findings += _run(upward_link_unresolved, selection, name, rel, href)
-    findings += _run(id_duplicate, selection, tree)
+        findings += run_check(link_unresolved, selection, name, rel, href)
+        findings += run_check(upward_link_unresolved, selection, name, rel, href)
+    findings += run_check(id_duplicate, selection, tree)
     for doc in tree.docs:
         context = StacContext(doc, tree, store, profile)
         for document_check in DOCUMENT_CHECKS:
-            findings += _run(document_check, selection, context)
+            findings += run_check(document_check, selection, context)
     files = [{"path": doc.name, "type": doc.kind, "id": doc.data.get("id")} for doc in tree.docs]
     return Report.build(str(start), str(tree.root), findings, files, fail_on)

@@ -70,8 +70,20 @@ def cli(verbose: int, quiet: int) -> None:
     _configure_logging(verbose, quiet)
 
 
+_VALIDATION_KEYS = (
+    "fail_on",
+    "select",
+    "ignore",
+    "jobs",
+    "max_pixels",
+    "max_ratio",
+    "max_examples",
+    "online",
+)
+
+
 def validation_options(func: F) -> F:
-    """Options shared by the commands that validate a dataset."""
+    """Options shared by the commands that validate a dataset, folded into ``options``."""
     options = [
         click.option(
             "--data",
@@ -118,17 +130,49 @@ def validation_options(func: F) -> F:
             show_default=True,
             help="Example pixels kept per value-out-of-range finding.",
         ),
+        click.option(
+            "--online",
+            is_flag=True,
+            help="Also resolve the DOI at doi.org (the only network use; opt-in).",
+        ),
     ]
+
+    @wraps(func)
+    def fold(*args: Any, **kwargs: Any) -> Any:
+        raw = {key: kwargs.pop(key) for key in _VALIDATION_KEYS}
+        kwargs["options"] = _validate_options(**raw)
+        return func(*args, **kwargs)
+
+    wrapped: Any = _tool_errors(fold)
     for option in reversed(options):
-        func = option(func)
-    return func
+        wrapped = option(wrapped)
+    return wrapped  # type: ignore[no-any-return]
 
 
-def _run_validation(spec_path: Path, data: Path | None, options: Any) -> Any:
-    from tpqc.pipeline import validate
-    from tpqc.schemas.spec import load_spec
+def _validate_options(
+    fail_on: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    jobs: int | None,
+    max_pixels: int | None,
+    max_ratio: float | None,
+    max_examples: int,
+    online: bool,
+) -> Any:
+    from tpqc.pipeline import ValidateOptions
+    from tpqc.validators.findings import Severity
+    from tpqc.validators.registry import Selection
 
-    return validate(load_spec(spec_path, data), options)
+    chosen: dict[str, Any] = {
+        "selection": Selection.from_tokens(select, ignore),
+        "fail_on": Severity.parse(fail_on),
+        "max_examples": max_examples,
+        "online": online,
+    }
+    for key, value in (("jobs", jobs), ("max_pixels", max_pixels), ("max_ratio", max_ratio)):
+        if value is not None:
+            chosen[key] = value
+    return ValidateOptions(**chosen)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -140,10 +184,7 @@ def _emit(text: str, output: Path | None) -> None:
         write_text_atomic(output, text)
 
 
-@cli.command()
-@click.argument("spec", type=click.Path(path_type=Path))
-@validation_options
-@click.option(
+FORMAT_OPTION = click.option(
     "-f",
     "--format",
     "fmt",
@@ -152,26 +193,45 @@ def _emit(text: str, output: Path | None) -> None:
     show_default=True,
     help="Report format.",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
+OUTPUT_OPTION = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the report here instead of stdout.",
+)
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(path_type=Path))
+@validation_options
+@FORMAT_OPTION
+@OUTPUT_OPTION
+@click.option(
+    "--inventory",
+    "inventory_csv",
+    type=click.Path(path_type=Path),
+    help="Also write the per-file inventory table as CSV.",
+)
 @_tool_errors
 def validate(
     spec: Path,
     data: Path | None,
-    fail_on: str,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    jobs: int | None,
-    max_pixels: int | None,
-    max_ratio: float | None,
-    max_examples: int,
+    options: Any,
     fmt: str,
     output: Path | None,
+    inventory_csv: Path | None,
 ) -> None:
     """Validate every file of the dataset described by SPEC."""
+    from tpqc.pipeline import validate as run_validation
+    from tpqc.schemas.spec import load_spec
     from tpqc.validators.render import render
 
-    options = _validate_options(fail_on, select, ignore, jobs, max_pixels, max_ratio, max_examples)
-    result = _run_validation(spec, data, options)
+    result = run_validation(load_spec(spec, data), options)
+    if inventory_csv is not None:
+        from tpqc.atomic import write_text_atomic
+        from tpqc.validators.inventory_frame import rows_csv
+
+        write_text_atomic(inventory_csv, rows_csv(result.report.inventory))
     color = fmt == "text" and output is None and sys.stdout.isatty()
     _emit(render(result.report, fmt, color=color), output)
     sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
@@ -184,34 +244,7 @@ def list_checks() -> None:
     from tpqc.validators.registry import all_checks
 
     for info in all_checks():
-        click.echo(f"{info.code}  {info.name:<24} {info.severity.label:<8} {info.description}")
-
-
-def _validate_options(
-    fail_on: str,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    jobs: int | None,
-    max_pixels: int | None,
-    max_ratio: float | None,
-    max_examples: int,
-) -> Any:
-    from tpqc.pipeline import ValidateOptions
-    from tpqc.validators.findings import Severity
-    from tpqc.validators.registry import Selection
-
-    options: dict[str, Any] = {
-        "selection": Selection.from_tokens(select, ignore),
-        "fail_on": Severity.parse(fail_on),
-        "max_examples": max_examples,
-    }
-    if jobs is not None:
-        options["jobs"] = jobs
-    if max_pixels is not None:
-        options["max_pixels"] = max_pixels
-    if max_ratio is not None:
-        options["max_ratio"] = max_ratio
-    return ValidateOptions(**options)
+        click.echo(f"{info.code}  {info.name:<28} {info.severity.label:<8} {info.description}")
 
 
 def _publish(
@@ -265,6 +298,14 @@ def _summarise_catalog_findings(report: Any) -> None:
         )
 
 
+SCHEMAS_OPTION = click.option(
+    "--schemas",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Local mirror of STAC schemas [env: TPQC_STAC_SCHEMAS].",
+)
+
+
 @cli.command()
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.option(
@@ -280,41 +321,24 @@ def _summarise_catalog_findings(report: Any) -> None:
     metavar="URL",
     help="Asset hrefs become URL/<path> instead of paths relative to the catalog.",
 )
-@click.option(
-    "--schemas",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Local mirror of STAC extension schemas [env: TPQC_STAC_SCHEMAS].",
-)
+@SCHEMAS_OPTION
 @_tool_errors
 def stac(
     spec: Path,
     out: Path,
     data: Path | None,
-    fail_on: str,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    jobs: int | None,
-    max_pixels: int | None,
-    max_ratio: float | None,
-    max_examples: int,
+    options: Any,
     allow_failed: bool,
     asset_href_prefix: str | None,
     schemas: Path | None,
 ) -> None:
     """Validate the dataset of SPEC and publish it as a static STAC catalog in --out."""
-    options = _validate_options(fail_on, select, ignore, jobs, max_pixels, max_ratio, max_examples)
     sys.exit(_publish(spec, data, out, options, allow_failed, asset_href_prefix, schemas))
 
 
 @cli.command("check-stac")
 @click.argument("path", type=click.Path(path_type=Path, exists=True))
-@click.option(
-    "--schemas",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Local mirror of STAC schemas [env: TPQC_STAC_SCHEMAS].",
-)
+@SCHEMAS_OPTION
 @click.option("--profile", is_flag=True, help="Also require what every tpqc catalog guarantees.")
 @click.option("--online", is_flag=True, help="Fetch schemas that are not available locally.")
 @click.option(
@@ -322,15 +346,8 @@ def stac(
 )
 @click.option("--select", multiple=True, help="Only these checks (codes, names or prefixes).")
 @click.option("--ignore", multiple=True, help="Skip these checks (codes, names or prefixes).")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "junit", "github"]),
-    default="text",
-    show_default=True,
-)
-@click.option("-o", "--output", type=click.Path(path_type=Path))
+@FORMAT_OPTION
+@OUTPUT_OPTION
 @_tool_errors
 def check_stac_command(
     path: Path,
@@ -372,7 +389,7 @@ def demo(folder: Path, jobs: int | None) -> None:
 
     spec_path = write_example(folder)
     click.echo(f"tpqc: wrote the example dataset and its spec to {folder}", err=True)
-    options = _validate_options("error", (), (), jobs, None, None, 5)
+    options = _validate_options("error", (), (), jobs, None, None, 5, False)
     sys.exit(_publish(spec_path, None, folder / "stac", options, False, None, None))
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.registry import check
@@ -105,6 +105,13 @@ def near_miss_hint(relative_path: str, patterns: list[FilenamePattern]) -> str |
     return None
 
 
+def loose_match(relative_path: str, pattern: FilenamePattern) -> dict[str, str] | None:
+    """Fields of a name that matches the pattern once letter case and whitespace are ignored."""
+    squeezed = re.sub(r"\s+", "", relative_path)
+    found = pattern.loose.fullmatch(squeezed) or pattern.loose.fullmatch(relative_path)
+    return found.groupdict() if found else None
+
+
 def parse_field(name: str, raw: str) -> FieldValue:
     """Time fields and numbers become numbers; anything else stays text."""
     if name in _TIME_FIELD_REGEX:
@@ -146,11 +153,16 @@ def time_field_problem(
 
 @dataclass(frozen=True)
 class UnmatchedFile:
-    """A raster-like file that matches no product's pattern."""
+    """A raster-like file that matches no product's pattern.
+
+    A near miss (stray whitespace, letter case) still names the product and fields it was
+    meant to have, so series checks can count it as present or as a duplicate."""
 
     path: str
     patterns: tuple[str, ...]
     hint: str | None
+    product: str | None = None
+    fields: Mapping[str, FieldValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

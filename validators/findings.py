@@ -63,6 +63,8 @@ class Issue:
     actual: JSONValue = None
     hint: str | None = None
     details: Mapping[str, JSONValue] = field(default_factory=dict)
+    severity: Severity | None = None
+    """Set only when one check reports issues of different weight (required vs recommended)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Report:
     findings: tuple[Finding, ...]
     files: tuple[Mapping[str, JSONValue], ...]
     fail_on: Severity = Severity.ERROR
+    inventory: tuple[Mapping[str, JSONValue], ...] = ()
 
     @classmethod
     def build(
@@ -134,11 +137,13 @@ class Report:
         findings: Iterable[Finding],
         files: Sequence[Mapping[str, JSONValue]],
         fail_on: Severity = Severity.ERROR,
+        inventory: Sequence[Mapping[str, JSONValue]] = (),
     ) -> Report:
         """Make a report with findings and files in their canonical order."""
         ordered = tuple(sorted(findings, key=Finding.sort_key))
         ordered_files = tuple(sorted(files, key=lambda f: str(f.get("path", ""))))
-        return cls(spec_path, data_root, ordered, ordered_files, fail_on)
+        ordered_rows = tuple(sorted(inventory, key=lambda r: str(r.get("path", ""))))
+        return cls(spec_path, data_root, ordered, ordered_files, fail_on, ordered_rows)
 
     def count(self, severity: Severity) -> int:
         """How many findings have exactly this severity."""

@@ -13,6 +13,7 @@ from tpqc.validators.filename import (
     FilenamePattern,
     UnmatchedFile,
     compile_pattern,
+    loose_match,
     near_miss_hint,
     parse_field,
 )
@@ -84,9 +85,20 @@ def build_inventory(spec: Spec, files: Sequence[str] | None = None) -> Inventory
                 break
         else:
             patterns = [p for _, p in compiled]
+            near_product, near_fields = None, {}
+            for product_name, pattern in compiled:
+                raw = loose_match(relative, pattern)
+                if raw is not None:
+                    near_product = product_name
+                    near_fields = {name: parse_field(name, text) for name, text in raw.items()}
+                    break
             unmatched.append(
                 UnmatchedFile(
-                    relative, tuple(p.text for p in patterns), near_miss_hint(relative, patterns)
+                    relative,
+                    tuple(p.text for p in patterns),
+                    near_miss_hint(relative, patterns),
+                    near_product,
+                    near_fields,
                 )
             )
     return Inventory(root, tuple(entries), tuple(unmatched))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from tpqc.validators.raster_facts import RasterFacts, ReadPlan, read_raster_facts
@@ -25,13 +25,22 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def gather_facts(jobs: Sequence[FactsJob], workers: int) -> list[RasterFacts]:
-    """Facts for every job, in the order given; ``workers`` processes (1: in this process)."""
+def gather_facts(
+    jobs: Sequence[FactsJob], workers: int, started: Callable[[], None] | None = None
+) -> list[RasterFacts]:
+    """Facts for every job, in the order given; ``workers`` processes (1: in this process).
+
+    ``started`` runs once the workers exist (never before a fork, so it may start threads)."""
     if workers <= 1 or len(jobs) <= 1:
+        if started is not None:
+            started()
         return [_read(job) for job in jobs]
     workers = min(workers, len(jobs))
     chunk = max(1, len(jobs) // (workers * 8))
     # fork is cheapest on Linux: workers inherit the imported modules and GDAL settings.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        return list(pool.map(_read, jobs, chunksize=chunk))
+        results = pool.map(_read, jobs, chunksize=chunk)
+        if started is not None:
+            started()
+        return list(results)

@@ -18,7 +18,14 @@ from tpqc.validators.findings import Finding, Issue, Severity
 
 from tpqc.errors import UsageError
 
-CHECK_MODULES = ("tpqc.validators.filename", "tpqc.validators.raster", "tpqc.stac.checks")
+CHECK_MODULES = (
+    "tpqc.validators.filename",
+    "tpqc.validators.raster",
+    "tpqc.validators.series",
+    "tpqc.validators.metadata",
+    "tpqc.validators.doi_online",
+    "tpqc.stac.checks",
+)
 _CODE = re.compile(r"^[A-Z][0-9]{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -99,11 +106,13 @@ class Selection:
             return False
         return self.selected is None or code in self.selected
 
-    def severity_of(self, info: CheckInfo) -> Severity:
-        """The effective severity of a check, after overrides."""
+    def severity_of(self, info: CheckInfo, issue: Issue | None = None) -> Severity:
+        """The effective severity: the user's override, else the issue's own, else the default."""
         for code, severity in self.severities:
             if code == info.code:
                 return severity
+        if issue is not None and issue.severity is not None:
+            return issue.severity
         return info.severity
 
     def stamp(self, info: CheckInfo, issue: Issue) -> Finding:
@@ -111,7 +120,7 @@ class Selection:
         return Finding(
             code=info.code,
             name=info.name,
-            severity=self.severity_of(info),
+            severity=self.severity_of(info, issue),
             message=issue.message,
             location=issue.location,
             expected=issue.expected,
@@ -119,6 +128,16 @@ class Selection:
             hint=issue.hint,
             details=issue.details,
         )
+
+
+def run_check(
+    func: Callable[..., Iterable[Issue]], selection: Selection, *args: object
+) -> list[Finding]:
+    """Run one check if the selection enables it, stamping its issues into findings."""
+    info = info_of(func)
+    if not selection.enabled(info.code):
+        return []
+    return [selection.stamp(info, issue) for issue in func(*args)]
 
 
 def resolve_codes(tokens: Iterable[str]) -> list[str]:

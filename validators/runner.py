@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from tpqc.schemas.spec import Spec
 from tpqc.validators.filename import (
@@ -12,32 +11,25 @@ from tpqc.validators.filename import (
     filename_mismatch,
     no_files_matched,
 )
-from tpqc.validators.findings import Finding, Issue
+from tpqc.validators.findings import Finding
 from tpqc.validators.inventory import Inventory
 from tpqc.validators.raster import RASTER_CHECKS, RasterContext
 from tpqc.validators.raster_facts import RasterFacts
-from tpqc.validators.registry import Selection, info_of
-
-
-def _run(func: Callable[..., Iterable[Issue]], selection: Selection, *args: Any) -> list[Finding]:
-    info = info_of(func)
-    if not selection.enabled(info.code):
-        return []
-    return [selection.stamp(info, issue) for issue in func(*args)]
+from tpqc.validators.registry import Selection, run_check
 
 
 def inventory_findings(spec: Spec, inventory: Inventory, selection: Selection) -> list[Finding]:
     """Findings about file names: unmatched files, bad field values, empty products."""
     findings: list[Finding] = []
     for unmatched in inventory.unmatched:
-        findings += _run(filename_mismatch, selection, unmatched)
+        findings += run_check(filename_mismatch, selection, unmatched)
     rules = {p.name: p.fields for p in spec.rasters}
     for entry in inventory.entries:
         context = FieldContext(entry.path, entry.product, entry.fields, rules[entry.product])
-        findings += _run(field_out_of_range, selection, context)
+        findings += run_check(field_out_of_range, selection, context)
     for product in spec.rasters:
         if not inventory.for_product(product.name):
-            findings += _run(no_files_matched, selection, product.name, product.pattern)
+            findings += run_check(no_files_matched, selection, product.name, product.pattern)
     return findings
 
 
@@ -50,5 +42,5 @@ def raster_findings(
     for entry in inventory.entries:
         context = RasterContext(facts[entry.path], products[entry.product], spec)
         for raster_check in RASTER_CHECKS:
-            findings += _run(raster_check, selection, context)
+            findings += run_check(raster_check, selection, context)
     return findings

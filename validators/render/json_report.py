@@ -41,6 +41,7 @@ def report_document(report: Report) -> Any:
             },
             "findings": [f.to_json() for f in report.findings],
             "files": [dict(f) for f in report.files],
+            "inventory": [dict(r) for r in report.inventory],
         }
     )
 

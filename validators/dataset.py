@@ -1,0 +1,155 @@
+"""Cross-file checks: series members, the inventory table, series rules and metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tpqc.schemas.spec import Spec
+from tpqc.validators.findings import Finding
+from tpqc.validators.geo import bounds_wgs84, georeferencing_problem
+from tpqc.validators.inventory import Inventory
+from tpqc.validators.inventory_frame import inventory_rows, series_rule_failures
+from tpqc.validators.members import TIME_FIELDS, collect_members
+from tpqc.validators.metadata import (
+    DatasetContext,
+    citation_incomplete,
+    cstr_invalid,
+    doi_invalid,
+    extent_mismatch_dataset,
+    license_unknown,
+    metadata_missing,
+    resolution_declared_mismatch,
+    size_declared_mismatch,
+    temporal_coverage_mismatch,
+)
+from tpqc.validators.raster_facts import RasterFacts
+from tpqc.validators.registry import Selection, run_check
+from tpqc.validators.series import (
+    SeriesContext,
+    grid_inconsistent,
+    series_duplicate,
+    series_incomplete,
+    series_outlier,
+    series_outside_coverage,
+)
+
+SERIES_CHECKS = (
+    series_incomplete,
+    series_duplicate,
+    series_outside_coverage,
+    grid_inconsistent,
+    series_outlier,
+)
+METADATA_CHECKS = (
+    temporal_coverage_mismatch,
+    extent_mismatch_dataset,
+    resolution_declared_mismatch,
+    size_declared_mismatch,
+    doi_invalid,
+    cstr_invalid,
+    license_unknown,
+    citation_incomplete,
+    metadata_missing,
+)
+
+
+@dataclass(frozen=True)
+class DatasetResult:
+    """Dataset-level findings and the inventory table behind them."""
+
+    findings: list[Finding]
+    rows: list[dict[str, Any]]
+
+
+Box = tuple[float, float, float, float, float, float]
+
+
+def _wgs84_boxes(facts: Sequence[RasterFacts]) -> list[Box]:
+    boxes: list[Box] = []
+    for fact in facts:
+        if not fact.readable or georeferencing_problem(fact) is not None:
+            continue
+        try:
+            west, south, east, north = bounds_wgs84(fact)
+        except Exception:  # reported per file by extent-mismatch
+            continue
+        boxes.append(
+            (
+                west,
+                south,
+                east,
+                north,
+                (east - west) / max(fact.width, 1),
+                (north - south) / max(fact.height, 1),
+            )
+        )
+    return boxes
+
+
+def dataset_findings(
+    spec: Spec,
+    inventory: Inventory,
+    facts: Mapping[str, RasterFacts],
+    file_findings: Sequence[Finding],
+    selection: Selection,
+    online: bool = False,
+) -> DatasetResult:
+    """Run the series and metadata checks; returns their findings and the inventory rows."""
+    members = collect_members(spec, inventory)
+    paths = [e.path for e in inventory.entries] + [u.path for u in inventory.unmatched]
+    rows = inventory_rows(members, facts, paths)
+    failures = series_rule_failures(rows)
+    explained: dict[str, set[str]] = {}
+    for finding in file_findings:
+        if finding.location.path is not None:
+            explained.setdefault(finding.location.path, set()).add(finding.name)
+    frozen = {path: frozenset(names) for path, names in explained.items()}
+    by_path = {str(r["path"]): r for r in rows}
+    findings: list[Finding] = []
+    for product in spec.rasters:
+        context = SeriesContext(
+            spec,
+            product,
+            [m for m in members if m.product == product.name],
+            failures,
+            by_path,
+            frozen,
+        )
+        for series_check in SERIES_CHECKS:
+            findings += run_check(series_check, selection, context)
+    usable = [facts[e.path] for e in inventory.entries if facts[e.path].readable]
+    # Files already outside the declared extent (extent-mismatch) would only distort the union.
+    placed = [f for f in usable if "extent-mismatch" not in frozen.get(f.path, frozenset())]
+    context_m = DatasetContext(spec, members, usable, _wgs84_boxes(placed))
+    for metadata_check in METADATA_CHECKS:
+        findings += run_check(metadata_check, selection, context_m)
+    if online and spec.dataset.doi:
+        from tpqc.validators.doi_online import doi_unresolvable
+
+        findings += run_check(doi_unresolvable, selection, spec.dataset.doi)
+    return DatasetResult(findings, rows)
+
+
+def without_explained(
+    file_findings: Sequence[Finding], dataset: Sequence[Finding]
+) -> list[Finding]:
+    """Drop file findings a sharper dataset finding already states: a near-miss name that is a
+    duplicate member (series-duplicate, not filename-mismatch), and a time field outside its
+    bounds when the member lies outside the temporal coverage (series-outside-coverage)."""
+    duplicates = {f.location.path for f in dataset if f.name == "series-duplicate"}
+    outside = {f.location.path for f in dataset if f.name == "series-outside-coverage"}
+    kept = []
+    for finding in file_findings:
+        path = finding.location.path
+        if finding.name == "filename-mismatch" and path in duplicates:
+            continue
+        if (
+            finding.name == "field-out-of-range"
+            and path in outside
+            and (finding.location.field in TIME_FIELDS)
+        ):
+            continue
+        kept.append(finding)
+    return kept

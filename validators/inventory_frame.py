@@ -1,0 +1,180 @@
+"""The dataset inventory as a table: one row per file with its facts, for the JSON report,
+the ``--inventory`` CSV, and the series rules expressed as a pandera schema over it."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tpqc.validators.geo import authority_code, bounds_wgs84, georeferencing_problem
+from tpqc.validators.members import Member
+from tpqc.validators.raster_facts import RasterFacts
+
+GRID_COLUMNS = ("crs", "transform", "shape", "bands", "dtype", "nodata")
+COLUMNS = (
+    "path",
+    "product",
+    "matched",
+    "series",
+    "member",
+    "member_start",
+    "member_end",
+    "crs",
+    "transform",
+    "shape",
+    "bands",
+    "dtype",
+    "nodata",
+    "res_x",
+    "res_y",
+    "west",
+    "south",
+    "east",
+    "north",
+    "valid_fraction",
+    "valid_mean",
+    "size",
+    "sha256",
+)
+
+
+def _crs_label(wkt: str | None) -> str | None:
+    if wkt is None:
+        return None
+    return authority_code(wkt) or wkt
+
+
+def inventory_rows(
+    members: Sequence[Member], facts: Mapping[str, RasterFacts], paths: Sequence[str]
+) -> list[dict[str, Any]]:
+    """One row per file (members first, then files that are no series member)."""
+    by_path = {m.path: m for m in members}
+    rows: list[dict[str, Any]] = []
+    for path in sorted(set(paths) | set(by_path)):
+        member = by_path.get(path)
+        fact = facts.get(path)
+        row: dict[str, Any] = dict.fromkeys(COLUMNS)
+        row.update(path=path, matched=member.matched if member else fact is not None)
+        if member is not None:
+            row.update(
+                product=member.product,
+                series=",".join(f"{k}={v}" for k, v in member.group),
+                member=member.key,
+                member_start=member.start.isoformat().replace("+00:00", "Z"),
+                member_end=member.end.isoformat().replace("+00:00", "Z"),
+            )
+        if fact is not None and fact.readable:
+            row.update(_fact_columns(fact))
+        rows.append(row)
+    return rows
+
+
+def _fact_columns(fact: RasterFacts) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "crs": _crs_label(fact.crs_wkt),
+        "transform": ",".join(repr(v) for v in fact.transform) if fact.transform else None,
+        "shape": f"{fact.height}x{fact.width}",
+        "bands": fact.count,
+        "dtype": ",".join(sorted(set(fact.dtypes))),
+        "nodata": ",".join(sorted({repr(b.nodata) for b in fact.bands})),
+        "size": fact.size_bytes,
+        "sha256": fact.sha256,
+    }
+    if fact.transform is not None and fact.has_geotransform:
+        out["res_x"], out["res_y"] = abs(fact.transform[0]), abs(fact.transform[4])
+    if georeferencing_problem(fact) is None:
+        # A footprint not expressible in WGS84 is reported by the extent checks.
+        with contextlib.suppress(Exception):
+            out["west"], out["south"], out["east"], out["north"] = bounds_wgs84(fact)
+    if fact.decoded and fact.bands:
+        first = fact.bands[0]
+        out["valid_fraction"] = first.valid / first.pixels if first.pixels else None
+        out["valid_mean"] = first.mean
+    return out
+
+
+def rows_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The inventory as CSV text, columns in a fixed order."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row[k] for k in COLUMNS})
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class GridDeviation:
+    """A file whose grid attribute differs from what most files of its series share."""
+
+    path: str
+    column: str
+    value: Any
+    common: Any
+
+
+@dataclass(frozen=True)
+class SeriesRuleFailures:
+    """What the pandera series schema rejected."""
+
+    duplicates: tuple[str, ...]
+    grid: tuple[GridDeviation, ...]
+
+
+def series_rule_failures(rows: Sequence[Mapping[str, Any]]) -> SeriesRuleFailures:
+    """Run the series schema: one file per (product, series, member); within a series every
+    file on the grid most files share. Lazy validation collects every failure."""
+    series_rows = [r for r in rows if r.get("member") is not None]
+    if len(series_rows) < 2:
+        return SeriesRuleFailures((), ())
+    import pandas as pd
+    import pandera.pandas as pa
+
+    frame = pd.DataFrame(series_rows, columns=list(COLUMNS))
+    frame = frame.astype(dict.fromkeys(COLUMNS, "object"))
+    keys = ["product", "series"]
+    grid = frame[frame["crs"].notna()]
+    common = {
+        column: grid.groupby(keys)[column].transform(lambda s: s.astype(str).mode().iloc[0])
+        for column in GRID_COLUMNS
+    }
+
+    def same_as_most(column: str) -> pa.Check:
+        return pa.Check(
+            lambda s: (
+                s.isna() | (s.astype(str) == common[column].reindex(s.index).fillna(s.astype(str)))
+            ),
+            name="same_as_most_files_of_series",
+        )
+
+    schema = pa.DataFrameSchema(
+        {column: pa.Column(object, same_as_most(column), nullable=True) for column in GRID_COLUMNS},
+        unique=["product", "series", "member"],
+        report_duplicates="all",
+    )
+    duplicates: set[int] = set()
+    deviations: list[GridDeviation] = []
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        for case in errors.failure_cases.itertuples():
+            index = int(case.index)
+            if case.check == "multiple_fields_uniqueness":
+                duplicates.add(index)
+            elif case.column in GRID_COLUMNS:
+                deviations.append(
+                    GridDeviation(
+                        str(frame.at[index, "path"]),
+                        str(case.column),
+                        frame.at[index, case.column],
+                        str(common[case.column].at[index]),
+                    )
+                )
+    return SeriesRuleFailures(
+        tuple(sorted(str(frame.at[i, "path"]) for i in duplicates)),
+        tuple(sorted(set(deviations), key=lambda d: (d.path, d.column))),
+    )

@@ -1,0 +1,294 @@
+"""The dataset's declared metadata against the data, and on its own, offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from tpqc.schemas.spdx import closest_spdx, is_spdx
+from tpqc.schemas.spec import Resolution, Spec
+from tpqc.validators.findings import Issue, Location, Severity
+from tpqc.validators.geo import georeferencing_problem, pixel_size_degrees, pixel_size_metres
+from tpqc.validators.members import Member
+from tpqc.validators.raster_facts import RasterFacts
+from tpqc.validators.registry import check
+
+# "(2022)" or ", 2022." - not the years inside a title such as "(2017-2020)".
+PUBLICATION_YEAR = re.compile(r"\((19|20)\d\d[a-z]?\)|(^|[,.]\s*)(19|20)\d\d[a-z]?[.,]")
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+CSTR = re.compile(r"^\d{5}\.\d{2}\.\S+$")
+TPDC_CSTR_PREFIX, TPDC_DOI_PREFIX = "18406.11.", "10.11888/"
+UNIT_METRES = {"m": 1.0, "km": 1000.0}
+UNIT_DEGREES = {"deg": 1.0, "arcsec": 1.0 / 3600.0}
+SIZE_UNITS = {
+    "B": 1,
+    "KB": 1e3,
+    "MB": 1e6,
+    "GB": 1e9,
+    "TB": 1e12,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+    "TIB": 2**40,
+}
+SIZE_TOLERANCE = 0.10
+DEFAULT_RESOLUTION_TOLERANCE = 0.25
+
+
+@dataclass(frozen=True)
+class DatasetContext:
+    """The spec, the series members and the facts of the files that could be read."""
+
+    spec: Spec
+    members: Sequence[Member]
+    facts: Sequence[RasterFacts]
+    wgs84_bounds: Sequence[tuple[float, float, float, float, float, float]]
+
+
+def _field(name: str) -> Location:
+    return Location(field=f"dataset.{name}")
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@check("M001", "temporal-coverage-mismatch")
+def temporal_coverage_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
+    """The declared temporal coverage differs from the span the files cover, either way."""
+    temporal = ctx.spec.dataset.temporal
+    if temporal is None or temporal.start is None or temporal.end is None:
+        return
+    inside = [m for m in ctx.members if not (m.start > temporal.end or m.end < temporal.start)]
+    if not inside:
+        return
+    start, end = min(m.start for m in inside), max(m.end for m in inside)
+    slack = dt.timedelta(days=1)
+    if abs(start - temporal.start) >= slack or abs(end - temporal.end) >= slack:
+        yield Issue(
+            "declared temporal coverage differs from what the files cover",
+            _field("temporal"),
+            expected=[_iso(start), _iso(end)],
+            actual=[_iso(temporal.start), _iso(temporal.end)],
+            hint="the files are the truth: correct the declared start/end",
+        )
+
+
+@check("M002", "extent-mismatch-dataset")
+def extent_mismatch_dataset(ctx: DatasetContext) -> Iterator[Issue]:
+    """The declared extent differs from the union of the files' WGS84 bounds by over a pixel."""
+    extent = ctx.spec.dataset.extent
+    if extent is None or not ctx.wgs84_bounds:
+        return
+    west = min(b[0] for b in ctx.wgs84_bounds)
+    south = min(b[1] for b in ctx.wgs84_bounds)
+    east = max(b[2] for b in ctx.wgs84_bounds)
+    north = max(b[3] for b in ctx.wgs84_bounds)
+    tol_x = max(b[4] for b in ctx.wgs84_bounds)
+    tol_y = max(b[5] for b in ctx.wgs84_bounds)
+    union = (west, south, east, north)
+    declared = extent.as_tuple()
+    tolerances = (tol_x, tol_y, tol_x, tol_y)
+    if any(abs(a - b) > t for a, b, t in zip(union, declared, tolerances, strict=True)):
+        yield Issue(
+            "declared extent differs from the union of the files' bounds by more than a pixel",
+            _field("extent"),
+            expected=[round(v, 6) for v in union],
+            actual=list(declared),
+        )
+
+
+def parse_resolution(text: str) -> Resolution | None:
+    """``1 km``, ``30 arcsec``, ``0.25 deg``, ``500m`` → a Resolution; ranges give None."""
+    found = re.fullmatch(
+        r"\s*([0-9]*\.?[0-9]+)\s*(m|km|deg|degrees?|°|arcsec|arc-?seconds?|″|\")\s*", text, re.I
+    )
+    if not found:
+        return None
+    unit = found.group(2).lower()
+    unit = {"degree": "deg", "degrees": "deg", "°": "deg"}.get(unit, unit)
+    if unit.startswith("arc") or unit in ("″", '"'):
+        unit = "arcsec"
+    return Resolution(float(found.group(1)), unit, DEFAULT_RESOLUTION_TOLERANCE)  # type: ignore[arg-type]
+
+
+@check("M003", "resolution-declared-mismatch")
+def resolution_declared_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
+    """The declared nominal resolution (dataset.resolution) is not what the files have."""
+    declared = ctx.spec.dataset.resolution
+    if declared is None:
+        return
+    rule = parse_resolution(declared) if isinstance(declared, str) else declared
+    if rule is None:
+        yield Issue(
+            "declared resolution is not one value with a unit",
+            _field("resolution"),
+            expected="e.g. '1 km' or '30 arcsec'",
+            actual=declared,
+        )
+        return
+    sizes: set[float] = set()
+    for facts in ctx.facts:
+        if georeferencing_problem(facts) is not None:
+            continue
+        try:
+            if rule.unit in UNIT_METRES:
+                x, y = pixel_size_metres(facts)
+                sizes.add(round((x + y) / 2 / UNIT_METRES[rule.unit], 9))
+            else:
+                x, y = pixel_size_degrees(facts)
+                sizes.add(round((x + y) / 2 / UNIT_DEGREES[rule.unit], 9))
+        except Exception:  # unmeasurable CRS: reported by the per-file checks
+            continue
+    wrong = sorted(s for s in sizes if abs(s - rule.value) > rule.value * rule.tolerance)
+    if wrong:
+        yield Issue(
+            "files' pixel size differs from the declared resolution",
+            _field("resolution"),
+            expected=f"{rule.value:g} {rule.unit} ± {rule.tolerance:.0%}",
+            actual=[f"{s:.6g} {rule.unit}" for s in wrong],
+        )
+
+
+def parse_size(text: str) -> list[float] | None:
+    """Byte counts a declared size may mean (MB read both as 10^6 and 2^20 bytes)."""
+    found = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([KMGT]?i?B)\s*", text, re.I)
+    if not found:
+        return None
+    value, unit = float(found.group(1)), found.group(2).upper()
+    meanings = [value * SIZE_UNITS[unit]]
+    if "I" not in unit and unit != "B":
+        meanings.append(value * SIZE_UNITS[unit[0] + "IB"])
+    return meanings
+
+
+@check("M004", "size-declared-mismatch", Severity.WARNING)
+def size_declared_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
+    """The declared total size (dataset.size) differs from the files' total by over 10 %."""
+    declared = ctx.spec.dataset.size
+    if declared is None:
+        return
+    meanings = parse_size(declared)
+    total = sum(f.size_bytes or 0 for f in ctx.facts)
+    if meanings is None:
+        yield Issue(
+            "declared size is not a number with a unit",
+            _field("size"),
+            expected="e.g. '100 MB'",
+            actual=declared,
+        )
+    elif not any(abs(total - m) <= m * SIZE_TOLERANCE for m in meanings):
+        yield Issue(
+            "declared size differs from the files' total",
+            _field("size"),
+            expected=f"{total} bytes",
+            actual=declared,
+        )
+
+
+@check("M005", "doi-invalid")
+def doi_invalid(ctx: DatasetContext) -> Iterator[Issue]:
+    """The DOI is not ``10.<registrant>/<suffix>`` (URL prefix inside the field, whitespace)."""
+    doi = ctx.spec.dataset.doi
+    if doi is None or DOI.match(doi):
+        return
+    bare = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", doi.strip(), flags=re.I)
+    hint = f"write it as {bare}" if bare != doi and DOI.match(bare) else None
+    yield Issue(
+        "not a DOI", _field("doi"), expected="10.<registrant>/<suffix>", actual=doi, hint=hint
+    )
+
+
+@check("M006", "cstr-invalid")
+def cstr_invalid(ctx: DatasetContext) -> Iterator[Issue]:
+    """The CSTR is malformed, or a TPDC CSTR is not 18406.11. followed by the DOI suffix."""
+    meta = ctx.spec.dataset
+    if meta.cstr is None:
+        return
+    if not CSTR.match(meta.cstr):
+        yield Issue(
+            "not a CSTR identifier",
+            _field("cstr"),
+            expected="<5-digit registrant>.<2-digit type>.<suffix>",
+            actual=meta.cstr,
+        )
+        return
+    if (
+        meta.doi
+        and DOI.match(meta.doi)
+        and (meta.cstr.startswith(TPDC_CSTR_PREFIX) or meta.doi.startswith(TPDC_DOI_PREFIX))
+    ):
+        expected = TPDC_CSTR_PREFIX + meta.doi.split("/", 1)[1]
+        if meta.cstr != expected:
+            yield Issue(
+                "CSTR does not match the DOI (TPDC: 18406.11.<DOI suffix>)",
+                _field("cstr"),
+                expected=expected,
+                actual=meta.cstr,
+            )
+
+
+@check("M007", "license-unknown")
+def license_unknown(ctx: DatasetContext) -> Iterator[Issue]:
+    """The licence is not an SPDX id; the closest one is offered ("CC BY 4.0" → CC-BY-4.0)."""
+    text = ctx.spec.dataset.license
+    if not text or is_spdx(text):
+        return
+    closest = closest_spdx(text)
+    yield Issue(
+        "licence is not an SPDX id",
+        _field("license"),
+        expected=closest or "an SPDX id",
+        actual=text,
+        hint=f"did you mean {closest}?" if closest else None,
+    )
+
+
+def _surnames(creator: str) -> set[str]:
+    parts = [p for p in re.split(r"[\s,]+", creator.strip()) if p]
+    return {parts[0].lower(), parts[-1].lower()} if parts else set()
+
+
+@check("M008", "citation-incomplete")
+def citation_incomplete(ctx: DatasetContext) -> Iterator[Issue]:
+    """The citation lacks the DOI, the publication year, or a creator's surname."""
+    meta = ctx.spec.dataset
+    citation = meta.citation
+    if not citation:
+        return
+    lowered = citation.lower()
+    if meta.doi and meta.doi.lower() not in lowered:
+        yield Issue("citation does not contain the DOI", _field("citation"), expected=meta.doi)
+    if not PUBLICATION_YEAR.search(citation):
+        yield Issue(
+            "citation has no publication year", _field("citation"), expected="a year such as (2022)"
+        )
+    words = set(re.findall(r"[^\W\d_]+", lowered))
+    for creator in meta.creators:
+        if not _surnames(creator) & words:
+            yield Issue("citation does not name a creator", _field("citation"), expected=creator)
+
+
+REQUIRED = ("title", "description", "license", "citation", "temporal", "extent")
+RECOMMENDED = ("keywords", "providers", "creators")
+
+
+@check("M009", "metadata-missing")
+def metadata_missing(ctx: DatasetContext) -> Iterator[Issue]:
+    """A required metadata field (title, description, license, citation, temporal, extent) is
+    empty (error), or a recommended one (keywords, providers, creators) is missing (warning)."""
+    meta = ctx.spec.dataset
+    for name in REQUIRED:
+        value = getattr(meta, name)
+        if value in (None, "", ()) or (isinstance(value, str) and not value.strip()):
+            yield Issue(f"required field {name} is empty", _field(name), expected="a value")
+    for name in RECOMMENDED:
+        if not getattr(meta, name):
+            yield Issue(
+                f"recommended field {name} is missing",
+                _field(name),
+                expected="a value",
+                severity=Severity.WARNING,
+            )
