@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -97,6 +98,67 @@ class RasterProduct:
 
 
 @dataclass(frozen=True)
+class Station:
+    """Where a station stands (WGS84 degrees, metres above sea level)."""
+
+    lon: float
+    lat: float
+    elevation: float | None = None
+    id: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """What one declared column of a table must hold."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    variable: str | None = None
+    required: bool = True
+    max_missing_fraction: float | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class TimeRule:
+    """The time column: its name, format, regular step, time zone and labelling."""
+
+    column: str
+    step_seconds: int
+    aliases: tuple[str, ...] = ()
+    format: str | None = None
+    timezone: str = "UTC"
+    label: Literal["end", "start"] = "end"
+
+
+@dataclass(frozen=True)
+class TableProduct:
+    """One station-table product: file pattern, layout, time, station and columns."""
+
+    name: str
+    pattern: str
+    fields: Mapping[str, FieldRule]
+    time: TimeRule
+    columns: tuple[ColumnRule, ...] = ()
+    description: str | None = None
+    format: str | None = None
+    sheet: str | int | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    header_rows: int = 1
+    units_row: int | None = None
+    missing_values: tuple[float, ...] = ()
+    station: Station | None = None
+    station_field: str | None = None
+    max_missing_fraction: float | None = None
+    unexpected_columns: Literal["warn", "allow"] = "warn"
+
+
+@dataclass(frozen=True)
 class Provider:
     """An organisation that hosts, produces or licenses the data."""
 
@@ -167,6 +229,14 @@ class Spec:
     dataset: DatasetMeta
     rasters: tuple[RasterProduct, ...]
     lines: Mapping[PathKey, int]
+    tables: tuple[TableProduct, ...] = ()
+    stations: Mapping[str, Station] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def products(self) -> tuple[RasterProduct | TableProduct, ...]:
+        """Every product, rasters first."""
+        return (*self.rasters, *self.tables)
 
     def line_of(self, key: PathKey) -> int | None:
         """The YAML line (1-based) where a spec field is written, if known."""
@@ -290,6 +360,75 @@ def _raster(raw: Mapping[str, Any]) -> RasterProduct:
     )
 
 
+STEP_UNITS = {"s": 1, "sec": 1, "min": 60, "h": 3600, "d": 86400}
+
+
+def parse_step(text: str) -> int:
+    """Seconds in a step written as ``10min``, ``30 min``, ``1h``, ``1d`` or ``PT30M``."""
+    found = re.fullmatch(r"(\d+) ?(s|sec|min|h|d)", text)
+    if found:
+        return int(found.group(1)) * STEP_UNITS[found.group(2)]
+    iso = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", text)
+    if iso and any(iso.groups()):
+        days, hours, minutes, seconds = (int(g) if g else 0 for g in iso.groups())
+        return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    raise ValueError(f"not a time step: {text!r}")
+
+
+def _station(raw: Mapping[str, Any]) -> Station:
+    return Station(
+        float(raw["lon"]), float(raw["lat"]), raw.get("elevation"), raw.get("id"), raw.get("name")
+    )
+
+
+def _column(name: str, raw: Mapping[str, Any]) -> ColumnRule:
+    from tpqc.schemas.variables import VARIABLES
+
+    known = VARIABLES.get(raw.get("variable", ""))
+    return ColumnRule(
+        name=name,
+        aliases=tuple(raw.get("aliases") or ()),
+        unit=raw.get("unit", known.unit if known else None),
+        min=raw.get("min", known.min if known else None),
+        max=raw.get("max", known.max if known else None),
+        variable=raw.get("variable"),
+        required=bool(raw.get("required", True)),
+        max_missing_fraction=raw.get("max_missing_fraction"),
+        description=raw.get("description", known.description if known else None),
+    )
+
+
+def _table(raw: Mapping[str, Any]) -> TableProduct:
+    time = raw["time"]
+    station = raw.get("station") or {}
+    return TableProduct(
+        name=raw["name"],
+        pattern=raw["pattern"],
+        fields={k: _field_rule(k, v) for k, v in (raw.get("fields") or {}).items()},
+        time=TimeRule(
+            column=time["column"],
+            step_seconds=parse_step(time["step"]),
+            aliases=tuple(time.get("aliases") or ()),
+            format=time.get("format"),
+            timezone=time.get("timezone", "UTC"),
+            label=time.get("label", "end"),
+        ),
+        columns=tuple(_column(k, v or {}) for k, v in (raw.get("columns") or {}).items()),
+        description=raw.get("description"),
+        format=raw.get("format"),
+        sheet=raw.get("sheet"),
+        delimiter=raw.get("delimiter"),
+        encoding=raw.get("encoding"),
+        header_rows=int(raw.get("header_rows", 1)),
+        units_row=raw.get("units_row"),
+        missing_values=tuple(float(v) for v in raw.get("missing_values") or ()),
+        station=_station(station) if "lon" in station else None,
+        station_field=station.get("field"),
+        max_missing_fraction=raw.get("max_missing_fraction"),
+        unexpected_columns=raw.get("unexpected_columns", "warn"),
+    )
+
+
 def _dataset(raw: Mapping[str, Any]) -> DatasetMeta:
     temporal = raw.get("temporal")
     extent = raw.get("extent")
@@ -352,6 +491,31 @@ def _semantic_problems(document: Mapping[str, Any], lines: Mapping[PathKey, int]
             except ValueError as exc:
                 add(("dataset", "temporal", which), f"not a valid date: {exc}")
     names: set[str] = set()
+    for index, table in enumerate(document.get("tables") or []):
+        key: PathKey = ("tables", index)
+        if table["name"] in names:
+            add((*key, "name"), f"duplicate product name {table['name']!r}")
+        names.add(table["name"])
+        try:
+            parse_step(table["time"]["step"])
+        except ValueError as exc:
+            add((*key, "time", "step"), str(exc))
+        from tpqc.validators.filename import PatternError, compile_pattern
+
+        try:
+            compile_pattern(table["pattern"], field_regexes(table.get("fields") or {}))
+        except PatternError as exc:
+            add((*key, "pattern"), str(exc))
+        station = table.get("station") or {}
+        if "field" in station and station["field"] not in _placeholders(table["pattern"]):
+            add((*key, "station", "field"), f"{station['field']!r} is not a field of the pattern")
+        units_row = table.get("units_row")
+        if units_row is not None and units_row > table.get("header_rows", 1):
+            add((*key, "units_row"), "the units row must be one of the header_rows")
+        for column, rule in (table.get("columns") or {}).items():
+            rule = rule or {}
+            if "min" in rule and "max" in rule and rule["min"] > rule["max"]:
+                add((*key, "columns", column, "min"), "min is greater than max")
     for index, raster in enumerate(document.get("rasters") or []):
         if raster["name"] in names:
             add(("rasters", index, "name"), f"duplicate product name {raster['name']!r}")
@@ -371,6 +535,10 @@ def _semantic_problems(document: Mapping[str, Any], lines: Mapping[PathKey, int]
         if "min" in values and "max" in values and values["min"] > values["max"]:
             add(("rasters", index, "values", "min"), "min is greater than max")
     return problems
+
+
+def _placeholders(pattern: str) -> set[str]:
+    return set(re.findall(r"\{([A-Za-z][A-Za-z0-9]*)\}", pattern))
 
 
 def field_regexes(fields: Mapping[str, Any]) -> dict[str, str]:
@@ -411,4 +579,7 @@ def load_spec(path: str | Path, data_override: str | Path | None = None) -> Spec
         dataset=_dataset(document["dataset"]),
         rasters=tuple(_raster(r) for r in document.get("rasters") or ()),
         lines=lines,
+        tables=tuple(_table(t) for t in document.get("tables") or ()),
+        stations={k: _station(v) for k, v in (document.get("stations") or {}).items()},
+        exclude=tuple(document.get("exclude") or ()),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ import pystac
 from pystac.extensions.file import FileExtension
 from pystac.extensions.projection import ProjectionExtension
 from pystac.extensions.scientific import Publication, ScientificExtension
-from tpqc.schemas.spec import RasterProduct, Spec
+from tpqc.schemas.spec import RasterProduct, Spec, Station, TableProduct
 from tpqc.stac.licenses import license_url
 from tpqc.validators.geo import authority_code, footprint_wgs84, pixel_size_metres
 from tpqc.validators.inventory import InventoryEntry
@@ -166,7 +167,7 @@ def build_item(
 def _summaries(items: list[pystac.Item]) -> dict[str, Any]:
     codes = sorted({str(i.properties["proj:code"]) for i in items if "proj:code" in i.properties})
     types = sorted(
-        {b["data_type"] for i in items for b in i.assets[ASSET_KEY].extra_fields["bands"]}
+        {b["data_type"] for i in items for b in i.assets[ASSET_KEY].extra_fields.get("bands", [])}
     )
     gsds = sorted({i.properties["gsd"] for i in items if "gsd" in i.properties})
     out: dict[str, Any] = {}
@@ -180,7 +181,7 @@ def _summaries(items: list[pystac.Item]) -> dict[str, Any]:
 
 
 def build_collection(
-    spec: Spec, items: list[pystac.Item], products: Mapping[str, RasterProduct]
+    spec: Spec, items: list[pystac.Item], products: Mapping[str, RasterProduct | TableProduct]
 ) -> pystac.Collection:
     """The dataset's Collection: metadata from the spec, extents and summaries from items."""
     meta = spec.dataset
@@ -197,12 +198,12 @@ def build_collection(
     starts = [i.common_metadata.start_datetime for i in items]
     ends = [i.common_metadata.end_datetime for i in items]
     temporal = meta.temporal
-    start = (
-        temporal.start
-        if temporal and temporal.start
-        else min((s for s in starts if s), default=None)
-    )
-    end = temporal.end if temporal and temporal.end else max((e for e in ends if e), default=None)
+    # The declared coverage, widened to the items' span when they reach past it (station
+    # records in local time, or the last record's interval), so the extent tells the truth.
+    starts += [temporal.start] if temporal and temporal.start else []
+    ends += [temporal.end] if temporal and temporal.end else []
+    start = min((s for s in starts if s), default=None)
+    end = max((e for e in ends if e), default=None)
     collection = pystac.Collection(
         id=meta.id,
         title=meta.title or None,
@@ -266,23 +267,36 @@ def build_collection(
 
 def build_catalog(
     spec: Spec,
-    entries: list[tuple[InventoryEntry, RasterFacts]],
+    entries: list[tuple[InventoryEntry, Any]],
     options: StacOptions,
+    stations: Mapping[str, Station] | None = None,
 ) -> pystac.Catalog:
-    """Root Catalog → one Collection → one Item per file, hrefs laid out under the target."""
+    """Root Catalog → one Collection → one Item per file, hrefs laid out under the target.
+
+    ``entries`` pair files with their RasterFacts or TableFacts; ``stations`` gives each
+    table's station by path."""
+    from tpqc.stac.table_items import build_table_item
+
     products = {p.name: p for p in spec.rasters}
+    tables = {t.name: t for t in spec.tables}
     temporal = spec.dataset.temporal
     fallback = (
         (temporal.start, temporal.end) if temporal and temporal.start and temporal.end else None
     )
     taken: set[str] = set()
-    items = [
-        build_item(
-            facts, entry, products[entry.product], spec, _item_id(entry.path, taken), fallback
-        )
-        for entry, facts in sorted(entries, key=lambda pair: pair[0].path)
-    ]
-    collection = build_collection(spec, items, products)
+    items = []
+    for entry, facts in sorted(entries, key=lambda pair: pair[0].path):
+        item_id = _item_id(entry.path, taken)
+        if entry.kind == "table":
+            station = (stations or {})[entry.path]
+            items.append(
+                build_table_item(
+                    facts, tables[entry.product], station, item_id, multihash_sha256(facts.sha256)
+                )
+            )
+        else:
+            items.append(build_item(facts, entry, products[entry.product], spec, item_id, fallback))
+    collection = build_collection(spec, items, {**products, **tables})
     for item in items:
         collection.add_item(item)
     catalog = pystac.Catalog(
@@ -299,7 +313,8 @@ def build_catalog(
         if options.asset_href_prefix:
             asset.href = options.asset_href_prefix.rstrip("/") + "/" + asset.href
         else:
-            asset.href = str((spec.data_root / asset.href).resolve())
+            # abspath, not resolve(): a data file that is a symlink keeps its own path.
+            asset.href = os.path.abspath(spec.data_root / asset.href)  # noqa: PTH100  # noqa: PTH100
     if not options.asset_href_prefix:
         for item in items:
             item.make_asset_hrefs_relative()

@@ -5,23 +5,28 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tpqc import __version__
 from tpqc.errors import UsageError
 from tpqc.schemas.spec import Spec
 from tpqc.validators.dataset import dataset_findings, without_explained
-from tpqc.validators.facts_json import file_json
+from tpqc.validators.facts_json import file_json, table_json
 from tpqc.validators.findings import Report, Severity
-from tpqc.validators.inventory import Inventory, build_inventory
-from tpqc.validators.parallel import default_jobs, gather_facts
+from tpqc.validators.inventory import Inventory, InventoryEntry, build_inventory
+from tpqc.validators.parallel import FactsJob, TableJob, default_jobs, gather_facts
 from tpqc.validators.raster_facts import (
     DEFAULT_MAX_PIXELS,
     DEFAULT_MAX_RATIO,
-    RasterFacts,
     ReadPlan,
 )
 from tpqc.validators.registry import Selection
-from tpqc.validators.runner import inventory_findings, raster_findings
+from tpqc.validators.runner import (
+    inventory_findings,
+    raster_findings,
+    station_of,
+    table_findings,
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,8 @@ class ValidationResult:
 
     spec: Spec
     inventory: Inventory
-    facts: dict[str, RasterFacts]
+    facts: dict[str, Any]
+    """RasterFacts or TableFacts by path."""
     report: Report
 
 
@@ -54,8 +60,17 @@ def validate(spec: Spec, options: ValidateOptions = ValidateOptions()) -> Valida
         raise UsageError(f"data root {root} is not a folder")
     inventory = build_inventory(spec)
     products = {p.name: p for p in spec.rasters}
-    jobs = []
+    tables = {t.name: t for t in spec.tables}
+    temporal = spec.dataset.temporal
+    coverage = (
+        (temporal.start, temporal.end) if temporal and temporal.start and temporal.end else None
+    )
+    jobs: list[FactsJob] = []
     for entry in inventory.entries:
+        if entry.kind == "table":
+            job = TableJob(tables[entry.product], coverage, options.max_examples)
+            jobs.append((str(root), entry.path, job))
+            continue
         values = products[entry.product].values
         plan = ReadPlan(
             value_min=values.min if values else None,
@@ -69,11 +84,15 @@ def validate(spec: Spec, options: ValidateOptions = ValidateOptions()) -> Valida
     facts = {f.path: f for f in gather_facts(jobs, options.jobs, preload)}
     file_level = inventory_findings(spec, inventory, options.selection)
     file_level += raster_findings(spec, inventory, facts, options.selection)
+    file_level += table_findings(spec, inventory, facts, options.selection)
     dataset = dataset_findings(
         spec, inventory, facts, file_level, options.selection, options.online
     )
     findings = without_explained(file_level, dataset.findings) + dataset.findings
-    files = [file_json(facts[e.path], e) for e in inventory.entries]
+    files = [
+        file_json(facts[e.path], e) if e.kind == "raster" else table_json(facts[e.path], e)
+        for e in inventory.entries
+    ]
     report = Report.build(str(spec.path), str(root), findings, files, options.fail_on, dataset.rows)
     return ValidationResult(spec, inventory, facts, report)
 
@@ -120,15 +139,25 @@ def publish(
     result = validate(spec, options)
     if result.report.failed and not allow_failed:
         return PublishResult(result, written=False)
-    usable, skipped = [], []
+    usable: list[tuple[InventoryEntry, Any]] = []
+    skipped: list[str] = []
+    stations = {}
+    tables = {t.name: t for t in spec.tables}
     for entry in result.inventory.entries:
         facts = result.facts[entry.path]
-        if facts.decoded and georeferencing_problem(facts) is None:
+        if entry.kind == "table":
+            station = station_of(spec, tables[entry.product], entry)
+            if facts.readable and facts.time_start and station is not None:
+                usable.append((entry, facts))
+                stations[entry.path] = station
+            else:
+                skipped.append(entry.path)
+        elif facts.decoded and georeferencing_problem(facts) is None:
             usable.append((entry, facts))
         else:
             skipped.append(entry.path)
     stac_options = StacOptions(target=target, asset_href_prefix=asset_href_prefix)
-    catalog = build_catalog(spec, usable, stac_options)
+    catalog = build_catalog(spec, usable, stac_options, stations)
     documents = catalog_documents(catalog, target)
     store = SchemaStore.load(schemas)
     checked: list[Report] = []

@@ -91,7 +91,7 @@ def _wgs84_boxes(facts: Sequence[RasterFacts]) -> list[Box]:
 def dataset_findings(
     spec: Spec,
     inventory: Inventory,
-    facts: Mapping[str, RasterFacts],
+    facts: Mapping[str, Any],
     file_findings: Sequence[Finding],
     selection: Selection,
     online: bool = False,
@@ -119,7 +119,9 @@ def dataset_findings(
         )
         for series_check in SERIES_CHECKS:
             findings += run_check(series_check, selection, context)
-    usable = [facts[e.path] for e in inventory.entries if facts[e.path].readable]
+    usable = [
+        facts[e.path] for e in inventory.entries if e.kind == "raster" and facts[e.path].readable
+    ]
     # Files already outside the declared extent (extent-mismatch) would only distort the union.
     placed = [f for f in usable if "extent-mismatch" not in frozen.get(f.path, frozenset())]
     context_m = DatasetContext(spec, members, usable, _wgs84_boxes(placed))

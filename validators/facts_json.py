@@ -9,6 +9,34 @@ from tpqc.validators.inventory import InventoryEntry
 from tpqc.validators.raster_facts import RasterFacts, band_json
 
 
+def table_json(facts: Any, entry: InventoryEntry) -> dict[str, Any]:
+    """What the report says about one table: rows, time span, columns, checksum."""
+    return {
+        "path": facts.path,
+        "product": entry.product,
+        "kind": "table",
+        "fields": dict(entry.fields),
+        "size": facts.size_bytes,
+        "sha256": facts.sha256,
+        "readable": facts.readable,
+        "rows": facts.rows,
+        "time_start": facts.time_start,
+        "time_end": facts.time_end,
+        "columns": [
+            {
+                "name": c.name,
+                "header": c.header,
+                "unit": c.unit,
+                "rows": c.rows,
+                "missing": c.missing,
+                "min": c.minimum,
+                "max": c.maximum,
+            }
+            for c in facts.columns
+        ],
+    }
+
+
 def file_json(facts: RasterFacts, entry: InventoryEntry) -> dict[str, Any]:
     """What the report says about one file: header, grid, footprint, statistics, checksum."""
     out: dict[str, Any] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from tpqc.validators.filename import (
 )
 
 RASTER_SUFFIXES = (".tif", ".tiff")
+TABLE_SUFFIXES = (".csv", ".txt", ".dat", ".xlsx", ".xlsm", ".xls")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class InventoryEntry:
     path: str
     product: str
     fields: dict[str, FieldValue] = field(default_factory=dict)
+    kind: str = "raster"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,11 @@ def is_raster_name(name: str) -> bool:
     return name.rstrip().lower().endswith(RASTER_SUFFIXES)
 
 
+def is_table_name(name: str) -> bool:
+    """True for CSV, text and Excel names, in any letter case."""
+    return name.rstrip().lower().endswith(TABLE_SUFFIXES)
+
+
 def list_files(root: Path) -> list[str]:
     """Regular files under root as sorted POSIX paths relative to it; hidden ones skipped."""
     found: list[str] = []
@@ -63,30 +71,33 @@ def list_files(root: Path) -> list[str]:
 def build_inventory(spec: Spec, files: Sequence[str] | None = None) -> Inventory:
     """Match the data root's raster files to the spec's products."""
     root = spec.data_root
-    compiled: list[tuple[str, FilenamePattern]] = [
+    compiled: list[tuple[str, FilenamePattern, str]] = [
         (
             product.name,
             compile_pattern(
                 product.pattern, {k: r.regex for k, r in product.fields.items() if r.regex}
             ),
+            "table" if product in spec.tables else "raster",
         )
-        for product in spec.rasters
+        for product in spec.products
     ]
     entries: list[InventoryEntry] = []
     unmatched: list[UnmatchedFile] = []
     for relative in files if files is not None else list_files(root):
-        if not is_raster_name(relative):
+        if any(fnmatch.fnmatchcase(relative, glob) for glob in spec.exclude):
             continue
-        for product_name, pattern in compiled:
+        if not is_raster_name(relative) and not (spec.tables and is_table_name(relative)):
+            continue
+        for product_name, pattern, kind in compiled:
             raw = pattern.match(relative)
             if raw is not None:
                 values = {name: parse_field(name, text) for name, text in raw.items()}
-                entries.append(InventoryEntry(relative, product_name, values))
+                entries.append(InventoryEntry(relative, product_name, values, kind))
                 break
         else:
-            patterns = [p for _, p in compiled]
+            patterns = [p for _, p, _ in compiled]
             near_product, near_fields = None, {}
-            for product_name, pattern in compiled:
+            for product_name, pattern, _ in compiled:
                 raw = loose_match(relative, pattern)
                 if raw is not None:
                     near_product = product_name

@@ -49,7 +49,7 @@ def _crs_label(wkt: str | None) -> str | None:
 
 
 def inventory_rows(
-    members: Sequence[Member], facts: Mapping[str, RasterFacts], paths: Sequence[str]
+    members: Sequence[Member], facts: Mapping[str, Any], paths: Sequence[str]
 ) -> list[dict[str, Any]]:
     """One row per file (members first, then files that are no series member)."""
     by_path = {m.path: m for m in members}
@@ -67,7 +67,7 @@ def inventory_rows(
                 member_start=member.start.isoformat().replace("+00:00", "Z"),
                 member_end=member.end.isoformat().replace("+00:00", "Z"),
             )
-        if fact is not None and fact.readable:
+        if isinstance(fact, RasterFacts) and fact.readable:
             row.update(_fact_columns(fact))
         rows.append(row)
     return rows

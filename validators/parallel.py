@@ -6,15 +6,32 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
 
-from tpqc.validators.raster_facts import RasterFacts, ReadPlan, read_raster_facts
+from tpqc.validators.raster_facts import ReadPlan, read_raster_facts
 
-FactsJob = tuple[str, str, ReadPlan]
+FactsJob = tuple[str, str, Any]
+"""(data root, relative path, a ReadPlan for a raster or a TableJob for a table)."""
+Facts = Any  # RasterFacts or TableFacts
 
 
-def _read(job: FactsJob) -> RasterFacts:
+@dataclass(frozen=True)
+class TableJob:
+    """What reading one table needs besides its path."""
+
+    table: Any
+    coverage: Any
+    max_examples: int
+
+
+def _read(job: FactsJob) -> Facts:
     root, relative, plan = job
-    return read_raster_facts(root, relative, plan)
+    if isinstance(plan, ReadPlan):
+        return read_raster_facts(root, relative, plan)
+    from tpqc.validators.table_facts import read_table_facts
+
+    return read_table_facts(root, relative, plan.table, plan.coverage, plan.max_examples)
 
 
 def default_jobs() -> int:
@@ -27,7 +44,7 @@ def default_jobs() -> int:
 
 def gather_facts(
     jobs: Sequence[FactsJob], workers: int, started: Callable[[], None] | None = None
-) -> list[RasterFacts]:
+) -> list[Facts]:
     """Facts for every job, in the order given; ``workers`` processes (1: in this process).
 
     ``started`` runs once the workers exist (never before a fork, so it may start threads)."""

@@ -22,6 +22,7 @@ CHECK_MODULES = (
     "tpqc.validators.filename",
     "tpqc.validators.raster",
     "tpqc.validators.series",
+    "tpqc.validators.tables",
     "tpqc.validators.metadata",
     "tpqc.validators.doi_online",
     "tpqc.stac.checks",

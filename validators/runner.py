@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from tpqc.schemas.spec import Spec
+from tpqc.schemas.spec import Spec, Station, TableProduct
 from tpqc.validators.filename import (
     FieldContext,
     field_out_of_range,
@@ -12,7 +13,7 @@ from tpqc.validators.filename import (
     no_files_matched,
 )
 from tpqc.validators.findings import Finding
-from tpqc.validators.inventory import Inventory
+from tpqc.validators.inventory import Inventory, InventoryEntry
 from tpqc.validators.raster import RASTER_CHECKS, RasterContext
 from tpqc.validators.raster_facts import RasterFacts
 from tpqc.validators.registry import Selection, run_check
@@ -23,11 +24,11 @@ def inventory_findings(spec: Spec, inventory: Inventory, selection: Selection) -
     findings: list[Finding] = []
     for unmatched in inventory.unmatched:
         findings += run_check(filename_mismatch, selection, unmatched)
-    rules = {p.name: p.fields for p in spec.rasters}
+    rules = {p.name: p.fields for p in spec.products}
     for entry in inventory.entries:
         context = FieldContext(entry.path, entry.product, entry.fields, rules[entry.product])
         findings += run_check(field_out_of_range, selection, context)
-    for product in spec.rasters:
+    for product in spec.products:
         if not inventory.for_product(product.name):
             findings += run_check(no_files_matched, selection, product.name, product.pattern)
     return findings
@@ -40,7 +41,36 @@ def raster_findings(
     products = {p.name: p for p in spec.rasters}
     findings: list[Finding] = []
     for entry in inventory.entries:
+        if entry.kind != "raster":
+            continue
         context = RasterContext(facts[entry.path], products[entry.product], spec)
         for raster_check in RASTER_CHECKS:
             findings += run_check(raster_check, selection, context)
     return findings
+
+
+def table_findings(
+    spec: Spec, inventory: Inventory, facts: Mapping[str, Any], selection: Selection
+) -> list[Finding]:
+    """Findings of every table check over every matched table."""
+    from tpqc.validators.tables import TABLE_CHECKS, TableContext
+
+    tables = {t.name: t for t in spec.tables}
+    findings: list[Finding] = []
+    for entry in inventory.entries:
+        if entry.kind != "table":
+            continue
+        table = tables[entry.product]
+        context = TableContext(facts[entry.path], table, station_of(spec, table, entry), spec)
+        for table_check in TABLE_CHECKS:
+            findings += run_check(table_check, selection, context)
+    return findings
+
+
+def station_of(spec: Spec, table: TableProduct, entry: InventoryEntry) -> Station | None:
+    """Where the table's station stands: declared in the table, or looked up by its field."""
+    if table.station is not None:
+        return table.station
+    if table.station_field is not None:
+        return spec.stations.get(str(entry.fields.get(table.station_field)))
+    return None

@@ -27,7 +27,9 @@ def _line(finding: Finding, color: bool) -> list[str]:
     if loc.band is not None:
         where.append(f"band {loc.band}")
     if loc.row is not None:
-        where.append(f"row {loc.row}, col {loc.column}")
+        where.append(f"row {loc.row}" + (f", col {loc.column}" if loc.column is not None else ""))
+    if loc.field is not None and finding.code[0] == "T":
+        where.append(f"column {loc.field}")
     place = f" [{'; '.join(where)}]" if where else ""
     lines = [f"  {label} {finding.code} {finding.name}: {finding.message}{place}"]
     if finding.expected is not None:

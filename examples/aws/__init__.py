@@ -1,0 +1,1 @@
+"""A synthetic automatic-weather-station year (Qilian AWS layout) and its spec."""
