@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,27 @@ def _wgs84_boxes(facts: Sequence[RasterFacts]) -> list[Box]:
     return boxes
 
 
+def _table_spans(
+    spec: Spec, inventory: Inventory, facts: Mapping[str, Any]
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The span each readable table covers, on its own clock (as coverage is compared)."""
+    tables = {t.name: t for t in spec.tables}
+    spans = []
+    for entry in inventory.entries:
+        fact = facts[entry.path]
+        if entry.kind != "table" or not fact.readable or fact.time_start is None:
+            continue
+        table = tables[entry.product]
+        step = dt.timedelta(seconds=table.time.step_seconds)
+        first = dt.datetime.fromisoformat(fact.time_start).replace(tzinfo=dt.UTC)
+        last = dt.datetime.fromisoformat(fact.time_end).replace(tzinfo=dt.UTC)
+        if table.time.label == "end":
+            spans.append((first - step, last - dt.timedelta(seconds=1)))
+        else:
+            spans.append((first, last + step - dt.timedelta(seconds=1)))
+    return spans
+
+
 def dataset_findings(
     spec: Spec,
     inventory: Inventory,
@@ -124,7 +146,9 @@ def dataset_findings(
     ]
     # Files already outside the declared extent (extent-mismatch) would only distort the union.
     placed = [f for f in usable if "extent-mismatch" not in frozen.get(f.path, frozenset())]
-    context_m = DatasetContext(spec, members, usable, _wgs84_boxes(placed))
+    context_m = DatasetContext(
+        spec, members, usable, _wgs84_boxes(placed), _table_spans(spec, inventory, facts)
+    )
     for metadata_check in METADATA_CHECKS:
         findings += run_check(metadata_check, selection, context_m)
     if online and spec.dataset.doi:

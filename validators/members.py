@@ -61,10 +61,13 @@ def _resolution(spec: Spec, fields: Mapping[str, FieldValue]) -> str | None:
 
 def collect_members(spec: Spec, inventory: Inventory) -> list[Member]:
     """Members of every series: matched files, then near-miss names meant for a product."""
+    rasters = {p.name for p in spec.rasters}
     candidates: list[tuple[str, str | None, Mapping[str, FieldValue], bool]] = [
-        (e.path, e.product, e.fields, True) for e in inventory.entries
+        (e.path, e.product, e.fields, True) for e in inventory.entries if e.product in rasters
     ]
-    candidates += [(u.path, u.product, u.fields, False) for u in inventory.unmatched if u.product]
+    candidates += [
+        (u.path, u.product, u.fields, False) for u in inventory.unmatched if u.product in rasters
+    ]
     members = []
     for path, product, fields, matched in candidates:
         key = member_key(fields)

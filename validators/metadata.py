@@ -45,6 +45,8 @@ class DatasetContext:
     members: Sequence[Member]
     facts: Sequence[RasterFacts]
     wgs84_bounds: Sequence[tuple[float, float, float, float, float, float]]
+    table_spans: Sequence[tuple[dt.datetime, dt.datetime]] = ()
+    """(first, last) instant the station tables cover, on their own clock."""
 
 
 def _field(name: str) -> Location:
@@ -61,10 +63,11 @@ def temporal_coverage_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
     temporal = ctx.spec.dataset.temporal
     if temporal is None or temporal.start is None or temporal.end is None:
         return
-    inside = [m for m in ctx.members if not (m.start > temporal.end or m.end < temporal.start)]
+    spans = [(m.start, m.end) for m in ctx.members] + list(ctx.table_spans)
+    inside = [s for s in spans if not (s[0] > temporal.end or s[1] < temporal.start)]
     if not inside:
         return
-    start, end = min(m.start for m in inside), max(m.end for m in inside)
+    start, end = min(s[0] for s in inside), max(s[1] for s in inside)
     slack = dt.timedelta(days=1)
     if abs(start - temporal.start) >= slack or abs(end - temporal.end) >= slack:
         yield Issue(

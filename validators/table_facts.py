@@ -294,6 +294,7 @@ def _analyse(
             continue
         if len(found) > 1:
             duplicates.append((rule.name, tuple(headers[i] for i in found)))
+            found.sort(key=lambda i: headers[i] != rule.name)  # the exact name wins
         at = found[0]
         values = pd.to_numeric(raw.iloc[:, at], errors="coerce").astype("float64")
         for code in declared_codes:
@@ -392,11 +393,24 @@ def _time_problems(
             )
         )
     step = pd.Timedelta(seconds=table.time.step_seconds)
-    ordered = times.dropna().drop_duplicates().sort_values()
+    valid = times.dropna()
+    # An off-grid timestamp (reported as irregular) still fills the step it is nearest to.
+    snapped = (
+        valid.iloc[0] + ((valid - valid.iloc[0]) / step).round() * step if len(valid) else valid
+    )
+    ordered = snapped.drop_duplicates().sort_values()
     gaps = ordered.diff()
     long = gaps[gaps > step]
     if len(long):
         missing_steps = (long // step - 1).astype("int64")
+        if bad.size:  # rows whose time is unreadable still fill their slot
+            previous = pd.Series(ordered.index, index=ordered.index).shift()
+            for index in long.index:
+                low, high = sorted((int(previous[index]), int(index)))
+                missing_steps[index] -= int(((bad > low) & (bad < high)).sum())
+            missing_steps = missing_steps[missing_steps > 0]
+            long = long[missing_steps.index]
+    if len(long):
         worst = int(missing_steps.to_numpy().argmax())
         end_index = long.index[worst]
         gap_end = times.loc[end_index]

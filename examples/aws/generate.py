@@ -84,7 +84,7 @@ def aws_year(
     times = pd.date_range(start, end, freq=f"{step_minutes}min")
     rng = np.random.default_rng(year)
     hours = times.hour.to_numpy() + times.minute.to_numpy() / 60
-    cols = _columns(hours, times.dayofyear.to_numpy(), rng)
+    cols = _columns(hours, times.day_of_year.to_numpy(), rng)
     frame = pd.DataFrame({name: np.round(values, 4) for name, (_, values) in cols.items()})
     frame = frame.mask(rng.random(frame.shape) < 0.01, -6999.0)
     units = {name: unit for name, (unit, _) in cols.items()}
