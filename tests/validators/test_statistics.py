@@ -39,32 +39,90 @@ def test_block_split_and_order_do_not_change_results(split: tuple[int, int], rev
     assert [(r, c) for r, c, _ in acc.examples] == [tuple(map(int, p)) for p in outside[:3]]
 
 
+def _add(hist: Histogram, values: np.ndarray) -> None:
+    hist.add(values, float(values.min()), float(values.max()))
+
+
+def _assert_exact(hist: Histogram, values: np.ndarray) -> None:
+    assert hist.lower is not None
+    edges = hist.lower + hist.width * np.arange(hist.bins + 1)
+    expected, _ = np.histogram(values, bins=edges)
+    assert hist.counts.tolist() == expected.tolist()
+    assert hist.lower <= values.min() and hist.upper > values.max()
+    assert math.log2(hist.width).is_integer() and (hist.lower / hist.width).is_integer()
+
+
 def test_adaptive_histogram_is_exact_after_growth() -> None:
     rng = np.random.default_rng(2)
     hist = Histogram()
     chunks = [rng.normal(0, 1, 1000), rng.normal(50, 5, 1000), rng.normal(-300, 1, 10)]
     for chunk in chunks:
-        hist.add(chunk)
-    assert hist.lower is not None
-    everything = np.concatenate(chunks)
-    edges = hist.lower + hist.width * np.arange(hist.bins + 1)
-    expected, _ = np.histogram(everything, bins=edges)
-    assert hist.counts.tolist() == expected.tolist()
-    assert hist.lower <= everything.min() and hist.upper > everything.max()
+        _add(hist, chunk)
+    _assert_exact(hist, np.concatenate(chunks))
+
+
+def test_histograms_of_disjoint_parts_merge_exactly() -> None:
+    rng = np.random.default_rng(3)
+    parts = [
+        rng.normal(3, 0.1, 500).astype(np.float32),
+        rng.normal(80, 20, 500).astype(np.float32),
+        np.array([-7.25], np.float32),
+    ]
+    merged = Histogram()
+    for part in parts:
+        single = Histogram()
+        _add(single, part)
+        merged.merge(single)
+    _assert_exact(merged, np.concatenate(parts).astype(np.float64))
+
+
+def test_seeded_histogram_keeps_its_declared_grid() -> None:
+    hist = Histogram()
+    hist.seed(0.0, 10.0)
+    _add(hist, np.array([0.0, 5.0, 10.0], np.float32))
+    assert (hist.lower, hist.width) == (0.0, 0.0625)  # 256 buckets of 1/16 cover 0..16
+    _add(hist, np.array([12.5, -1.0], np.float32))
+    _assert_exact(hist, np.array([0.0, 5.0, 10.0, 12.5, -1.0]))
 
 
 def test_constant_data_gets_a_histogram() -> None:
     hist = Histogram()
-    hist.add(np.full(10, 3.0))
+    _add(hist, np.full(10, 3.0))
     assert int(hist.counts.sum()) == 10
     assert hist.lower is not None and hist.lower <= 3.0 < hist.upper
 
 
-def test_fixed_histogram_counts_outside_values_separately() -> None:
-    hist = Histogram.over(0.0, 10.0, bins=10)
-    hist.add(np.array([-1.0, 0.0, 5.0, 10.0, 11.0, 12.0]))
-    assert (hist.below, hist.above, int(hist.counts.sum())) == (1, 2, 3)
-    assert hist.counts[-1] == 1  # the declared maximum falls in the last bucket
+def test_integer_buckets_are_at_least_one_wide() -> None:
+    hist = Histogram()
+    _add(hist, np.arange(0, 10, dtype=np.uint8))
+    assert hist.width == 1.0 and hist.counts[:10].tolist() == [1] * 10
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_accumulators_of_split_windows_merge_exactly(parts: int) -> None:
+    rng = np.random.default_rng(5)
+    data = rng.normal(100, 15, size=(70, 40)).astype(np.float32)
+    data[rng.random(data.shape) < 0.05] = -9999
+    data[9, 9] = np.nan
+    whole = BandAccumulator(nodata=-9999.0, value_min=60, value_max=140, max_examples=4)
+    feed(whole, data, 10, 40)
+    merged = BandAccumulator(nodata=-9999.0, value_min=60, value_max=140, max_examples=4)
+    for rows in np.array_split(np.arange(70), parts):
+        part = BandAccumulator(nodata=-9999.0, value_min=60, value_max=140, max_examples=4)
+        part.add_block(data[rows[0] : rows[-1] + 1], int(rows[0]), 0)
+        merged.merge(part)
+    assert (merged.valid, merged.nodata_count, merged.nan_count, merged.out_of_range) == (
+        whole.valid,
+        whole.nodata_count,
+        whole.nan_count,
+        whole.out_of_range,
+    )
+    assert merged.examples == whole.examples and merged.first_nan == whole.first_nan
+    assert (merged.minimum, merged.maximum) == (whole.minimum, whole.maximum)
+    assert merged.mean == pytest.approx(whole.mean, rel=1e-14)
+    assert merged.std == pytest.approx(whole.std, rel=1e-12)
+    valid = data[np.isfinite(data) & (data != -9999)].astype(np.float64)
+    _assert_exact(merged.histogram, valid)
 
 
 def test_empty_band_has_no_statistics() -> None:
