@@ -98,7 +98,7 @@ class Histogram:
             values = values.astype(np.float64)
         scale = values.dtype.type(1.0 / self.width)  # a power of two: exact
         index = np.floor(values * scale).astype(np.intp)
-        index -= int(round(self.lower / self.width))
+        index -= round(self.lower / self.width)
         self.counts += np.bincount(index, minlength=self.bins)[: self.bins]
 
     def merge(self, other: Histogram) -> None:
@@ -108,9 +108,10 @@ class Histogram:
         if self.lower is None:
             self.lower, self.width, self.counts = other.lower, other.width, other.counts.copy()
             return
-        other = Histogram(other.bins, other.lower, other.width, other.counts.copy())
+        other_lower = other.lower
+        other = Histogram(other.bins, other_lower, other.width, other.counts.copy())
         width = max(self.width, other.width)
-        lower = math.floor(min(self.lower, other.lower) / width) * width
+        lower = math.floor(min(self.lower, other_lower) / width) * width
         high = max(self.upper, other.upper)
         while high > lower + width * self.bins:
             width *= 2.0
