@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from tpqc.examples.wudaoliang.generate import write_example
 from tpqc_testkit import REALDATA
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the facts cache of every CLI run inside a temporary folder, not the user's home."""
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tpqc-test-cache-")
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,7 @@ def _configure_logging(verbose: int, quiet: int) -> None:
         level=max(logging.DEBUG, level),
         format="tpqc: %(levelname)s: %(message)s",
     )
+    logging.getLogger("tpqc").setLevel(max(logging.DEBUG, level))
     # GDAL's own chatter (rasterio._env) is already captured in findings.
     logging.getLogger("rasterio").setLevel(max(logging.ERROR, level))
 
@@ -79,6 +80,9 @@ _VALIDATION_KEYS = (
     "max_ratio",
     "max_examples",
     "online",
+    "cache",
+    "no_cache",
+    "scheduler",
 )
 
 
@@ -135,6 +139,19 @@ def validation_options(func: F) -> F:
             is_flag=True,
             help="Also resolve the DOI at doi.org (the only network use; opt-in).",
         ),
+        click.option(
+            "--cache",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=None,
+            help="Facts cache folder [default: ~/.cache/tpqc/facts].",
+        ),
+        click.option("--no-cache", is_flag=True, help="Read every file; store nothing."),
+        click.option(
+            "--scheduler",
+            metavar="ADDRESS|local:N",
+            default=None,
+            help="Run the work on a Dask cluster (tcp://host:8786) or a LocalCluster (local:N).",
+        ),
     ]
 
     @wraps(func)
@@ -158,6 +175,9 @@ def _validate_options(
     max_ratio: float | None,
     max_examples: int,
     online: bool,
+    cache: Path | None = None,
+    no_cache: bool = False,
+    scheduler: str | None = None,
 ) -> Any:
     from tpqc.pipeline import ValidateOptions
     from tpqc.validators.findings import Severity
@@ -168,7 +188,13 @@ def _validate_options(
         "fail_on": Severity.parse(fail_on),
         "max_examples": max_examples,
         "online": online,
+        "scheduler": scheduler,
+        "progress": logging.getLogger("tpqc").getEffectiveLevel() <= logging.WARNING,
     }
+    if not no_cache:
+        from tpqc.validators.facts_cache import default_cache_dir
+
+        chosen["cache_dir"] = cache or default_cache_dir()
     for key, value in (("jobs", jobs), ("max_pixels", max_pixels), ("max_ratio", max_ratio)):
         if value is not None:
             chosen[key] = value

@@ -40,6 +40,11 @@ class ValidateOptions:
     max_ratio: float = DEFAULT_MAX_RATIO
     max_examples: int = 5
     online: bool = False
+    cache_dir: Path | None = None
+    """Facts cache folder; None: no cache."""
+    scheduler: str | None = None
+    """Dask scheduler address or local:N; None: local processes."""
+    progress: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,7 @@ def validate(spec: Spec, options: ValidateOptions = ValidateOptions()) -> Valida
             max_ratio=options.max_ratio,
         )
         jobs.append((str(root), entry.path, plan))
-    preload = _preload_series_libraries if len(jobs) > 1 else None
-    facts = {f.path: f for f in gather_facts(jobs, options.jobs, preload)}
+    facts = {f.path: f for f in _gather(jobs, options)}
     file_level = inventory_findings(spec, inventory, options.selection)
     file_level += raster_findings(spec, inventory, facts, options.selection)
     file_level += table_findings(spec, inventory, facts, options.selection)
@@ -95,6 +99,32 @@ def validate(spec: Spec, options: ValidateOptions = ValidateOptions()) -> Valida
     ]
     report = Report.build(str(spec.path), str(root), findings, files, options.fail_on, dataset.rows)
     return ValidationResult(spec, inventory, facts, report)
+
+
+def _gather(jobs: list[FactsJob], options: ValidateOptions) -> list[Any]:
+    """Read every file's facts: cache first, then local processes or the Dask cluster."""
+    from tpqc.progress import progress_bar
+    from tpqc.validators.facts_cache import FactsCache
+
+    preload = _preload_series_libraries if len(jobs) > 1 else None
+    cache = FactsCache(options.cache_dir) if options.cache_dir is not None else None
+    total = sum(_size(root, relative) for root, relative, _ in jobs)
+    with progress_bar(len(jobs), total, options.progress) as progress:
+        if options.scheduler is None:
+            return gather_facts(jobs, options.jobs, preload, cache=cache, progress=progress)
+        from tpqc.validators.cluster import dask_executor
+
+        with dask_executor(options.scheduler) as (executor, workers):
+            return gather_facts(
+                jobs, workers, preload, executor=executor, cache=cache, progress=progress
+            )
+
+
+def _size(root: str, relative: str) -> int:
+    try:
+        return (Path(root) / relative).stat().st_size
+    except OSError:
+        return 0
 
 
 def _preload_series_libraries() -> None:

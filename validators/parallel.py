@@ -1,19 +1,38 @@
-"""Read the facts of many files, in parallel processes when asked; order is preserved."""
+"""Read the facts of many files: in parallel processes (or on a Dask cluster), splitting big
+rasters into window shares, serving unchanged files from the facts cache; order preserved."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from tpqc.validators.raster_facts import ReadPlan, read_raster_facts
+from tpqc.validators.checksum import sha256_file
+from tpqc.validators.facts_cache import FactsCache
+from tpqc.validators.raster_facts import (
+    RasterPart,
+    assemble,
+    read_raster_facts,
+    read_raster_part,
+)
 
 FactsJob = tuple[str, str, Any]
 """(data root, relative path, a ReadPlan for a raster or a TableJob for a table)."""
 Facts = Any  # RasterFacts or TableFacts
+SPLIT_BYTES = 64 << 20
+"""Rasters bigger than this on disk are read as window shares by several workers."""
+Progress = Callable[[int, int], None]
+"""Called with (files done, bytes done) as files complete."""
 
 
 @dataclass(frozen=True)
@@ -25,13 +44,28 @@ class TableJob:
     max_examples: int
 
 
-def _read(job: FactsJob) -> Facts:
-    root, relative, plan = job
-    if isinstance(plan, ReadPlan):
-        return read_raster_facts(root, relative, plan)
-    from tpqc.validators.table_facts import read_table_facts
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: a whole file, or one share of a big raster's windows."""
 
-    return read_table_facts(root, relative, plan.table, plan.coverage, plan.max_examples)
+    root: str
+    relative: str
+    plan: Any
+    part: int = 0
+    parts: int = 1
+
+
+def run_task(task: Task) -> Facts | RasterPart:
+    """Run one task in whatever process or cluster worker gets it."""
+    if isinstance(task.plan, TableJob):
+        from tpqc.validators.table_facts import read_table_facts
+
+        return read_table_facts(
+            task.root, task.relative, task.plan.table, task.plan.coverage, task.plan.max_examples
+        )
+    if task.parts > 1:
+        return read_raster_part(task.root, task.relative, task.plan, task.part, task.parts)
+    return read_raster_facts(task.root, task.relative, task.plan)
 
 
 def default_jobs() -> int:
@@ -42,22 +76,108 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def gather_facts(
-    jobs: Sequence[FactsJob], workers: int, started: Callable[[], None] | None = None
-) -> list[Facts]:
-    """Facts for every job, in the order given; ``workers`` processes (1: in this process).
+def _size(root: str, relative: str) -> int:
+    try:
+        return (Path(root) / relative).stat().st_size
+    except OSError:
+        return 0
 
-    ``started`` runs once the workers exist (never before a fork, so it may start threads)."""
-    if workers <= 1 or len(jobs) <= 1:
-        if started is not None:
-            started()
-        return [_read(job) for job in jobs]
-    workers = min(workers, len(jobs))
-    chunk = max(1, len(jobs) // (workers * 8))
+
+def _process_pool(workers: int) -> Executor:
     # fork is cheapest on Linux: workers inherit the imported modules and GDAL settings.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        results = pool.map(_read, jobs, chunksize=chunk)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+
+
+def gather_facts(
+    jobs: Sequence[FactsJob],
+    workers: int,
+    started: Callable[[], None] | None = None,
+    *,
+    executor: Executor | None = None,
+    cache: FactsCache | None = None,
+    progress: Progress | None = None,
+) -> list[Facts]:
+    """Facts for every job, in the order given.
+
+    ``workers`` processes (1: in this process) unless an ``executor`` (a Dask client's) is
+    given. ``started`` runs once the workers exist (never before a fork, so it may start
+    threads)."""
+    results: list[Facts | None] = [None] * len(jobs)
+    keys = [cache.key(str(Path(root) / rel), plan) if cache else None for root, rel, plan in jobs]
+    pending: list[int] = []
+    for index, key in enumerate(keys):
+        cached = cache.get(key) if cache is not None else None
+        if cached is None:
+            pending.append(index)
+        else:
+            results[index] = cached
+    done_files, done_bytes = len(jobs) - len(pending), 0
+    parallel = executor is not None or (workers > 1 and len(pending) > 0)
+    split = {
+        i: workers
+        for i in pending
+        if parallel
+        and workers > 1
+        and not isinstance(jobs[i][2], TableJob)
+        and _size(jobs[i][0], jobs[i][1]) > SPLIT_BYTES
+    }
+    tasks = [
+        (i, Task(jobs[i][0], jobs[i][1], jobs[i][2], part, split.get(i, 1)))
+        for i in pending
+        for part in range(split.get(i, 1))
+    ]
+    parts: dict[int, list[RasterPart | None]] = {i: [None] * n for i, n in split.items()}
+
+    def finish(index: int, value: Facts) -> None:
+        nonlocal done_files, done_bytes
+        results[index] = value
+        if cache is not None:
+            cache.put(keys[index], value)
+        done_files += 1
+        done_bytes += _size(jobs[index][0], jobs[index][1])
+        if progress is not None:
+            progress(done_files, done_bytes)
+
+    if not parallel and executor is None:
         if started is not None:
             started()
-        return list(results)
+        for index, task in tasks:
+            finish(index, run_task(task))
+        return results
+
+    own_pool = executor is None
+    pool = executor or _process_pool(min(workers, max(1, len(tasks))))
+    hashing = ThreadPoolExecutor(1) if split else None
+    try:
+        futures: dict[Future[Any], tuple[int, Task]] = {
+            pool.submit(run_task, task): (index, task) for index, task in tasks
+        }
+        # The big files' checksums: this process is otherwise idle while workers decode.
+        digests = (
+            {i: hashing.submit(sha256_file, str(Path(jobs[i][0]) / jobs[i][1])) for i in split}
+            if hashing
+            else {}
+        )
+        if started is not None:
+            started()
+        for future in as_completed(futures):
+            index, task = futures[future]
+            value = future.result()
+            if index not in split:
+                finish(index, value)
+                continue
+            shares = parts[index]
+            shares[task.part] = value
+            if all(share is not None for share in shares):
+                try:
+                    digest: str | None = digests[index].result()
+                except OSError:
+                    digest = None
+                finish(index, assemble([s for s in shares if s is not None], digest, task.plan))
+    finally:
+        if hashing is not None:
+            hashing.shutdown()
+        if own_pool:
+            pool.shutdown()
+    return results

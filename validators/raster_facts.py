@@ -212,8 +212,27 @@ def _refusal(
     return None
 
 
-def read_raster_facts(root: str, relative: str, plan: ReadPlan = ReadPlan()) -> RasterFacts:
-    """Open one GeoTIFF read-only, read it once, and return every fact about it."""
+@dataclass
+class RasterPart:
+    """What one reader established about a file and its share of the windows; the parts of
+    one file merge into its RasterFacts."""
+
+    relative: str
+    size: int | None
+    open_error: str | None = None
+    header: dict[str, Any] | None = None
+    band_headers: list[BandFacts] = field(default_factory=list)
+    refused: str | None = None
+    accumulators: list[BandAccumulator] = field(default_factory=list)
+    decode_error: str | None = None
+    decode_window: tuple[int, int] | None = None
+
+
+def read_raster_part(
+    root: str, relative: str, plan: ReadPlan = ReadPlan(), part: int = 0, parts: int = 1
+) -> RasterPart:
+    """Open one GeoTIFF read-only and read the ``part``-th of ``parts`` contiguous shares of
+    its windows (all of them by default). Never raises for bad data."""
     import rasterio
     from rasterio.windows import Window
 
@@ -221,78 +240,90 @@ def read_raster_facts(root: str, relative: str, plan: ReadPlan = ReadPlan()) -> 
     try:
         size = Path(full).stat().st_size
     except OSError as exc:
-        return RasterFacts(path=relative, open_error=str(exc))
-    hasher = _FileHasher(full, enabled=not plan.header_only)
-    hasher.start()
+        return RasterPart(relative, None, open_error=str(exc))
     with warnings.catch_warnings(), rasterio.Env(**GDAL_OPTIONS):
         warnings.simplefilter("ignore")
         try:
             dataset = rasterio.open(full, "r", sharing=False)
         except Exception as exc:  # any GDAL failure to open is a finding, not a crash
-            hasher.join()
-            return RasterFacts(
-                path=relative, size_bytes=size, sha256=hasher.digest, open_error=gdal_reason(exc)
-            )
+            return RasterPart(relative, size, open_error=gdal_reason(exc))
         with dataset:
             try:
                 header = _header(dataset)
+                band_headers = [_band_header(dataset, i) for i in range(dataset.count)]
             except Exception as exc:
-                hasher.join()
-                return RasterFacts(
-                    path=relative,
-                    size_bytes=size,
-                    sha256=hasher.digest,
-                    open_error=gdal_reason(exc),
-                )
+                return RasterPart(relative, size, open_error=gdal_reason(exc))
             itemsizes = [np.dtype(d).itemsize for d in dataset.dtypes]
-            refused = _refusal(
-                dataset.width,
-                dataset.height,
-                itemsizes,
+            compressed = header["compression"] is not None
+            result = RasterPart(
+                relative,
                 size,
-                header["compression"] is not None,
-                plan,
+                header=header,
+                band_headers=band_headers,
+                refused=_refusal(dataset.width, dataset.height, itemsizes, size, compressed, plan),
+                accumulators=[
+                    BandAccumulator(b.nodata, plan.value_min, plan.value_max, plan.max_examples)
+                    for b in band_headers
+                ],
             )
-            accumulators = [
-                BandAccumulator(
-                    nodata=dataset.nodatavals[i],
-                    value_min=plan.value_min,
-                    value_max=plan.value_max,
-                    max_examples=plan.max_examples,
-                )
-                for i in range(dataset.count)
-            ]
-            decode_error: str | None = None
-            decode_window: tuple[int, int] | None = None
-            if refused is None and not plan.header_only:
-                for row, col, rows, cols in iter_windows(
-                    dataset.width, dataset.height, header["block_shape"], dataset.count
-                ):
-                    try:
-                        data = dataset.read(window=Window(col, row, cols, rows))
-                    except Exception as exc:
-                        decode_error, decode_window = gdal_reason(exc), (row, col)
-                        break
-                    for band_index, accumulator in enumerate(accumulators):
-                        accumulator.add_block(data[band_index], row, col)
-            bands = tuple(
-                _band_facts(
-                    dataset, i, accumulators[i], complete=refused is None and decode_error is None
-                )
-                for i in range(dataset.count)
+            if result.refused is not None or plan.header_only:
+                return result
+            windows = list(
+                iter_windows(dataset.width, dataset.height, header["block_shape"], dataset.count)
             )
-    hasher.join()
+            share = windows[part * len(windows) // parts : (part + 1) * len(windows) // parts]
+            for row, col, rows, cols in share:
+                try:
+                    data = dataset.read(window=Window(col, row, cols, rows))
+                except Exception as exc:
+                    result.decode_error, result.decode_window = gdal_reason(exc), (row, col)
+                    break
+                for band_index, accumulator in enumerate(result.accumulators):
+                    accumulator.add_block(data[band_index], row, col)
+    return result
+
+
+def assemble(parts: list[RasterPart], sha256: str | None, plan: ReadPlan) -> RasterFacts:
+    """Merge the parts of one file (in window order) into its facts."""
+    first = parts[0]
+    if first.open_error is not None or first.header is None:
+        return RasterFacts(
+            path=first.relative,
+            size_bytes=first.size,
+            sha256=sha256,
+            open_error=first.open_error or "no header",
+        )
+    failed = [p for p in parts if p.decode_error is not None]
+    decode_error = failed[0].decode_error if failed else None
+    decode_window = failed[0].decode_window if failed else None
+    accumulators = first.accumulators
+    for other in parts[1:]:
+        for mine, theirs in zip(accumulators, other.accumulators, strict=True):
+            mine.merge(theirs)
+    complete = first.refused is None and decode_error is None and not plan.header_only
     return RasterFacts(
-        path=relative,
-        size_bytes=size,
-        sha256=hasher.digest,
+        path=first.relative,
+        size_bytes=first.size,
+        sha256=sha256,
         decode_error=decode_error,
         decode_window=decode_window,
-        refused=refused,
-        pixels_read=refused is None and decode_error is None and not plan.header_only,
-        bands=bands,
-        **header,
+        refused=first.refused,
+        pixels_read=complete,
+        bands=tuple(
+            _band_facts(b, a, complete)
+            for b, a in zip(first.band_headers, accumulators, strict=True)
+        ),
+        **first.header,
     )
+
+
+def read_raster_facts(root: str, relative: str, plan: ReadPlan = ReadPlan()) -> RasterFacts:
+    """Open one GeoTIFF read-only, read it once, and return every fact about it."""
+    hasher = _FileHasher(str(Path(root) / relative), enabled=not plan.header_only)
+    hasher.start()
+    part = read_raster_part(root, relative, plan)
+    hasher.join()
+    return assemble([part], hasher.digest, plan)
 
 
 def _header(dataset: Any) -> dict[str, Any]:
@@ -357,10 +388,10 @@ def _has_cog_layout(dataset: Any, structure: Mapping[str, str], overviews: tuple
     return True
 
 
-def _band_facts(dataset: Any, i: int, acc: BandAccumulator, complete: bool) -> BandFacts:
+def _band_header(dataset: Any, i: int) -> BandFacts:
     nodata = dataset.nodatavals[i]
     dtype = dataset.dtypes[i]
-    header = BandFacts(
+    return BandFacts(
         index=i + 1,
         dtype=dtype,
         nodata=nodata,
@@ -370,6 +401,9 @@ def _band_facts(dataset: Any, i: int, acc: BandAccumulator, complete: bool) -> B
         scale=float(dataset.scales[i]),
         offset=float(dataset.offsets[i]),
     )
+
+
+def _band_facts(header: BandFacts, acc: BandAccumulator, complete: bool) -> BandFacts:
     if not complete:
         return header
     has_values = acc.valid > 0

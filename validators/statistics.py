@@ -146,8 +146,9 @@ class BandAccumulator:
     inf_count: int = 0
     minimum: float = math.inf
     maximum: float = -math.inf
-    mean: float = 0.0
-    m2: float = 0.0
+    moments: list[tuple[int, float, float]] = field(default_factory=list)
+    """(count, mean, M2) of each block in reading order; folded in that order, so a file
+    split over processes gives bit-for-bit the mean and std of a sequential read."""
     out_of_range: int = 0
     examples: ExampleList = field(default_factory=list)
     first_nan: tuple[int, int] | None = None
@@ -232,11 +233,24 @@ class BandAccumulator:
         self.histogram.add(values, low, high)
 
     def _combine(self, n: int, mean: float, m2: float) -> None:
-        delta = mean - self.mean
-        combined = self.valid + n
-        self.mean += delta * n / combined
-        self.m2 += m2 + delta * delta * self.valid * n / combined
-        self.valid = combined
+        self.moments.append((n, mean, m2))
+        self.valid += n
+
+    def _folded(self) -> tuple[float, float]:
+        """(mean, M2) of all blocks by Chan's parallel formula, in block order."""
+        count, mean, m2 = 0, 0.0, 0.0
+        for n, block_mean, block_m2 in self.moments:
+            delta = block_mean - mean
+            combined = count + n
+            mean += delta * n / combined
+            m2 += block_m2 + delta * delta * count * n / combined
+            count = combined
+        return mean, m2
+
+    @property
+    def mean(self) -> float:
+        """Mean of the valid pixels (0.0 before any)."""
+        return self._folded()[0]
 
     def _range_check(
         self, block: Block, invalid: npt.NDArray[np.bool_] | None, row0: int, col0: int
@@ -266,8 +280,8 @@ class BandAccumulator:
         self.nodata_count += other.nodata_count
         self.nan_count += other.nan_count
         self.inf_count += other.inf_count
-        if other.valid:
-            self._combine(other.valid, other.mean, other.m2)
+        self.moments.extend(other.moments)  # other's windows follow ours in reading order
+        self.valid += other.valid
         self.minimum = min(self.minimum, other.minimum)
         self.maximum = max(self.maximum, other.maximum)
         self.out_of_range += other.out_of_range
@@ -281,7 +295,7 @@ class BandAccumulator:
     @property
     def std(self) -> float | None:
         """Population standard deviation of the valid pixels."""
-        return math.sqrt(self.m2 / self.valid) if self.valid else None
+        return math.sqrt(self._folded()[1] / self.valid) if self.valid else None
 
 
 def _representable(value: float, dtype: np.dtype[Any]) -> bool:
