@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,18 +105,15 @@ def _gather(jobs: list[FactsJob], options: ValidateOptions) -> list[Any]:
     from tpqc.progress import progress_bar
     from tpqc.validators.facts_cache import FactsCache
 
-    preload = _preload_series_libraries if len(jobs) > 1 else None
     cache = FactsCache(options.cache_dir) if options.cache_dir is not None else None
     total = sum(_size(root, relative) for root, relative, _ in jobs)
     with progress_bar(len(jobs), total, options.progress) as progress:
         if options.scheduler is None:
-            return gather_facts(jobs, options.jobs, preload, cache=cache, progress=progress)
+            return gather_facts(jobs, options.jobs, cache=cache, progress=progress)
         from tpqc.validators.cluster import dask_executor
 
         with dask_executor(options.scheduler) as (executor, workers):
-            return gather_facts(
-                jobs, workers, preload, executor=executor, cache=cache, progress=progress
-            )
+            return gather_facts(jobs, workers, executor=executor, cache=cache, progress=progress)
 
 
 def _size(root: str, relative: str) -> int:
@@ -125,15 +121,6 @@ def _size(root: str, relative: str) -> int:
         return (Path(root) / relative).stat().st_size
     except OSError:
         return 0
-
-
-def _preload_series_libraries() -> None:
-    """Import pandas and pandera (about 0.8 s) in the background while workers read files."""
-
-    def load() -> None:
-        import pandera.pandas  # noqa: F401
-
-    threading.Thread(target=load, name="tpqc-preload", daemon=True).start()
 
 
 @dataclass(frozen=True)

@@ -68,23 +68,43 @@ def georeferencing_problem(facts: RasterFacts) -> str | None:
 
 def footprint_wgs84(facts: RasterFacts) -> list[tuple[float, float]]:
     """The raster's outline as (lon, lat) points, edges densified; raises on failure."""
-    from pyproj import Transformer
-
     if facts.crs_wkt is None or facts.transform is None:
         raise ValueError("no CRS or geotransform")
-    a, b, c, d, e, f = facts.transform
-    w, h = facts.width, facts.height
+    return list(_footprint(facts.crs_wkt, facts.transform, facts.width, facts.height))
+
+
+@lru_cache(maxsize=256)
+def _to_wgs84(crs_wkt: str) -> Any:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(_crs(crs_wkt), _crs(WGS84), always_xy=True)
+
+
+@lru_cache(maxsize=4096)
+def _footprint(
+    crs_wkt: str, transform: tuple[float, ...], width: int, height: int
+) -> tuple[tuple[float, float], ...]:
+    # Cached: the checks, the report, the inventory and the catalog all ask, and the files
+    # of one series usually share one grid.
+    a, b, c, d, e, f = transform
     outline: list[tuple[float, float]] = []
-    corners = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h), (0.0, 0.0)]
+    corners = [
+        (0.0, 0.0),
+        (float(width), 0.0),
+        (float(width), float(height)),
+        (0.0, float(height)),
+        (0.0, 0.0),
+    ]
     for (c0, r0), (c1, r1) in itertools.pairwise(corners):
         for step in range(DENSIFY_POINTS):
             t = step / DENSIFY_POINTS
             col, row = c0 + (c1 - c0) * t, r0 + (r1 - r0) * t
             outline.append((c + a * col + b * row, f + d * col + e * row))
     outline.append(outline[0])
-    transformer = Transformer.from_crs(_crs(facts.crs_wkt), _crs(WGS84), always_xy=True)
-    xs, ys = transformer.transform([p[0] for p in outline], [p[1] for p in outline], errcheck=True)
-    points = list(zip((float(x) for x in xs), (float(y) for y in ys), strict=True))
+    xs, ys = _to_wgs84(crs_wkt).transform(
+        [p[0] for p in outline], [p[1] for p in outline], errcheck=True
+    )
+    points = tuple(zip((float(x) for x in xs), (float(y) for y in ys), strict=True))
     if not all(math.isfinite(x) and math.isfinite(y) for x, y in points):
         raise ValueError("footprint does not transform to finite WGS84 coordinates")
     return points

@@ -68,6 +68,11 @@ def run_task(task: Task) -> Facts | RasterPart:
     return read_raster_facts(task.root, task.relative, task.plan)
 
 
+def run_batch(batch: list[Task]) -> list[Facts | RasterPart]:
+    """Run several small tasks in one round trip to a worker."""
+    return [run_task(task) for task in batch]
+
+
 def default_jobs() -> int:
     """The number of cores this process may use."""
     try:
@@ -92,7 +97,6 @@ def _process_pool(workers: int) -> Executor:
 def gather_facts(
     jobs: Sequence[FactsJob],
     workers: int,
-    started: Callable[[], None] | None = None,
     *,
     executor: Executor | None = None,
     cache: FactsCache | None = None,
@@ -101,8 +105,7 @@ def gather_facts(
     """Facts for every job, in the order given.
 
     ``workers`` processes (1: in this process) unless an ``executor`` (a Dask client's) is
-    given. ``started`` runs once the workers exist (never before a fork, so it may start
-    threads)."""
+    given."""
     results: list[Facts | None] = [None] * len(jobs)
     keys = [cache.key(str(Path(root) / rel), plan) if cache else None for root, rel, plan in jobs]
     pending: list[int] = []
@@ -140,8 +143,6 @@ def gather_facts(
             progress(done_files, done_bytes)
 
     if not parallel and executor is None:
-        if started is not None:
-            started()
         for index, task in tasks:
             finish(index, run_task(task))
         return results
@@ -149,9 +150,12 @@ def gather_facts(
     own_pool = executor is None
     pool = executor or _process_pool(min(workers, max(1, len(tasks))))
     hashing = ThreadPoolExecutor(1) if split else None
+    # Small files travel in batches: one round trip per batch, not per file.
+    size = max(1, min(16, len(tasks) // (workers * 4)))
+    batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     try:
-        futures: dict[Future[Any], tuple[int, Task]] = {
-            pool.submit(run_task, task): (index, task) for index, task in tasks
+        futures: dict[Future[Any], list[tuple[int, Task]]] = {
+            pool.submit(run_batch, [task for _, task in batch]): batch for batch in batches
         }
         # The big files' checksums: this process is otherwise idle while workers decode.
         digests = (
@@ -159,22 +163,19 @@ def gather_facts(
             if hashing
             else {}
         )
-        if started is not None:
-            started()
         for future in as_completed(futures):
-            index, task = futures[future]
-            value = future.result()
-            if index not in split:
-                finish(index, value)
-                continue
-            shares = parts[index]
-            shares[task.part] = value
-            if all(share is not None for share in shares):
-                try:
-                    digest: str | None = digests[index].result()
-                except OSError:
-                    digest = None
-                finish(index, assemble([s for s in shares if s is not None], digest, task.plan))
+            for (index, task), value in zip(futures[future], future.result(), strict=True):
+                if index not in split:
+                    finish(index, value)
+                    continue
+                shares = parts[index]
+                shares[task.part] = value
+                if all(share is not None for share in shares):
+                    try:
+                        digest: str | None = digests[index].result()
+                    except OSError:
+                        digest = None
+                    finish(index, assemble([s for s in shares if s], digest, task.plan))
     finally:
         if hashing is not None:
             hashing.shutdown()

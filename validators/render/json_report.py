@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -13,11 +12,15 @@ from tpqc import REPORT_VERSION, __version__
 
 def clean_json(value: Any) -> Any:
     """Make a value strict JSON: non-finite floats become the strings nan, inf, -inf."""
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, dict):
         return {str(k): clean_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
+        if all(type(v) is int for v in value):  # histogram buckets: nothing to clean
+            return list(value)
         return [clean_json(v) for v in value]
     return value
 
@@ -46,9 +49,20 @@ def report_document(report: Report) -> Any:
     )
 
 
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):  # a numpy scalar
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
 def dumps(document: Any) -> str:
-    """Deterministic UTF-8 JSON text: indented, no ASCII escapes, trailing newline."""
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """Deterministic UTF-8 JSON text: indented, no ASCII escapes, trailing newline.
+
+    orjson writes it about ten times faster than the standard library's indenting encoder
+    (which falls back to pure Python); non-finite floats were made strings by clean_json."""
+    import orjson
+
+    return orjson.dumps(document, default=_plain, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def render_json(report: Report) -> str:
