@@ -90,3 +90,11 @@ def test_example_generator_is_deterministic(tmp_path: Path) -> None:
     write_example(tmp_path / "b")
     for path in (tmp_path / "a").iterdir():
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes()
+
+
+def test_output_to_a_device_writes_through_and_keeps_the_device(example: Path) -> None:
+    import stat
+
+    result = run_cli("validate", str(example / "spec.yaml"), "-f", "json", "-o", "/dev/null")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
