@@ -1,0 +1,393 @@
+"""Side-by-side benchmarks of tpqc and the tools a user would otherwise use.
+
+    python benchmarks/run.py            # full: 23000 x 23000 raster, 400 small files, AWS year
+    python benchmarks/run.py --quick    # small sizes, one run: proves the benchmark works (CI)
+
+Test data is generated into benchmarks/data/ (kept out of git). Each command runs as its
+own process; wall time, CPU time (user + system, children included) and peak RSS (summed
+over the whole process tree, sampled every 10 ms) are recorded as median and range over
+--runs runs, and written to BENCHMARKS.md (or --out). Timings are never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+BIN = Path(sys.executable).parent
+HAS_RIO_STAC = importlib.util.find_spec("rio_stac") is not None
+ENV = {**os.environ, "GDAL_PAM_ENABLED": "NO", "OPENBLAS_NUM_THREADS": "1"}
+
+
+@dataclass
+class Measure:
+    """Runs of one command."""
+
+    label: str
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    rss: list[float] = field(default_factory=list)
+    note: str = ""
+
+    def row(self, reference: Measure | None) -> str:
+        def span(values: list[float], fmt: str) -> str:
+            if not values:
+                return "n/a"
+            med = statistics.median(values)
+            return f"{med:{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"
+
+        ratio = ""
+        if reference is not None and reference.walls and self.walls:
+            ratio = f"{statistics.median(self.walls) / statistics.median(reference.walls):.1f}x"
+        return (
+            f"| {self.label} | {span(self.walls, '.2f')} | {span(self.cpus, '.2f')} | "
+            f"{span([r / 1024 for r in self.rss], '.0f')} | {ratio} | {self.note} |"
+        )
+
+
+def _tree_rss_kib(root: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB."""
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with Path(f"/proc/{pid}/status").open(encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            with Path(f"/proc/{pid}/task/{pid}/children").open(encoding="ascii") as children:
+                stack.extend(int(c) for c in children.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(command: list[str] | str, measure: Measure, cwd: Path | None = None) -> None:
+    """Run a command once, adding its wall time, CPU time and peak tree RSS to ``measure``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=ENV,
+        shell=isinstance(command, str),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kib(process.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{command} failed ({process.returncode}): {stderr.decode()[-2000:]}")
+    measure.walls.append(wall)
+    measure.cpus.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    measure.rss.append(peak)
+
+
+def make_big_raster(path: Path, size: int) -> None:
+    """A float32 raster, 512-pixel tiles, DEFLATE with the floating-point predictor."""
+    if path.exists():
+        return
+    code = f"""
+import numpy as np, rasterio
+from affine import Affine
+from rasterio.windows import Window
+n = {size}
+profile = dict(driver="GTiff", width=n, height=n, count=1, dtype="float32", crs="EPSG:4326",
+               transform=Affine(1 / 3600, 0, 96, 0, -1 / 3600, 40), nodata=-9999, tiled=True,
+               blockxsize=512, blockysize=512, compress="deflate", predictor=3,
+               num_threads="all_cpus", BIGTIFF="IF_SAFER")
+rng = np.random.default_rng(0)
+x = np.linspace(0, 1, n, dtype=np.float32)[None, :]
+with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open("{path}", "w", **profile) as out:
+    for row in range(0, n, 512):
+        h = min(512, n - row)
+        y = ((row + np.arange(h, dtype=np.float32)) / n)[:, None]
+        noise = rng.normal(0, 2, (h, n)).astype(np.float32)
+        data = 3000 + 1500 * np.sin(9 * x) * np.cos(7 * y) + noise
+        data[data < 1700] = -9999
+        out.write(data.astype(np.float32), 1, window=Window(0, row, n, h))
+"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([PYTHON, "-c", code], check=True, env=ENV)
+
+
+def make_small_files(folder: Path, count: int) -> None:
+    """``count`` files of 270 x 100 pixels in the Wudaoliang layout, with their spec."""
+    if (folder / "spec.yaml").exists():
+        return
+    code = f"""
+import numpy as np
+from pathlib import Path
+from tpqc.examples.wudaoliang.generate import alt_field, write_alt, spec_text
+folder = Path("{folder}")
+folder.mkdir(parents=True, exist_ok=True)
+fields = {{y: np.pad(alt_field(y), ((0, 3), (0, 1)), constant_values=-9999)[:100, :270]
+          for y in (2017, 2018, 2019, 2020)}}
+for tile in range({count} // 4):
+    for year, data in fields.items():
+        write_alt(folder / f"T{{tile:03d}}_ALT_{{year}}.tif", data.copy())
+spec = spec_text().replace('"Wudaoliang_ALT_{{year}}.tif"', '"{{tile}}_ALT_{{year}}.tif"')
+old = "extent: {{match: within, tolerance_pixels: 1}}"
+spec = spec.replace(old, old.replace("1}}", "4}}"))
+(folder / "spec.yaml").write_text(spec)
+"""
+    subprocess.run([PYTHON, "-c", code], check=True, env=ENV)
+
+
+def make_aws(folder: Path, days: int | None) -> None:
+    """One year of 10-minute AWS records (52,560 rows x 40 columns) and its spec."""
+    if (folder / "spec.yaml").exists():
+        return
+    code = f"""
+from pathlib import Path
+from tpqc.examples.aws.generate import write_aws_year, spec_text
+folder = Path("{folder}")
+write_aws_year(folder / "Dashalong_AWS_2019.csv", 2019, days={days})
+(folder / "spec.yaml").write_text(spec_text())
+"""
+    subprocess.run([PYTHON, "-c", code], check=True, env=ENV)
+
+
+def big_spec(folder: Path) -> Path:
+    spec = folder / "big.yaml"
+    spec.write_text(
+        "spec_version: 1\ndata: .\ndataset: {id: big}\nrasters:\n"
+        "  - {name: dem, pattern: 'big.tif', crs: 'EPSG:4326', nodata: required,\n"
+        "     values: {min: 0, max: 9000, unit: m}}\n",
+        encoding="utf-8",
+    )
+    return spec
+
+
+WHOLE_ARRAY = """
+import sys, numpy as np, rasterio
+with rasterio.open(sys.argv[1]) as src:
+    data = src.read(1, masked=True)
+print(data.min(), data.max(), data.mean(), data.std(), data.count())
+"""
+DECODE_ONLY = """
+import sys, rasterio
+from rasterio.windows import Window
+with rasterio.Env(GDAL_NUM_THREADS=2, GDAL_CACHEMAX=64), rasterio.open(sys.argv[1]) as src:
+    bh, bw = src.block_shapes[0]
+    for row in range(0, src.height, bh):
+        src.read(1, window=Window(0, row, src.width, min(bh, src.height - row)))
+"""
+SHA256 = """
+import hashlib, sys
+h = hashlib.sha256()
+with open(sys.argv[1], "rb") as f:
+    while chunk := f.read(1 << 20):
+        h.update(chunk)
+print(h.hexdigest())
+"""
+RIO_STAC = """
+import sys, glob
+from rio_stac import create_stac_item
+for path in sys.argv[1:] if len(sys.argv) > 2 else sorted(glob.glob(sys.argv[1] + "/*.tif")):
+    create_stac_item(path, with_raster=True, with_eo=False)
+"""
+
+
+def tpqc(*args: str) -> list[str]:
+    return [str(BIN / "tpqc"), "-q", "validate", *args, "-f", "json", "-o", "/dev/null"]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        with Path("/proc/cpuinfo").open(encoding="utf-8") as info:
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import numpy
+    import rasterio
+
+    gdalinfo = shutil.which("gdalinfo")
+    gdal_cli = (
+        subprocess.run([gdalinfo, "--version"], capture_output=True, text=True).stdout.strip()
+        if gdalinfo
+        else "not installed"
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}, numpy {numpy.__version__}, "
+        f"rasterio {rasterio.__version__} (GDAL {rasterio.__gdal_version__}); gdalinfo: {gdal_cli}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="small data, one run (CI)")
+    parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--data", type=Path, default=HERE / "data")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    args.out = args.out.resolve() if args.out else None
+    runs = args.runs or (1 if args.quick else 3)
+    size = 2000 if args.quick else 23000
+    small_count = 40 if args.quick else 400
+    data = args.data.resolve() / ("quick" if args.quick else "full")
+    big = data / "big.tif"
+    small = data / "small"
+    aws = data / "aws"
+    data.mkdir(parents=True, exist_ok=True)
+    # Away from the checkout: its bare tpqc/ folder would shadow the installed package.
+    os.chdir(data)
+    print(f"generating test data in {data} ...", flush=True)
+    make_big_raster(big, size)
+    make_small_files(small, small_count)
+    make_aws(aws, 30 if args.quick else None)
+    spec = big_spec(data)
+    gdalinfo = shutil.which("gdalinfo")
+    sha256sum = shutil.which("sha256sum") or "sha256sum"
+    small_files = sorted(str(p) for p in small.glob("*.tif"))
+
+    sections: list[tuple[str, list[Measure], str]] = []
+
+    def bench(title: str, cases: list[tuple[Measure, list[str] | str | None]], note: str) -> None:
+        for _ in range(runs):
+            for measure, command in cases:
+                if command is not None:
+                    print(f"  {title}: {measure.label}", flush=True)
+                    run(command, measure)
+        for measure, command in cases:
+            if command is None and not measure.note:
+                measure.note = "not installed here"
+        sections.append((title, [m for m, _ in cases], note))
+
+    pixels = f"{size} x {size}"
+    tp_big = Measure("tpqc validate (every check, exact stats + histogram, sha256), --jobs 2")
+    cases_big: list[tuple[Measure, list[str] | str | None]] = [
+        (tp_big, tpqc(str(spec), "--jobs", "2", "--no-cache")),
+    ]
+    if gdalinfo:
+        cases_big.append(
+            (
+                Measure("gdalinfo -stats -hist, then sha256sum"),
+                f"{gdalinfo} -stats -hist {big} > /dev/null && {sha256sum} {big} > /dev/null",
+            )
+        )
+    else:
+        cases_big.append(
+            (Measure("gdalinfo -stats -hist, then sha256sum", note="gdalinfo not installed"), None)
+        )
+    cases_big += [
+        (
+            Measure("rasterio whole-array read + numpy masked statistics"),
+            [PYTHON, "-c", WHOLE_ARRAY, str(big)],
+        ),
+        (
+            Measure(
+                "rio-stac create_stac_item(with_raster=True)",
+                note="statistics from a 1024-px overview-level read: not exact",
+            ),
+            [PYTHON, "-c", RIO_STAC, str(big), str(big)] if HAS_RIO_STAC else None,
+        ),
+        (
+            Measure("decode only, GDAL on 2 threads (the decoding limit)"),
+            [PYTHON, "-c", DECODE_ONLY, str(big)],
+        ),
+        (Measure("sha256 alone (hashlib, 1 MiB chunks)"), [PYTHON, "-c", SHA256, str(big)]),
+    ]
+    bench(
+        f"One big raster: {pixels} float32, 512-px tiles, DEFLATE + predictor 3, "
+        f"{big.stat().st_size / 1e9:.2f} GB",
+        cases_big,
+        "ratios against tpqc",
+    )
+
+    cache = data / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    tp_small = Measure("tpqc validate --jobs 2 (no cache)")
+    warm = Measure("tpqc validate --jobs 2, re-run with a warm facts cache")
+    subprocess.run(tpqc(str(small / "spec.yaml"), "--cache", str(cache)), env=ENV, check=False)
+    cases_small: list[tuple[Measure, list[str] | str | None]] = [
+        (tp_small, tpqc(str(small / "spec.yaml"), "--jobs", "2", "--no-cache")),
+        (warm, tpqc(str(small / "spec.yaml"), "--jobs", "2", "--cache", str(cache))),
+        (
+            Measure("Python loop of rio-stac items (with_raster)"),
+            [PYTHON, "-c", RIO_STAC, str(small)] if HAS_RIO_STAC else None,
+        ),
+    ]
+    if gdalinfo:
+        loop = "; ".join(f"{gdalinfo} -stats -hist {f} > /dev/null" for f in small_files)
+        cases_small.append((Measure("loop of gdalinfo -stats -hist"), loop))
+    bench(
+        f"{len(small_files)} small rasters (270 x 100 px each)",
+        cases_small,
+        "ratios against tpqc (no cache)",
+    )
+
+    tp_aws = Measure("tpqc validate (pandera, every table check)")
+    bench(
+        "A year of 10-minute AWS records (52,560 rows x 40 columns, CSV)"
+        if not args.quick
+        else "30 days of 10-minute AWS records (CSV)",
+        [(tp_aws, tpqc(str(aws / "spec.yaml"), "--no-cache"))],
+        "",
+    )
+
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Generated by `python benchmarks/run.py{' --quick' if args.quick else ''}` "
+        f"({runs} run{'s' if runs > 1 else ''} of each command, run side by side; "
+        "median (min-max)). Page cache warm after the first run. Peak RSS is summed over the "
+        "whole process tree.",
+        "",
+        f"Machine: {machine()}",
+        "",
+    ]
+    references = [tp_big, tp_small, tp_aws]
+    for (title, measures, note), reference in zip(sections, references, strict=True):
+        lines += [
+            f"## {title}",
+            "",
+            "| command | wall s | CPU s | peak RSS MB | vs tpqc | note |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        lines += [m.row(reference) for m in measures]
+        lines += ["", note, ""] if note else [""]
+    out = (
+        args.out or HERE.parent / ("BENCHMARKS.quick.md" if args.quick else "BENCHMARKS.md")
+    ).resolve()
+    out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    print(out.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()
