@@ -232,6 +232,13 @@ class Spec:
     tables: tuple[TableProduct, ...] = ()
     stations: Mapping[str, Station] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
+    data_url: str | None = None
+    """The data root when it is remote (/vsicurl/..., http(s)://...); data_root is unused then."""
+
+    @property
+    def location(self) -> str:
+        """Where the data is: the remote root, or the local folder."""
+        return self.data_url or str(self.data_root)
 
     @property
     def products(self) -> tuple[RasterProduct | TableProduct, ...]:
@@ -547,6 +554,7 @@ def field_regexes(fields: Mapping[str, Any]) -> dict[str, str]:
 
 
 def load_spec(path: str | Path, data_override: str | Path | None = None) -> Spec:
+    # data_override is a str for URLs: Path() would fold the // of http://.
     """Read, validate and type a dataset spec; raise :class:`SpecError` listing every problem."""
     spec_path = Path(path)
     try:
@@ -570,9 +578,9 @@ def load_spec(path: str | Path, data_override: str | Path | None = None) -> Spec
     if semantic:
         raise SpecError(str(spec_path), semantic)
     base = spec_path.parent
-    data_root = (
-        Path(data_override) if data_override is not None else base / document.get("data", ".")
-    )
+    data_value = str(data_override) if data_override is not None else document.get("data", ".")
+    remote = data_value.startswith(("/vsi", "http://", "https://"))
+    data_root = Path(data_value) if data_override is not None else base / data_value
     return Spec(
         path=spec_path,
         data_root=data_root,
@@ -582,4 +590,5 @@ def load_spec(path: str | Path, data_override: str | Path | None = None) -> Spec
         tables=tuple(_table(t) for t in document.get("tables") or ()),
         stations={k: _station(v) for k, v in (document.get("stations") or {}).items()},
         exclude=tuple(document.get("exclude") or ()),
+        data_url=data_value if remote else None,
     )

@@ -25,6 +25,7 @@ from tpqc.stac.licenses import license_url
 from tpqc.validators.geo import authority_code, footprint_wgs84, pixel_size_metres
 from tpqc.validators.inventory import InventoryEntry
 from tpqc.validators.raster_facts import BandFacts, RasterFacts
+from tpqc.validators.remote import http_url, join
 from tpqc.validators.temporal import member_interval
 
 RASTER_V2 = "https://stac-extensions.github.io/raster/v2.0.0/schema.json"
@@ -308,14 +309,17 @@ def build_catalog(
     catalog.add_child(collection)
     target = options.target.resolve()
     catalog.normalize_hrefs(str(target))
+    remote = http_url(spec.data_url) if spec.data_url else None
     for item in items:
         asset = item.assets[ASSET_KEY]
         if options.asset_href_prefix:
             asset.href = options.asset_href_prefix.rstrip("/") + "/" + asset.href
+        elif remote is not None:
+            asset.href = join(remote, asset.href)
         else:
             # abspath, not resolve(): a data file that is a symlink keeps its own path.
             asset.href = os.path.abspath(spec.data_root / asset.href)  # noqa: PTH100  # noqa: PTH100
-    if not options.asset_href_prefix:
+    if not options.asset_href_prefix and remote is None:
         for item in items:
             item.make_asset_hrefs_relative()
     return catalog

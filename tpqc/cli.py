@@ -92,7 +92,7 @@ def validation_options(func: F) -> F:
         click.option(
             "--data",
             "data",
-            type=click.Path(path_type=Path),
+            type=click.Path(),
             help="Data root (overrides the spec's `data`).",
         ),
         click.option(

@@ -13,7 +13,7 @@ from tpqc.validators.dataset import dataset_findings, without_explained
 from tpqc.validators.facts_json import file_json, table_json
 from tpqc.validators.findings import Report, Severity
 from tpqc.validators.inventory import Inventory, InventoryEntry, build_inventory
-from tpqc.validators.parallel import FactsJob, TableJob, default_jobs, gather_facts
+from tpqc.validators.parallel import FactsJob, TableJob, default_jobs, gather_facts, local_size
 from tpqc.validators.raster_facts import (
     DEFAULT_MAX_PIXELS,
     DEFAULT_MAX_RATIO,
@@ -59,8 +59,8 @@ class ValidationResult:
 
 def validate(spec: Spec, options: ValidateOptions = ValidateOptions()) -> ValidationResult:
     """Validate every file of the dataset against its spec, reading each file once."""
-    root = spec.data_root
-    if not root.is_dir():
+    root = spec.location
+    if spec.data_url is None and not spec.data_root.is_dir():
         raise UsageError(f"data root {root} is not a folder")
     inventory = build_inventory(spec)
     products = {p.name: p for p in spec.rasters}
@@ -106,7 +106,7 @@ def _gather(jobs: list[FactsJob], options: ValidateOptions) -> list[Any]:
     from tpqc.validators.facts_cache import FactsCache
 
     cache = FactsCache(options.cache_dir) if options.cache_dir is not None else None
-    total = sum(_size(root, relative) for root, relative, _ in jobs)
+    total = sum(local_size(root, relative) for root, relative, _ in jobs)
     with progress_bar(len(jobs), total, options.progress) as progress:
         if options.scheduler is None:
             return gather_facts(jobs, options.jobs, cache=cache, progress=progress)
@@ -114,13 +114,6 @@ def _gather(jobs: list[FactsJob], options: ValidateOptions) -> list[Any]:
 
         with dask_executor(options.scheduler) as (executor, workers):
             return gather_facts(jobs, workers, executor=executor, cache=cache, progress=progress)
-
-
-def _size(root: str, relative: str) -> int:
-    try:
-        return (Path(root) / relative).stat().st_size
-    except OSError:
-        return 0
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,10 @@ def build_inventory(spec: Spec, files: Sequence[str] | None = None) -> Inventory
     ]
     entries: list[InventoryEntry] = []
     unmatched: list[UnmatchedFile] = []
+    if files is None and spec.data_url is not None:
+        from tpqc.validators.remote import list_remote
+
+        files = list_remote(spec.data_url)
     for relative in files if files is not None else list_files(root):
         if any(fnmatch.fnmatchcase(relative, glob) for glob in spec.exclude):
             continue

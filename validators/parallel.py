@@ -81,11 +81,20 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _size(root: str, relative: str) -> int:
+def local_size(root: str, relative: str) -> int:
+    """Local file size (remote files count 0: they are never split or cached)."""
+    if root.startswith(("/vsi", "http://", "https://")):
+        return 0
     try:
         return (Path(root) / relative).stat().st_size
     except OSError:
         return 0
+
+
+def _location(root: str, relative: str) -> str:
+    if root.startswith(("/vsi", "http://", "https://")):
+        return root.rstrip("/") + "/" + relative
+    return str(Path(root) / relative)
 
 
 def _process_pool(workers: int) -> Executor:
@@ -107,7 +116,7 @@ def gather_facts(
     ``workers`` processes (1: in this process) unless an ``executor`` (a Dask client's) is
     given."""
     results: list[Facts | None] = [None] * len(jobs)
-    keys = [cache.key(str(Path(root) / rel), plan) if cache else None for root, rel, plan in jobs]
+    keys = [cache.key(_location(root, rel), plan) if cache else None for root, rel, plan in jobs]
     pending: list[int] = []
     for index, key in enumerate(keys):
         cached = cache.get(key) if cache is not None else None
@@ -123,7 +132,7 @@ def gather_facts(
         if parallel
         and workers > 1
         and not isinstance(jobs[i][2], TableJob)
-        and _size(jobs[i][0], jobs[i][1]) > SPLIT_BYTES
+        and local_size(jobs[i][0], jobs[i][1]) > SPLIT_BYTES
     }
     tasks = [
         (i, Task(jobs[i][0], jobs[i][1], jobs[i][2], part, split.get(i, 1)))
@@ -138,7 +147,7 @@ def gather_facts(
         if cache is not None:
             cache.put(keys[index], value)
         done_files += 1
-        done_bytes += _size(jobs[index][0], jobs[index][1])
+        done_bytes += local_size(jobs[index][0], jobs[index][1])
         if progress is not None:
             progress(done_files, done_bytes)
 

@@ -13,7 +13,7 @@ import dataclasses
 import math
 import threading
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,9 +157,9 @@ def gdal_reason(exc: BaseException) -> str:
 class _FileHasher(threading.Thread):
     """Hashes a file while the main thread decodes it; hashlib releases the GIL."""
 
-    def __init__(self, path: str, enabled: bool = True) -> None:
+    def __init__(self, root: str, relative: str, enabled: bool = True) -> None:
         super().__init__(daemon=True)
-        self.path = path
+        self.root, self.relative = root, relative
         self.enabled = enabled
         self.digest: str | None = None
         self.error: str | None = None
@@ -167,8 +167,13 @@ class _FileHasher(threading.Thread):
     def run(self) -> None:
         if not self.enabled:
             return
+        from tpqc.validators.remote import is_remote, join, remote_sha256
+
         try:
-            self.digest = sha256_file(self.path)
+            if is_remote(self.root):
+                self.digest = remote_sha256(join(self.root, self.relative))
+            else:
+                self.digest = sha256_file(Path(self.root) / self.relative)
         except OSError as exc:
             self.error = str(exc)
 
@@ -191,7 +196,12 @@ def iter_windows(
 
 
 def _refusal(
-    width: int, height: int, itemsizes: list[int], size: int, compressed: bool, plan: ReadPlan
+    width: int,
+    height: int,
+    itemsizes: list[int],
+    size: int | None,
+    compressed: bool,
+    plan: ReadPlan,
 ) -> str | None:
     pixels = width * height * len(itemsizes)
     declared = width * height * sum(itemsizes)
@@ -200,7 +210,7 @@ def _refusal(
             f"declares {width} x {height} x {len(itemsizes)} pixels, "
             f"over the limit of {plan.max_pixels}"
         )
-    if declared < _REFUSE_FLOOR_BYTES:
+    if declared < _REFUSE_FLOOR_BYTES or size is None:
         return None
     limit = plan.max_ratio if compressed else _UNCOMPRESSED_SLACK
     if declared > size * limit:
@@ -236,9 +246,9 @@ def read_raster_part(
     import rasterio
     from rasterio.windows import Window
 
-    full = str(Path(root) / relative)
+    full, size_of = _locate(root, relative)
     try:
-        size = Path(full).stat().st_size
+        size = size_of()
     except OSError as exc:
         return RasterPart(relative, None, open_error=str(exc))
     with warnings.catch_warnings(), rasterio.Env(**GDAL_OPTIONS):
@@ -317,9 +327,19 @@ def assemble(parts: list[RasterPart], sha256: str | None, plan: ReadPlan) -> Ras
     )
 
 
+def _locate(root: str, relative: str) -> tuple[str, Callable[[], int | None]]:
+    """The path GDAL opens and how to learn the file's size (local or remote)."""
+    from tpqc.validators.remote import gdal_path, is_remote, join, remote_size
+
+    if is_remote(root):
+        return gdal_path(root, relative), lambda: remote_size(join(root, relative))
+    full = str(Path(root) / relative)
+    return full, lambda: Path(full).stat().st_size
+
+
 def read_raster_facts(root: str, relative: str, plan: ReadPlan = ReadPlan()) -> RasterFacts:
     """Open one GeoTIFF read-only, read it once, and return every fact about it."""
-    hasher = _FileHasher(str(Path(root) / relative), enabled=not plan.header_only)
+    hasher = _FileHasher(root, relative, enabled=not plan.header_only)
     hasher.start()
     part = read_raster_part(root, relative, plan)
     hasher.join()

@@ -233,12 +233,16 @@ def read_table_facts(
     max_examples: int = 5,
 ) -> TableFacts:
     """Read one table once and return its facts and summarised problems."""
+    from tpqc.validators.remote import is_remote
+
+    if is_remote(root):
+        return _read_remote_table(root, relative, table, coverage, max_examples)
     path = Path(root) / relative
     try:
         size = path.stat().st_size
     except OSError as exc:
         return TableFacts(path=relative, read_error=str(exc))
-    hasher = _FileHasher(str(path))
+    hasher = _FileHasher(root, relative)
     hasher.start()
     try:
         facts = _analyse(path, relative, table, coverage, max_examples, size)
@@ -246,6 +250,34 @@ def read_table_facts(
         facts = TableFacts(path=relative, size_bytes=size, read_error=gdal_reason(exc))
     hasher.join()
     return dataclasses.replace(facts, sha256=hasher.digest)
+
+
+def _read_remote_table(
+    root: str,
+    relative: str,
+    table: TableProduct,
+    coverage: tuple[dt.datetime, dt.datetime] | None,
+    max_examples: int,
+) -> TableFacts:
+    """Download a remote table once into a temporary folder, then read it as a local file."""
+    import shutil
+    import tempfile
+    import urllib.request
+
+    from tpqc.validators.remote import http_url, join
+
+    url = http_url(join(root, relative))
+    if url is None:
+        return TableFacts(path=relative, read_error="remote tables must be http(s) or /vsicurl/")
+    with tempfile.TemporaryDirectory(prefix="tpqc-table-") as folder:
+        local = Path(folder) / Path(relative).name
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response, local.open("wb") as out:
+                shutil.copyfileobj(response, out)
+        except OSError as exc:
+            return TableFacts(path=relative, read_error=str(exc))
+        facts = read_table_facts(folder, local.name, table, coverage, max_examples)
+    return dataclasses.replace(facts, path=relative)
 
 
 def _analyse(
