@@ -40,6 +40,7 @@ class Measure:
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
     rss: list[float] = field(default_factory=list)
+    pss: list[float] = field(default_factory=list)
     note: str = ""
 
     def row(self, reference: Measure | None) -> str:
@@ -54,26 +55,29 @@ class Measure:
             ratio = f"{statistics.median(self.walls) / statistics.median(reference.walls):.1f}x"
         return (
             f"| {self.label} | {span(self.walls, '.2f')} | {span(self.cpus, '.2f')} | "
-            f"{span([r / 1024 for r in self.rss], '.0f')} | {ratio} | {self.note} |"
+            f"{span([r / 1024 for r in self.rss], '.0f')} | "
+            f"{span([p / 1024 for p in self.pss], '.0f')} | {ratio} | {self.note} |"
         )
 
 
-def _tree_rss_kib(root: int) -> int:
-    """Resident memory of a process and all its descendants, in KiB."""
-    total, stack = 0, [root]
+def _tree_memory_kib(root: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process and all its descendants, in KiB. RSS counts pages shared by
+    forked workers once per process; PSS splits them fairly."""
+    rss, pss, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
         try:
-            with Path(f"/proc/{pid}/status").open(encoding="ascii") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
+            with Path(f"/proc/{pid}/smaps_rollup").open(encoding="ascii") as rollup:
+                for line in rollup:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
             with Path(f"/proc/{pid}/task/{pid}/children").open(encoding="ascii") as children:
                 stack.extend(int(c) for c in children.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
 def run(command: list[str] | str, measure: Measure, cwd: Path | None = None) -> None:
@@ -88,13 +92,14 @@ def run(command: list[str] | str, measure: Measure, cwd: Path | None = None) -> 
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, _tree_rss_kib(process.pid))
+            rss, pss = _tree_memory_kib(process.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -109,6 +114,7 @@ def run(command: list[str] | str, measure: Measure, cwd: Path | None = None) -> 
     measure.walls.append(wall)
     measure.cpus.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
     measure.rss.append(peak)
+    measure.pss.append(peak_pss)
 
 
 def make_big_raster(path: Path, size: int) -> None:
@@ -136,6 +142,25 @@ with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open("{path}", "w", **profile
         out.write(data.astype(np.float32), 1, window=Window(0, row, n, h))
 """
     path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([PYTHON, "-c", code], check=True, env=ENV)
+
+
+def make_striped(source: Path, path: Path) -> None:
+    """The same raster striped (one row per strip) and uncompressed."""
+    if path.exists():
+        return
+    code = f"""
+import rasterio
+from rasterio.windows import Window
+with rasterio.open("{source}") as src:
+    profile = {{**src.profile, "tiled": False, "blockysize": 1, "BIGTIFF": "YES"}}
+    for key in ("blockxsize", "compress", "predictor"):
+        profile.pop(key, None)
+    with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open("{path}", "w", **profile) as out:
+        for row in range(0, src.height, 2048):
+            window = Window(0, row, src.width, min(2048, src.height - row))
+            out.write(src.read(window=window), window=window)
+"""
     subprocess.run([PYTHON, "-c", code], check=True, env=ENV)
 
 
@@ -198,8 +223,9 @@ import sys, rasterio
 from rasterio.windows import Window
 with rasterio.Env(GDAL_NUM_THREADS=2, GDAL_CACHEMAX=64), rasterio.open(sys.argv[1]) as src:
     bh, bw = src.block_shapes[0]
-    for row in range(0, src.height, bh):
-        src.read(1, window=Window(0, row, src.width, min(bh, src.height - row)))
+    rows = bh if bw < src.width else max(bh, 512)  # batch thin strips, as tpqc does
+    for row in range(0, src.height, rows):
+        src.read(1, window=Window(0, row, src.width, min(rows, src.height - row)))
 """
 SHA256 = """
 import hashlib, sys
@@ -271,7 +297,11 @@ def main() -> None:
     make_big_raster(big, size)
     make_small_files(small, small_count)
     make_aws(aws, 30 if args.quick else None)
+    striped = data / "striped.tif"
+    make_striped(big, striped)
     spec = big_spec(data)
+    striped_spec = data / "striped.yaml"
+    striped_spec.write_text(spec.read_text().replace("'big.tif'", "'striped.tif'"))
     gdalinfo = shutil.which("gdalinfo")
     sha256sum = shutil.which("sha256sum") or "sha256sum"
     small_files = sorted(str(p) for p in small.glob("*.tif"))
@@ -330,6 +360,31 @@ def main() -> None:
         "ratios against tpqc",
     )
 
+    tp_striped = Measure("tpqc validate, --jobs 2")
+    cases_striped: list[tuple[Measure, list[str] | str | None]] = [
+        (tp_striped, tpqc(str(striped_spec), "--jobs", "2", "--no-cache")),
+        (
+            Measure("decode only, GDAL on 2 threads (the decoding limit)"),
+            [PYTHON, "-c", DECODE_ONLY, str(striped)],
+        ),
+        (Measure("sha256 alone (hashlib, 1 MiB chunks)"), [PYTHON, "-c", SHA256, str(striped)]),
+    ]
+    if gdalinfo:
+        cases_striped.insert(
+            1,
+            (
+                Measure("gdalinfo -stats -hist, then sha256sum"),
+                f"{gdalinfo} -stats -hist {striped} > /dev/null && "
+                f"{sha256sum} {striped} > /dev/null",
+            ),
+        )
+    bench(
+        f"The same raster striped (1-row strips) and uncompressed, "
+        f"{striped.stat().st_size / 1e9:.2f} GB",
+        cases_striped,
+        "ratios against tpqc",
+    )
+
     cache = data / "cache"
     shutil.rmtree(cache, ignore_errors=True)
     tp_small = Measure("tpqc validate --jobs 2 (no cache)")
@@ -372,13 +427,13 @@ def main() -> None:
         f"Machine: {machine()}",
         "",
     ]
-    references = [tp_big, tp_small, tp_aws]
+    references = [tp_big, tp_striped, tp_small, tp_aws]
     for (title, measures, note), reference in zip(sections, references, strict=True):
         lines += [
             f"## {title}",
             "",
-            "| command | wall s | CPU s | peak RSS MB | vs tpqc | note |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| command | wall s | CPU s | peak RSS MB | peak PSS MB | time vs tpqc | note |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         lines += [m.row(reference) for m in measures]
         lines += ["", note, ""] if note else [""]

@@ -26,10 +26,10 @@ GDAL_OPTIONS: Mapping[str, str | int | bool] = {
     # No .aux.xml sidecars next to the data, ever.
     "GDAL_PAM_ENABLED": "NO",
     # A small block cache: windows are read once, so a big cache only costs memory.
-    "GDAL_CACHEMAX": 64,
+    "GDAL_CACHEMAX": 16,
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".tif,.tiff,.TIF,.TIFF",
 }
-WINDOW_PIXELS = 1 << 22
+WINDOW_PIXELS = 1 << 20
 DEFAULT_MAX_PIXELS = 20_000_000_000
 DEFAULT_MAX_RATIO = 100_000.0
 _UNCOMPRESSED_SLACK = 1.05
