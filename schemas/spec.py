@@ -579,7 +579,9 @@ def load_spec(path: str | Path, data_override: str | Path | None = None) -> Spec
         raise SpecError(str(spec_path), semantic)
     base = spec_path.parent
     data_value = str(data_override) if data_override is not None else document.get("data", ".")
-    remote = data_value.startswith(("/vsi", "http://", "https://"))
+    from tpqc.validators.remote import is_remote
+
+    remote = is_remote(data_value)
     data_root = Path(data_value) if data_override is not None else base / data_value
     return Spec(
         path=spec_path,

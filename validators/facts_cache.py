@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tpqc.validators.remote import is_remote
+
 from tpqc import __version__
 
 CACHE_FORMAT = 1
@@ -37,7 +39,7 @@ class FactsCache:
 
     def key(self, full_path: str, plan: Any) -> str | None:
         """The cache key of a local file read with a plan, or None when it cannot be cached."""
-        if full_path.startswith(("/vsi", "http://", "https://")):
+        if is_remote(full_path):
             return None
         try:
             stat = Path(full_path).stat()

@@ -25,6 +25,7 @@ from tpqc.validators.raster_facts import (
     read_raster_facts,
     read_raster_part,
 )
+from tpqc.validators.remote import is_remote, join
 
 FactsJob = tuple[str, str, Any]
 """(data root, relative path, a ReadPlan for a raster or a TableJob for a table)."""
@@ -83,7 +84,7 @@ def default_jobs() -> int:
 
 def local_size(root: str, relative: str) -> int:
     """Local file size (remote files count 0: they are never split or cached)."""
-    if root.startswith(("/vsi", "http://", "https://")):
+    if is_remote(root):
         return 0
     try:
         return (Path(root) / relative).stat().st_size
@@ -92,8 +93,8 @@ def local_size(root: str, relative: str) -> int:
 
 
 def _location(root: str, relative: str) -> str:
-    if root.startswith(("/vsi", "http://", "https://")):
-        return root.rstrip("/") + "/" + relative
+    if is_remote(root):
+        return join(root, relative)
     return str(Path(root) / relative)
 
 
