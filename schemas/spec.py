@@ -245,10 +245,6 @@ class Spec:
         """Every product, rasters first."""
         return (*self.rasters, *self.tables)
 
-    def line_of(self, key: PathKey) -> int | None:
-        """The YAML line (1-based) where a spec field is written, if known."""
-        return self.lines.get(key)
-
 
 class _PlainLoader(yaml.SafeLoader):
     """SafeLoader that keeps dates as strings, so the schema sees what the user wrote."""

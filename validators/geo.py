@@ -156,9 +156,8 @@ def pixel_size_degrees(facts: RasterFacts) -> tuple[float, float]:
         return (size_x, size_y)
     x, y = _centre(facts)
     to_geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
-    (lon0, lon1), (lat_mid0, lat_mid1) = to_geo.transform([x - size_x / 2, x + size_x / 2], [y, y])
-    (lon_mid0, lon_mid1), (lat0, lat1) = to_geo.transform([x, x], [y - size_y / 2, y + size_y / 2])
-    del lat_mid0, lat_mid1, lon_mid0, lon_mid1
+    (lon0, lon1), _ = to_geo.transform([x - size_x / 2, x + size_x / 2], [y, y])
+    _, (lat0, lat1) = to_geo.transform([x, x], [y - size_y / 2, y + size_y / 2])
     return (abs(lon1 - lon0), abs(lat1 - lat0))
 
 

@@ -154,7 +154,7 @@ def gdal_reason(exc: BaseException) -> str:
     return reasons[-1].strip() or type(exc).__name__
 
 
-class _FileHasher(threading.Thread):
+class FileHasher(threading.Thread):
     """Hashes a file while the main thread decodes it; hashlib releases the GIL."""
 
     def __init__(self, root: str, relative: str, enabled: bool = True) -> None:
@@ -339,7 +339,7 @@ def _locate(root: str, relative: str) -> tuple[str, Callable[[], int | None]]:
 
 def read_raster_facts(root: str, relative: str, plan: ReadPlan = ReadPlan()) -> RasterFacts:
     """Open one GeoTIFF read-only, read it once, and return every fact about it."""
-    hasher = _FileHasher(root, relative, enabled=not plan.header_only)
+    hasher = FileHasher(root, relative, enabled=not plan.header_only)
     hasher.start()
     part = read_raster_part(root, relative, plan)
     hasher.join()

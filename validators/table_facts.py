@@ -29,7 +29,7 @@ from tpqc.schemas.tables import (
     table_schema,
 )
 from tpqc.schemas.units import canonical_unit, same_unit
-from tpqc.validators.raster_facts import _FileHasher, gdal_reason
+from tpqc.validators.raster_facts import FileHasher, gdal_reason
 
 COMMON_FILL_CODES = (-9999.0, -6999.0, -99999.0, -999.0)
 EXCEL_EPOCH = "1899-12-30"
@@ -242,7 +242,7 @@ def read_table_facts(
         size = path.stat().st_size
     except OSError as exc:
         return TableFacts(path=relative, read_error=str(exc))
-    hasher = _FileHasher(root, relative)
+    hasher = FileHasher(root, relative)
     hasher.start()
     try:
         facts = _analyse(path, relative, table, coverage, max_examples, size)
