@@ -28,6 +28,8 @@ from tpqc.validators.raster_facts import BandFacts, RasterFacts
 from tpqc.validators.remote import http_url, join
 from tpqc.validators.temporal import member_interval
 
+from tpqc.errors import TpqcError
+
 RASTER_V2 = "https://stac-extensions.github.io/raster/v2.0.0/schema.json"
 ASSET_KEY = "data"
 CSTR_RESOLVER = "https://cstr.cn/"
@@ -125,7 +127,10 @@ def build_item(
     interval = member_interval(entry.fields, temporal.resolution if temporal else None)
     interval = interval or fallback_interval
     if interval is None:
-        raise ValueError(f"{facts.path}: no time fields and no temporal coverage in the spec")
+        raise TpqcError(
+            f"cannot publish {facts.path}: its name has no time fields and the spec declares no "
+            "dataset.temporal {start, end}; STAC items need a time"
+        )
     properties: dict[str, Any] = {}
     if product.description:
         properties["title"] = f"{product.description}: {Path(facts.path).name}"

@@ -42,6 +42,12 @@ def _configure_logging(verbose: int, quiet: int) -> None:
     logging.getLogger("rasterio").setLevel(max(logging.ERROR, level))
 
 
+def _note(text: str) -> None:
+    """An informational line on stderr, silenced by -q."""
+    if log.isEnabledFor(logging.WARNING):
+        click.echo(text, err=True)
+
+
 def _tool_errors(func: F) -> F:
     """Turn tpqc errors and crashes into exit code 2 with a message on stderr."""
 
@@ -293,17 +299,13 @@ def _publish(
     report = result.validation.report
     click.echo(render(report, "text", color=sys.stdout.isatty()), nl=False)
     if not result.written:
-        click.echo(
-            "tpqc: the dataset has errors; no catalog written (use --allow-failed)", err=True
-        )
+        _note("tpqc: the dataset has errors; no catalog written (use --allow-failed)")
         return EXIT_FINDINGS
     for path in result.skipped:
-        click.echo(
-            f"tpqc: left out of the catalog (unreadable or not georeferenced): {path}", err=True
-        )
+        _note(f"tpqc: left out of the catalog (unreadable or not georeferenced): {path}")
     if result.catalog_report is not None:
         _summarise_catalog_findings(result.catalog_report)
-    click.echo(f"tpqc: wrote the STAC catalog to {out}", err=True)
+    _note(f"tpqc: wrote the STAC catalog to {out}")
     return EXIT_CLEAN
 
 
@@ -313,14 +315,11 @@ def _summarise_catalog_findings(report: Any) -> None:
 
     counts = Counter((f.severity.label, f.code, f.name, str(f.actual)) for f in report.findings)
     for (severity, code, name, actual), count in sorted(counts.items()):
-        click.echo(
-            f"tpqc: catalog {severity}: {code} {name}: {actual} ({count} documents)", err=True
-        )
+        _note(f"tpqc: catalog {severity}: {code} {name}: {actual} ({count} documents)")
     if any(code == "S003" for _, code, _, _ in counts):
-        click.echo(
+        _note(
             "tpqc: pass --schemas DIR (a local mirror of the STAC extension schemas) to "
-            "validate the extensions offline",
-            err=True,
+            "validate the extensions offline"
         )
 
 
@@ -414,7 +413,7 @@ def demo(folder: Path, jobs: int | None) -> None:
     from tpqc.examples.wudaoliang.generate import write_example
 
     spec_path = write_example(folder)
-    click.echo(f"tpqc: wrote the example dataset and its spec to {folder}", err=True)
+    _note(f"tpqc: wrote the example dataset and its spec to {folder}")
     options = _validate_options("error", (), (), jobs, None, None, 5, False)
     sys.exit(_publish(spec_path, None, folder / "stac", options, False, None, None))
 

@@ -255,3 +255,27 @@ def test_stale_items_disappear(example: Path, tmp_path: Path) -> None:
     assert publish(example, out, "--ignore", ignore) == 0
     assert not (out / "wudaoliang-alt" / "Wudaoliang_ALT_2020").exists()
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".tpqc")] == []
+
+
+def test_dataset_without_any_time_is_a_clear_tool_error(
+    example: Path, edit_spec: Callable[[str, str], None]
+) -> None:
+    edit_spec("  temporal: {start: 2017-01-01, end: 2020-12-31, resolution: P1Y}\n", "")
+    edit_spec('pattern: "Wudaoliang_ALT_{year}.tif"', 'pattern: "Wudaoliang_ALT_{tag}.tif"')
+    edit_spec("fields: {year: {min: 2017, max: 2020}}", "fields: {}")
+    result = run_cli(
+        "stac", str(example / "spec.yaml"), "--out", str(example / "stac"), "--allow-failed"
+    )
+    assert result.exit_code == 2
+    assert "dataset.temporal" in result.stderr and "internal error" not in result.stderr
+    assert not (example / "stac").exists()
+
+
+def test_allow_failed_publishes_even_with_metadata_missing(
+    example: Path, edit_spec: Callable[[str, str], None]
+) -> None:
+    edit_spec("  license: CC-BY-4.0\n", "")
+    out = example.parent / "stac"
+    assert publish(example, out) == 1 and not out.exists()
+    assert publish(example, out, "--allow-failed") == 0
+    assert load(out / "wudaoliang-alt" / "collection.json")["license"] == "other"
