@@ -287,6 +287,7 @@ def _publish(
     allow_failed: bool,
     prefix: str | None,
     schemas: Path | None,
+    force: bool = False,
 ) -> int:
     from tpqc.pipeline import publish
     from tpqc.schemas.spec import load_spec
@@ -294,7 +295,13 @@ def _publish(
 
     spec = load_spec(spec_path, data)
     result = publish(
-        spec, options, out, allow_failed=allow_failed, asset_href_prefix=prefix, schemas=schemas
+        spec,
+        options,
+        out,
+        allow_failed=allow_failed,
+        asset_href_prefix=prefix,
+        schemas=schemas,
+        force=force,
     )
     report = result.validation.report
     click.echo(render(report, "text", color=sys.stdout.isatty()), nl=False)
@@ -337,7 +344,7 @@ SCHEMAS_OPTION = click.option(
     "--out",
     required=True,
     type=click.Path(path_type=Path),
-    help="Folder of the catalog; replaced atomically.",
+    help="Folder of the catalog; replaced atomically (only an empty folder or a tpqc catalog).",
 )
 @validation_options
 @click.option("--allow-failed", is_flag=True, help="Publish even when validation found errors.")
@@ -347,6 +354,11 @@ SCHEMAS_OPTION = click.option(
     help="Asset hrefs become URL/<path> instead of paths relative to the catalog.",
 )
 @SCHEMAS_OPTION
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing --out folder even when tpqc did not write it.",
+)
 @_tool_errors
 def stac(
     spec: Path,
@@ -356,9 +368,10 @@ def stac(
     allow_failed: bool,
     asset_href_prefix: str | None,
     schemas: Path | None,
+    force: bool,
 ) -> None:
     """Validate the dataset of SPEC and publish it as a static STAC catalog in --out."""
-    sys.exit(_publish(spec, data, out, options, allow_failed, asset_href_prefix, schemas))
+    sys.exit(_publish(spec, data, out, options, allow_failed, asset_href_prefix, schemas, force))
 
 
 @cli.command("check-stac")

@@ -126,9 +126,6 @@ class PublishResult:
     skipped: tuple[str, ...] = ()
 
 
-REPORT_NAME = "tpqc-report.json"
-
-
 def publish(
     spec: Spec,
     options: ValidateOptions,
@@ -137,15 +134,21 @@ def publish(
     allow_failed: bool = False,
     asset_href_prefix: str | None = None,
     schemas: Path | None = None,
+    force: bool = False,
 ) -> PublishResult:
-    """Validate, then build, check and atomically write the STAC catalog from the same facts."""
+    """Validate, then build, check and atomically write the STAC catalog from the same facts.
+
+    The target is checked first: it may never hold the data or the spec, and an existing
+    folder is replaced only when it is a tpqc catalog (or ``force``)."""
     from tpqc.stac.build import StacOptions, build_catalog, catalog_documents
     from tpqc.stac.schema_store import SchemaStore
+    from tpqc.stac.target import REPORT_NAME, check_publish_target
     from tpqc.stac.validate import check_stac
     from tpqc.stac.write import CatalogWriteError, write_catalog_atomic
     from tpqc.validators.geo import georeferencing_problem
     from tpqc.validators.render.json_report import render_json
 
+    check_publish_target(target, spec.path, None if spec.data_url else spec.data_root, force=force)
     result = validate(spec, options)
     if result.report.failed and not allow_failed:
         return PublishResult(result, written=False)

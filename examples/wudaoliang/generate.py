@@ -7,11 +7,14 @@ and nodata -9999 over two lakes. Deterministic: the same bytes on every run.
 
 from __future__ import annotations
 
+import tempfile
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from tpqc.errors import UsageError
 
 YEARS = (2017, 2018, 2019, 2020)
 WEST, NORTH = 91.80, 35.61
@@ -64,15 +67,40 @@ def spec_text() -> str:
     return resources.files(__package__).joinpath("spec.yaml").read_text(encoding="utf-8")
 
 
+class ExampleConflictError(UsageError):
+    """The folder already holds a file of the example's name with other content."""
+
+
 def write_example(folder: Path) -> Path:
-    """Write the four yearly files and ``spec.yaml`` into folder; return the spec's path."""
+    """Write the four yearly files and ``spec.yaml`` into folder; return the spec's path.
+
+    Nothing in the folder is overwritten: the files are made in a staging folder first, and
+    when a file of the same name already exists with other content (a curator's own
+    ``spec.yaml``, say) nothing is written and :class:`ExampleConflictError` is raised."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for year in YEARS:
-        write_alt(folder / FILENAME.format(year=year), alt_field(year))
-    spec_path = folder / "spec.yaml"
-    spec_path.write_text(spec_text(), encoding="utf-8")
-    return spec_path
+    with tempfile.TemporaryDirectory(prefix=".tpqc-demo-", dir=folder) as staging_name:
+        staging = Path(staging_name)
+        for year in YEARS:
+            write_alt(staging / FILENAME.format(year=year), alt_field(year))
+        (staging / "spec.yaml").write_text(spec_text(), encoding="utf-8")
+        made = sorted(staging.iterdir())
+        conflicts = [
+            p.name
+            for p in made
+            if (folder / p.name).exists()
+            and (
+                not (folder / p.name).is_file() or (folder / p.name).read_bytes() != p.read_bytes()
+            )
+        ]
+        if conflicts:
+            raise ExampleConflictError(
+                f"{folder} already holds {', '.join(conflicts)} with other content; the demo "
+                "never overwrites files: choose another folder, e.g. tpqc demo tpqc-demo-2"
+            )
+        for path in made:
+            path.replace(folder / path.name)
+    return folder / "spec.yaml"
 
 
 if __name__ == "__main__":
