@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 import jsonschema
 import yaml
+from tpqc.schemas.errors import SpecError
+from tpqc.schemas.locations import is_remote
 from tpqc.schemas.resources import load_json_schema
-
-from tpqc.errors import SpecError
 
 PathKey = tuple[str | int, ...]
 TIME_FIELDS = ("year", "month", "day", "date", "doy")
@@ -503,7 +503,7 @@ def _semantic_problems(document: Mapping[str, Any], lines: Mapping[PathKey, int]
             parse_step(table["time"]["step"])
         except ValueError as exc:
             add((*key, "time", "step"), str(exc))
-        from tpqc.validators.filename import PatternError, compile_pattern
+        from tpqc.schemas.patterns import PatternError, compile_pattern
 
         try:
             compile_pattern(table["pattern"], field_regexes(table.get("fields") or {}))
@@ -528,7 +528,7 @@ def _semantic_problems(document: Mapping[str, Any], lines: Mapping[PathKey, int]
                 CRS.from_user_input(raster["crs"])
             except CRSError as exc:
                 add(("rasters", index, "crs"), f"not a CRS pyproj understands: {exc}")
-        from tpqc.validators.filename import PatternError, compile_pattern
+        from tpqc.schemas.patterns import PatternError, compile_pattern
 
         try:
             compile_pattern(raster["pattern"], field_regexes(raster.get("fields") or {}))
@@ -575,8 +575,6 @@ def load_spec(path: str | Path, data_override: str | Path | None = None) -> Spec
         raise SpecError(str(spec_path), semantic)
     base = spec_path.parent
     data_value = str(data_override) if data_override is not None else document.get("data", ".")
-    from tpqc.validators.remote import is_remote
-
     remote = is_remote(data_value)
     data_root = Path(data_value) if data_override is not None else base / data_value
     return Spec(

@@ -9,7 +9,6 @@ raster v1.1 (``raster:bands``), so raster v2 band fields are written as STAC 1.1
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,15 +19,15 @@ import pystac
 from pystac.extensions.file import FileExtension
 from pystac.extensions.projection import ProjectionExtension
 from pystac.extensions.scientific import Publication, ScientificExtension
+from tpqc.schemas.errors import TpqcError
 from tpqc.schemas.spec import RasterProduct, Spec, Station, TableProduct
 from tpqc.stac.licenses import license_url
 from tpqc.validators.geo import authority_code, footprint_wgs84, pixel_size_metres
 from tpqc.validators.inventory import InventoryEntry
+from tpqc.validators.json_values import json_number
 from tpqc.validators.raster_facts import BandFacts, RasterFacts
 from tpqc.validators.remote import http_url, join
 from tpqc.validators.temporal import member_interval
-
-from tpqc.errors import TpqcError
 
 RASTER_V2 = "https://stac-extensions.github.io/raster/v2.0.0/schema.json"
 ASSET_KEY = "data"
@@ -50,19 +49,13 @@ def multihash_sha256(hex_digest: str) -> str:
     return MULTIHASH_SHA2_256 + hex_digest
 
 
-def _stac_number(value: float | None) -> float | str | None:
-    if value is None or math.isfinite(value):
-        return value
-    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-
-
 def band_object(band: BandFacts, product: RasterProduct, sampling: str | None) -> dict[str, Any]:
     """One entry of the asset's ``bands``: STAC 1.1 data values plus raster v2 fields."""
     out: dict[str, Any] = {"data_type": band.dtype}
     if band.description:
         out["name"] = band.description
     if band.nodata is not None:
-        out["nodata"] = _stac_number(band.nodata)
+        out["nodata"] = json_number(band.nodata)
     unit = band.unit or (product.values.unit if product.values else None)
     if unit:
         out["unit"] = unit

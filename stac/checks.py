@@ -11,7 +11,7 @@ from typing import Any
 
 from jsonschema.validators import validator_for
 from tpqc.stac.schema_store import PROFILE_URL, SchemaStore, core_url
-from tpqc.stac.tree import StacDoc, StacTree, is_remote, resolve_local
+from tpqc.stac.tree import StacDoc, StacTree, is_url, resolve_local
 from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.registry import check
 
@@ -332,7 +332,7 @@ def _local_assets(ctx: StacContext) -> Iterator[tuple[str, dict[str, Any]]]:
     if isinstance(assets, dict):
         for key, asset in sorted(assets.items()):
             href = asset.get("href") if isinstance(asset, dict) else None
-            if isinstance(href, str) and not is_remote(href):
+            if isinstance(href, str) and not is_url(href):
                 yield key, asset
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tpqc.errors import UsageError
+from tpqc.schemas.errors import UsageError
 
 REPORT_NAME = "tpqc-report.json"
 """The validation report written into every catalog; also the mark of a tpqc catalog."""

@@ -38,7 +38,7 @@ class StacTree:
     unresolved: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def is_remote(href: str) -> bool:
+def is_url(href: str) -> bool:
     """True for http(s) and other URL schemes (never fetched offline)."""
     return urlparse(href).scheme not in ("", "file") and len(urlparse(href).scheme) > 1
 
@@ -88,7 +88,7 @@ def load_tree(start: Path) -> StacTree:
             if not isinstance(link, dict):
                 continue
             rel, href = link.get("rel"), link.get("href")
-            if rel not in CHECKED or not isinstance(href, str) or is_remote(href):
+            if rel not in CHECKED or not isinstance(href, str) or is_url(href):
                 continue
             target = resolve_local(href, path)
             if not target.is_file():

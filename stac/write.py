@@ -8,51 +8,21 @@ catalog as it was; files of the old catalog that the new one lacks disappear wit
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tpqc.validators.render.json_report import dumps
-
-from tpqc.errors import TpqcError
+from tpqc.schemas.errors import TpqcError
+from tpqc.validators.atomic import exchange_paths, fsync_tree
+from tpqc.validators.json_values import dumps
 
 TEMP_PREFIX = ".tpqc-stac-"
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
 
 
 class CatalogWriteError(TpqcError):
     """The catalog could not be put in place; the previous one is untouched."""
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths; False when the platform cannot."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    if result != 0:
-        errno = ctypes.get_errno()
-        if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: filesystem cannot exchange
-            return False
-        raise OSError(errno, os.strerror(errno), str(b))
-    return True
-
-
-def _fsync_tree(folder: Path) -> None:
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            with path.open("rb") as stream:
-                os.fsync(stream.fileno())
 
 
 def remove_stale_temporaries(target: Path) -> None:
@@ -88,12 +58,12 @@ def write_catalog_atomic(
             (staging / relative).write_text(text, encoding="utf-8", newline="\n")
         if check is not None:
             check(staging)
-        _fsync_tree(staging)
+        fsync_tree(staging)
         staging.chmod(0o755)
         if not target.exists():
             staging.rename(target)
             return
-        if not _exchange(staging, target):
+        if not exchange_paths(staging, target):
             old = target.with_name(f"{TEMP_PREFIX}{target.name}-old")
             target.rename(old)
             staging.rename(target)

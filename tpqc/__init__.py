@@ -2,5 +2,8 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-REPORT_VERSION = "1.0"
+from tpqc.schemas.identity import REPORT_VERSION, TOOL_VERSION
+
+__version__ = TOOL_VERSION
+
+__all__ = ["REPORT_VERSION", "__version__"]

@@ -24,6 +24,7 @@ import click  # noqa: E402
 
 from tpqc import __version__  # noqa: E402
 from tpqc.errors import TpqcError  # noqa: E402
+from tpqc.validators.render import FORMATS  # noqa: E402
 
 log = logging.getLogger("tpqc")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -211,7 +212,7 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        from tpqc.atomic import write_text_atomic
+        from tpqc.validators.atomic import write_text_atomic
 
         write_text_atomic(output, text)
 
@@ -220,7 +221,7 @@ FORMAT_OPTION = click.option(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "junit", "github"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="Report format.",
@@ -260,7 +261,7 @@ def validate(
 
     result = run_validation(load_spec(spec, data), options)
     if inventory_csv is not None:
-        from tpqc.atomic import write_text_atomic
+        from tpqc.validators.atomic import write_text_atomic
         from tpqc.validators.inventory_frame import rows_csv
 
         write_text_atomic(inventory_csv, rows_csv(result.report.inventory))

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tpqc import __version__
 from tpqc.errors import UsageError
 from tpqc.schemas.spec import Spec
 from tpqc.validators.dataset import dataset_findings, without_explained
@@ -206,7 +205,6 @@ __all__ = [
     "PublishResult",
     "ValidateOptions",
     "ValidationResult",
-    "__version__",
     "publish",
     "validate",
 ]

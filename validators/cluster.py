@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 
-from tpqc.errors import UsageError
+from tpqc.schemas.errors import UsageError
 
 
 @contextmanager

@@ -16,9 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tpqc.validators.remote import is_remote
-
-from tpqc import __version__
+from tpqc.schemas.identity import TOOL_VERSION
+from tpqc.schemas.locations import is_remote
 
 CACHE_FORMAT = 1
 
@@ -47,7 +46,7 @@ class FactsCache:
             return None
         identity = (
             CACHE_FORMAT,
-            __version__,
+            TOOL_VERSION,
             os.path.realpath(full_path),
             stat.st_size,
             stat.st_ino,

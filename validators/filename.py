@@ -1,5 +1,4 @@
-"""Filename patterns: compile ``Wudaoliang_ALT_{year}.tif`` into a matcher, parse its fields,
-and the checks on file names and field values."""
+"""Checks on file names and filename field values, and hints for names that nearly match."""
 
 from __future__ import annotations
 
@@ -9,80 +8,9 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from tpqc.schemas.patterns import PLACEHOLDER, FieldValue, FilenamePattern
 from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.registry import check
-
-FieldValue = int | float | str
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
-_TIME_FIELD_REGEX = {
-    "year": r"[0-9]{4}",
-    "month": r"[0-9]{2}",
-    "day": r"[0-9]{2}",
-    "date": r"[0-9]{8}",
-    "doy": r"[0-9]{3}",
-}
-_GENERIC_FIELD_REGEX = r"[^/_]+"
-
-
-class PatternError(ValueError):
-    """A filename pattern that cannot be compiled."""
-
-
-@dataclass(frozen=True)
-class FilenamePattern:
-    """A compiled filename pattern."""
-
-    text: str
-    regex: re.Pattern[str]
-    loose: re.Pattern[str]
-    fields: tuple[str, ...]
-
-    def match(self, relative_path: str) -> dict[str, str] | None:
-        """The raw field values if the path matches the pattern exactly, else None."""
-        found = self.regex.fullmatch(relative_path)
-        return found.groupdict() if found else None
-
-
-def compile_pattern(text: str, field_regex: Mapping[str, str] | None = None) -> FilenamePattern:
-    """Compile a pattern; ``{field}`` matches a run of characters other than ``/`` and ``_``.
-
-    Time fields (year, month, day, date, doy) match their digits only; ``field_regex``
-    gives a field its own regular expression.
-    """
-    field_regex = field_regex or {}
-    parts: list[str] = []
-    fields: list[str] = []
-    position = 0
-    for placeholder in _PLACEHOLDER.finditer(text):
-        name = placeholder.group(1)
-        if not _FIELD_NAME.match(name):
-            raise PatternError(f"bad field name {{{name}}} in pattern {text!r}")
-        if name in fields:
-            raise PatternError(f"field {{{name}}} appears twice in pattern {text!r}")
-        fields.append(name)
-        parts.append(re.escape(text[position : placeholder.start()]))
-        if name in field_regex:
-            try:
-                re.compile(field_regex[name])
-            except re.error as exc:
-                raise PatternError(f"bad regex for field {{{name}}}: {exc}") from exc
-            body = field_regex[name]
-        else:
-            body = _TIME_FIELD_REGEX.get(name, _GENERIC_FIELD_REGEX)
-        parts.append(f"(?P<{name}>(?:{body}))")
-        position = placeholder.end()
-    tail = text[position:]
-    if "{" in tail or "}" in tail:
-        raise PatternError(f"unbalanced braces in pattern {text!r}")
-    parts.append(re.escape(tail))
-    source = "".join(parts)
-    return FilenamePattern(
-        text=text,
-        regex=re.compile(source),
-        loose=re.compile(source, re.IGNORECASE),
-        fields=tuple(fields),
-    )
 
 
 def near_miss_hint(relative_path: str, patterns: list[FilenamePattern]) -> str | None:
@@ -93,9 +21,9 @@ def near_miss_hint(relative_path: str, patterns: list[FilenamePattern]) -> str |
             return f"stray whitespace: {squeezed!r} would match {pattern.text!r}"
         if pattern.loose.fullmatch(relative_path) or pattern.loose.fullmatch(squeezed):
             return f"letter case differs from the pattern {pattern.text!r}"
-    skeletons = {_PLACEHOLDER.sub("", p.text): p.text for p in patterns}
+    skeletons = {PLACEHOLDER.sub("", p.text): p.text for p in patterns}
     close = difflib.get_close_matches(
-        _PLACEHOLDER.sub("", re.sub(r"[0-9]+", "", relative_path)),
+        PLACEHOLDER.sub("", re.sub(r"[0-9]+", "", relative_path)),
         list(skeletons),
         n=1,
         cutoff=0.75,
@@ -110,19 +38,6 @@ def loose_match(relative_path: str, pattern: FilenamePattern) -> dict[str, str] 
     squeezed = re.sub(r"\s+", "", relative_path)
     found = pattern.loose.fullmatch(squeezed) or pattern.loose.fullmatch(relative_path)
     return found.groupdict() if found else None
-
-
-def parse_field(name: str, raw: str) -> FieldValue:
-    """Time fields and numbers become numbers; anything else stays text."""
-    if name in _TIME_FIELD_REGEX:
-        return int(raw)
-    try:
-        return int(raw)
-    except ValueError:
-        try:
-            return float(raw)
-        except ValueError:
-            return raw
 
 
 def time_field_problem(

@@ -8,16 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tpqc.schemas.patterns import FieldValue, FilenamePattern, compile_pattern, parse_field
 from tpqc.schemas.spec import Spec
-from tpqc.validators.filename import (
-    FieldValue,
-    FilenamePattern,
-    UnmatchedFile,
-    compile_pattern,
-    loose_match,
-    near_miss_hint,
-    parse_field,
-)
+from tpqc.validators.filename import UnmatchedFile, loose_match, near_miss_hint
 
 RASTER_SUFFIXES = (".tif", ".tiff")
 TABLE_SUFFIXES = (".csv", ".txt", ".dat", ".xlsx", ".xlsm", ".xls")

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from tpqc.schemas.patterns import FieldValue
 from tpqc.schemas.spec import RasterProduct, Spec
-from tpqc.validators.filename import FieldValue
 from tpqc.validators.inventory import Inventory
 from tpqc.validators.temporal import Duration, member_interval, natural_resolution
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tpqc.schemas.locations import is_remote
 from tpqc.validators.checksum import sha256_file
 from tpqc.validators.facts_cache import FactsCache
 from tpqc.validators.raster_facts import (
@@ -25,7 +26,7 @@ from tpqc.validators.raster_facts import (
     read_raster_facts,
     read_raster_part,
 )
-from tpqc.validators.remote import is_remote, join
+from tpqc.validators.remote import join
 
 FactsJob = tuple[str, str, Any]
 """(data root, relative path, a ReadPlan for a raster or a TableJob for a table)."""

@@ -10,7 +10,6 @@ never raise: their facts carry GDAL's own reason instead.
 from __future__ import annotations
 
 import dataclasses
-import math
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from tpqc.validators.checksum import sha256_file
+from tpqc.validators.json_values import json_number
 from tpqc.validators.statistics import BandAccumulator, nodata_representable
 
 GDAL_OPTIONS: Mapping[str, str | int | bool] = {
@@ -167,7 +167,8 @@ class FileHasher(threading.Thread):
     def run(self) -> None:
         if not self.enabled:
             return
-        from tpqc.validators.remote import is_remote, join, remote_sha256
+        from tpqc.schemas.locations import is_remote
+        from tpqc.validators.remote import join, remote_sha256
 
         try:
             if is_remote(self.root):
@@ -329,7 +330,8 @@ def assemble(parts: list[RasterPart], sha256: str | None, plan: ReadPlan) -> Ras
 
 def _locate(root: str, relative: str) -> tuple[str, Callable[[], int | None]]:
     """The path GDAL opens and how to learn the file's size (local or remote)."""
-    from tpqc.validators.remote import gdal_path, is_remote, join, remote_size
+    from tpqc.schemas.locations import is_remote
+    from tpqc.validators.remote import gdal_path, join, remote_size
 
     if is_remote(root):
         return gdal_path(root, relative), lambda: remote_size(join(root, relative))
@@ -451,7 +453,7 @@ def band_json(band: BandFacts) -> dict[str, Any]:
     return {
         "band": band.index,
         "dtype": band.dtype,
-        "nodata": _json_number(band.nodata),
+        "nodata": json_number(band.nodata),
         "unit": band.unit,
         "scale": band.scale,
         "offset": band.offset,
@@ -466,10 +468,3 @@ def band_json(band: BandFacts) -> dict[str, Any]:
         "stddev": band.stddev,
         "histogram": dict(band.histogram) if band.histogram else None,
     }
-
-
-def _json_number(value: float | None) -> float | str | None:
-    """JSON has no NaN or infinity: write them as the strings GDAL uses."""
-    if value is None or math.isfinite(value):
-        return value
-    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")

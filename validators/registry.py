@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from tpqc.schemas.errors import UsageError
 from tpqc.validators.findings import Finding, Issue, Severity
-
-from tpqc.errors import UsageError
 
 CHECK_MODULES = (
     "tpqc.validators.filename",

@@ -17,11 +17,6 @@ TIMEOUT_SECONDS = 60
 VSICURL = "/vsicurl/"
 
 
-def is_remote(root: str) -> bool:
-    """True for /vsi... paths and http(s) URLs."""
-    return root.startswith(("/vsi", "http://", "https://"))
-
-
 def http_url(location: str) -> str | None:
     """The http(s) URL behind a /vsicurl/ path or URL, else None (e.g. /vsis3/)."""
     bare = location[len(VSICURL) :] if location.startswith(VSICURL) else location

@@ -7,8 +7,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tpqc.schemas.patterns import compile_pattern
 from tpqc.schemas.spec import RasterProduct, Spec
-from tpqc.validators.filename import compile_pattern
 from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.inventory_frame import SeriesRuleFailures
 from tpqc.validators.members import TIME_FIELDS, Member, expected_members, fill_pattern

@@ -233,7 +233,7 @@ def read_table_facts(
     max_examples: int = 5,
 ) -> TableFacts:
     """Read one table once and return its facts and summarised problems."""
-    from tpqc.validators.remote import is_remote
+    from tpqc.schemas.locations import is_remote
 
     if is_remote(root):
         return _read_remote_table(root, relative, table, coverage, max_examples)

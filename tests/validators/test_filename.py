@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from tpqc.schemas.patterns import PatternError, compile_pattern, parse_field
 from tpqc.schemas.spec import FieldRule
-from tpqc.validators.filename import (
-    FieldContext,
-    PatternError,
-    compile_pattern,
-    field_out_of_range,
-    near_miss_hint,
-    parse_field,
-)
+from tpqc.validators.filename import FieldContext, field_out_of_range, near_miss_hint
 
 ALT = compile_pattern("Wudaoliang_ALT_{year}.tif")
 

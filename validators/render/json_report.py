@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from tpqc.schemas.identity import REPORT_VERSION, TOOL_NAME, TOOL_VERSION
 from tpqc.validators.findings import Report
-
-from tpqc import REPORT_VERSION, __version__
-
-
-def clean_json(value: Any) -> Any:
-    """Make a value strict JSON: non-finite floats become the strings nan, inf, -inf."""
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return value
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, dict):
-        return {str(k): clean_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        if all(type(v) is int for v in value):  # histogram buckets: nothing to clean
-            return list(value)
-        return [clean_json(v) for v in value]
-    return value
+from tpqc.validators.json_values import clean_json, dumps
 
 
 def report_document(report: Report) -> Any:
@@ -31,7 +15,7 @@ def report_document(report: Report) -> Any:
     return clean_json(
         {
             "report_version": REPORT_VERSION,
-            "tool": {"name": "tpqc", "version": __version__},
+            "tool": {"name": TOOL_NAME, "version": TOOL_VERSION},
             "spec": report.spec_path,
             "data_root": report.data_root,
             "fail_on": report.fail_on.label,
@@ -47,22 +31,6 @@ def report_document(report: Report) -> Any:
             "inventory": [dict(r) for r in report.inventory],
         }
     )
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):  # a numpy scalar
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def dumps(document: Any) -> str:
-    """Deterministic UTF-8 JSON text: indented, no ASCII escapes, trailing newline.
-
-    orjson writes it about ten times faster than the standard library's indenting encoder
-    (which falls back to pure Python); non-finite floats were made strings by clean_json."""
-    import orjson
-
-    return orjson.dumps(document, default=_plain, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def render_json(report: Report) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tpqc.schemas.identity import TOOL_VERSION
 from tpqc.validators.findings import Finding, Report, Severity
-
-from tpqc import __version__
 
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _RESET = "\x1b[0m"
@@ -43,7 +42,7 @@ def _line(finding: Finding, color: bool) -> list[str]:
 
 def render_text(report: Report, *, color: bool = False) -> str:
     """Render findings per file, then a one-line summary."""
-    out = [f"tpqc {__version__}: {report.spec_path} (data: {report.data_root})", ""]
+    out = [f"tpqc {TOOL_VERSION}: {report.spec_path} (data: {report.data_root})", ""]
     dataset_wide = report.findings_for(None)
     if dataset_wide:
         out.append("dataset")

@@ -1,0 +1,93 @@
+"""Filename patterns: compile ``Wudaoliang_ALT_{year}.tif`` into a matcher and parse the
+values of its fields. A declaration of what names look like, so it lives beside the spec."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+FieldValue = int | float | str
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+TIME_FIELD_REGEX = {
+    "year": r"[0-9]{4}",
+    "month": r"[0-9]{2}",
+    "day": r"[0-9]{2}",
+    "date": r"[0-9]{8}",
+    "doy": r"[0-9]{3}",
+}
+_GENERIC_FIELD_REGEX = r"[^/_]+"
+
+
+class PatternError(ValueError):
+    """A filename pattern that cannot be compiled."""
+
+
+@dataclass(frozen=True)
+class FilenamePattern:
+    """A compiled filename pattern."""
+
+    text: str
+    regex: re.Pattern[str]
+    loose: re.Pattern[str]
+    fields: tuple[str, ...]
+
+    def match(self, relative_path: str) -> dict[str, str] | None:
+        """The raw field values if the path matches the pattern exactly, else None."""
+        found = self.regex.fullmatch(relative_path)
+        return found.groupdict() if found else None
+
+
+def compile_pattern(text: str, field_regex: Mapping[str, str] | None = None) -> FilenamePattern:
+    """Compile a pattern; ``{field}`` matches a run of characters other than ``/`` and ``_``.
+
+    Time fields (year, month, day, date, doy) match their digits only; ``field_regex``
+    gives a field its own regular expression.
+    """
+    field_regex = field_regex or {}
+    parts: list[str] = []
+    fields: list[str] = []
+    position = 0
+    for placeholder in PLACEHOLDER.finditer(text):
+        name = placeholder.group(1)
+        if not _FIELD_NAME.match(name):
+            raise PatternError(f"bad field name {{{name}}} in pattern {text!r}")
+        if name in fields:
+            raise PatternError(f"field {{{name}}} appears twice in pattern {text!r}")
+        fields.append(name)
+        parts.append(re.escape(text[position : placeholder.start()]))
+        if name in field_regex:
+            try:
+                re.compile(field_regex[name])
+            except re.error as exc:
+                raise PatternError(f"bad regex for field {{{name}}}: {exc}") from exc
+            body = field_regex[name]
+        else:
+            body = TIME_FIELD_REGEX.get(name, _GENERIC_FIELD_REGEX)
+        parts.append(f"(?P<{name}>(?:{body}))")
+        position = placeholder.end()
+    tail = text[position:]
+    if "{" in tail or "}" in tail:
+        raise PatternError(f"unbalanced braces in pattern {text!r}")
+    parts.append(re.escape(tail))
+    source = "".join(parts)
+    return FilenamePattern(
+        text=text,
+        regex=re.compile(source),
+        loose=re.compile(source, re.IGNORECASE),
+        fields=tuple(fields),
+    )
+
+
+def parse_field(name: str, raw: str) -> FieldValue:
+    """Time fields and numbers become numbers; anything else stays text."""
+    if name in TIME_FIELD_REGEX:
+        return int(raw)
+    try:
+        return int(raw)
+    except ValueError:
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
