@@ -11,9 +11,16 @@ from typing import Any
 
 from jsonschema.validators import validator_for
 from tpqc.stac.schema_store import PROFILE_URL, SchemaStore, core_url
-from tpqc.stac.tree import StacDoc, StacTree, is_url, resolve_local
+from tpqc.stac.tree import (
+    StacDoc,
+    StacTree,
+    UnreadableDocument,
+    UnresolvedLink,
+    is_url,
+    resolve_local,
+)
 from tpqc.validators.findings import Issue, Location, Severity
-from tpqc.validators.registry import check
+from tpqc.validators.registry import Scope, check
 
 MAX_SCHEMA_ERRORS = 20
 CORE_NAMES = {"Item": "item.json", "Catalog": "catalog.json", "Collection": "collection.json"}
@@ -28,6 +35,16 @@ class StacContext:
     tree: StacTree
     store: SchemaStore
     profile: bool
+
+
+STAC_DOCUMENT = Scope[StacContext]("stac-document")
+"""Checks of one STAC document (schemas, profile, semantics, its assets)."""
+STAC_TREE = Scope[StacTree]("stac-tree")
+"""Checks across every document reachable from the start."""
+STAC_UNREADABLE = Scope[UnreadableDocument]("stac-unreadable")
+"""Checks of a document that could not be read."""
+STAC_LINK = Scope[UnresolvedLink]("stac-link")
+"""Checks of a link that does not resolve."""
 
 
 def _at(ctx: StacContext, field: str | None = None) -> Location:
@@ -68,13 +85,13 @@ def _extension_urls(doc: StacDoc) -> list[str]:
     return [u for u in urls if isinstance(u, str)]
 
 
-@check("S001", "stac-unreadable")
-def stac_unreadable(name: str, reason: str) -> Iterator[Issue]:
+@check("S001", "stac-unreadable", scope=STAC_UNREADABLE)
+def stac_unreadable(doc: UnreadableDocument) -> Iterator[Issue]:
     """A STAC document cannot be read or is not JSON with a ``type``."""
-    yield Issue("cannot read the STAC document", Location(path=name), actual=reason)
+    yield Issue("cannot read the STAC document", Location(path=doc.name), actual=doc.reason)
 
 
-@check("S002", "schema-invalid")
+@check("S002", "schema-invalid", scope=STAC_DOCUMENT)
 def schema_invalid(ctx: StacContext) -> Iterator[Issue]:
     """The document breaks the official STAC core schema or a declared extension's schema."""
     url = _core_url(ctx)
@@ -93,7 +110,7 @@ def schema_invalid(ctx: StacContext) -> Iterator[Issue]:
             yield from _schema_issues(ctx, ext, f"extension {ext.split('/')[-3]}")
 
 
-@check("S003", "schema-unavailable", Severity.WARNING)
+@check("S003", "schema-unavailable", Severity.WARNING, scope=STAC_DOCUMENT)
 def schema_unavailable(ctx: StacContext) -> Iterator[Issue]:
     """A schema the document names is not available offline, so that part was not validated."""
     url = _core_url(ctx)
@@ -107,39 +124,39 @@ def schema_unavailable(ctx: StacContext) -> Iterator[Issue]:
             )
 
 
-@check("S004", "profile-invalid")
+@check("S004", "profile-invalid", scope=STAC_DOCUMENT)
 def profile_invalid(ctx: StacContext) -> Iterator[Issue]:
     """The document lacks something every tpqc catalog guarantees (stac-profile.schema.json)."""
     if ctx.profile:
         yield from _schema_issues(ctx, PROFILE_URL, "tpqc profile")
 
 
-@check("S005", "link-unresolved")
-def link_unresolved(name: str, rel: str, href: str) -> Iterator[Issue]:
+@check("S005", "link-unresolved", scope=STAC_LINK)
+def link_unresolved(link: UnresolvedLink) -> Iterator[Issue]:
     """A child or item link points to a file that does not exist."""
-    if rel in ("child", "item"):
+    if link.rel in ("child", "item"):
         yield Issue(
-            f"{rel} link does not resolve",
-            Location(path=name, field="links"),
+            f"{link.rel} link does not resolve",
+            Location(path=link.name, field="links"),
             expected="an existing file",
-            actual=href,
+            actual=link.href,
         )
 
 
-@check("S013", "upward-link-unresolved", Severity.WARNING)
-def upward_link_unresolved(name: str, rel: str, href: str) -> Iterator[Issue]:
+@check("S013", "upward-link-unresolved", Severity.WARNING, scope=STAC_LINK)
+def upward_link_unresolved(link: UnresolvedLink) -> Iterator[Issue]:
     """A root, parent or collection link points to a missing file (often a document copied
     out of its catalog)."""
-    if rel not in ("child", "item"):
+    if link.rel not in ("child", "item"):
         yield Issue(
-            f"{rel} link does not resolve",
-            Location(path=name, field="links"),
+            f"{link.rel} link does not resolve",
+            Location(path=link.name, field="links"),
             expected="an existing file",
-            actual=href,
+            actual=link.href,
         )
 
 
-@check("S006", "id-duplicate")
+@check("S006", "id-duplicate", scope=STAC_TREE)
 def id_duplicate(tree: StacTree) -> Iterator[Issue]:
     """Two collections, or two items of one collection, share an id."""
     seen: dict[tuple[str, str, str], str] = {}
@@ -167,7 +184,7 @@ def _parse_time(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-@check("S007", "datetime-order")
+@check("S007", "datetime-order", scope=STAC_DOCUMENT)
 def datetime_order(ctx: StacContext) -> Iterator[Issue]:
     """An end_datetime before its start_datetime, or a temporal interval that runs backwards."""
     data = ctx.doc.data
@@ -216,7 +233,7 @@ def _coordinates(geometry: Any) -> list[tuple[float, float]]:
     return points
 
 
-@check("S008", "bbox-geometry-mismatch")
+@check("S008", "bbox-geometry-mismatch", scope=STAC_DOCUMENT)
 def bbox_geometry_mismatch(ctx: StacContext) -> Iterator[Issue]:
     """An item's bbox does not contain its geometry."""
     if ctx.doc.kind != "Item":
@@ -251,7 +268,7 @@ def _collection_of(doc: StacDoc, tree: StacTree) -> StacDoc | None:
     return None
 
 
-@check("S009", "collection-extent-mismatch")
+@check("S009", "collection-extent-mismatch", scope=STAC_DOCUMENT)
 def collection_extent_mismatch(ctx: StacContext) -> Iterator[Issue]:
     """An item lies outside its collection's spatial or temporal extent."""
     if ctx.doc.kind != "Item":
@@ -309,7 +326,7 @@ def _prefixed_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
             yield from _prefixed_fields(value, f"{where}.{index}")
 
 
-@check("S010", "extension-field-undeclared", Severity.WARNING)
+@check("S010", "extension-field-undeclared", Severity.WARNING, scope=STAC_DOCUMENT)
 def extension_field_undeclared(ctx: StacContext) -> Iterator[Issue]:
     """A ``prefix:`` field whose extension is not listed in stac_extensions."""
     declared = " ".join(_extension_urls(ctx.doc))
@@ -336,7 +353,7 @@ def _local_assets(ctx: StacContext) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield key, asset
 
 
-@check("S011", "asset-file-mismatch")
+@check("S011", "asset-file-mismatch", scope=STAC_DOCUMENT)
 def asset_file_mismatch(ctx: StacContext) -> Iterator[Issue]:
     """A local asset's file:size or file:checksum differs from the file on disk."""
     from tpqc.validators.checksum import sha256_file
@@ -366,7 +383,7 @@ def asset_file_mismatch(ctx: StacContext) -> Iterator[Issue]:
                 )
 
 
-@check("S014", "asset-missing", Severity.WARNING)
+@check("S014", "asset-missing", Severity.WARNING, scope=STAC_DOCUMENT)
 def asset_missing(ctx: StacContext) -> Iterator[Issue]:
     """A local (relative or file) asset href points to no file, so it could not be verified."""
     for key, asset in _local_assets(ctx):
@@ -379,7 +396,7 @@ def asset_missing(ctx: StacContext) -> Iterator[Issue]:
             )
 
 
-@check("S012", "projection-mismatch")
+@check("S012", "projection-mismatch", scope=STAC_DOCUMENT)
 def projection_mismatch(ctx: StacContext) -> Iterator[Issue]:
     """proj:code, proj:shape, proj:transform or proj:bbox disagree with the GeoTIFF on disk."""
     if ctx.doc.kind != "Item":

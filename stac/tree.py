@@ -28,14 +28,31 @@ class StacDoc:
         return "Item" if kind == "Feature" else str(kind)
 
 
+@dataclass(frozen=True)
+class UnreadableDocument:
+    """A document that could not be read as STAC, and why."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UnresolvedLink:
+    """A link whose local target does not exist."""
+
+    name: str
+    rel: str
+    href: str
+
+
 @dataclass
 class StacTree:
     """Every document reachable from the start, and what could not be read or found."""
 
     root: Path
     docs: list[StacDoc] = field(default_factory=list)
-    unreadable: list[tuple[str, str]] = field(default_factory=list)
-    unresolved: list[tuple[str, str, str]] = field(default_factory=list)
+    unreadable: list[UnreadableDocument] = field(default_factory=list)
+    unresolved: list[UnresolvedLink] = field(default_factory=list)
 
 
 def is_url(href: str) -> bool:
@@ -77,10 +94,10 @@ def load_tree(start: Path) -> StacTree:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            tree.unreadable.append((name, f"{type(exc).__name__}: {exc}"))
+            tree.unreadable.append(UnreadableDocument(name, f"{type(exc).__name__}: {exc}"))
             continue
         if not isinstance(data, dict) or "type" not in data:
-            tree.unreadable.append((name, "not a STAC object (no 'type')"))
+            tree.unreadable.append(UnreadableDocument(name, "not a STAC object (no 'type')"))
             continue
         doc = StacDoc(path, name, data, parent)
         tree.docs.append(doc)
@@ -92,7 +109,7 @@ def load_tree(start: Path) -> StacTree:
                 continue
             target = resolve_local(href, path)
             if not target.is_file():
-                tree.unresolved.append((name, str(rel), href))
+                tree.unresolved.append(UnresolvedLink(name, str(rel), href))
             elif rel in FOLLOWED:
                 pending.append((target, doc))
     return tree

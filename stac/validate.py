@@ -5,39 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from tpqc.stac.checks import (
+    STAC_DOCUMENT,
+    STAC_LINK,
+    STAC_TREE,
+    STAC_UNREADABLE,
     StacContext,
-    asset_file_mismatch,
-    asset_missing,
-    bbox_geometry_mismatch,
-    collection_extent_mismatch,
-    datetime_order,
-    extension_field_undeclared,
-    id_duplicate,
-    link_unresolved,
-    profile_invalid,
-    projection_mismatch,
-    schema_invalid,
-    schema_unavailable,
-    stac_unreadable,
-    upward_link_unresolved,
 )
 from tpqc.stac.schema_store import SchemaStore
 from tpqc.stac.tree import load_tree
 from tpqc.validators.findings import Finding, Report, Severity
-from tpqc.validators.registry import Selection, run_check
-
-DOCUMENT_CHECKS = (
-    schema_invalid,
-    schema_unavailable,
-    profile_invalid,
-    datetime_order,
-    bbox_geometry_mismatch,
-    collection_extent_mismatch,
-    extension_field_undeclared,
-    asset_file_mismatch,
-    asset_missing,
-    projection_mismatch,
-)
+from tpqc.validators.registry import Selection, run_scope
 
 
 def check_stac(
@@ -53,15 +30,12 @@ def check_stac(
     selection = selection or Selection()
     tree = load_tree(start)
     findings: list[Finding] = []
-    for name, reason in tree.unreadable:
-        findings += run_check(stac_unreadable, selection, name, reason)
-    for name, rel, href in tree.unresolved:
-        findings += run_check(link_unresolved, selection, name, rel, href)
-        findings += run_check(upward_link_unresolved, selection, name, rel, href)
-    findings += run_check(id_duplicate, selection, tree)
+    for unreadable in tree.unreadable:
+        findings += run_scope(STAC_UNREADABLE, unreadable, selection)
+    for link in tree.unresolved:
+        findings += run_scope(STAC_LINK, link, selection)
+    findings += run_scope(STAC_TREE, tree, selection)
     for doc in tree.docs:
-        context = StacContext(doc, tree, store, profile)
-        for document_check in DOCUMENT_CHECKS:
-            findings += run_check(document_check, selection, context)
+        findings += run_scope(STAC_DOCUMENT, StacContext(doc, tree, store, profile), selection)
     files = [{"path": doc.name, "type": doc.kind, "id": doc.data.get("id")} for doc in tree.docs]
     return Report.build(str(start), str(tree.root), findings, files, fail_on)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tpqc.validators.registry import all_checks
 from tpqc_testkit import run_cli
+
+from tpqc.catalogue import all_checks
 
 
 def test_checks_lists_every_check_with_description() -> None:

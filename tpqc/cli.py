@@ -186,12 +186,12 @@ def _validate_options(
     no_cache: bool = False,
     scheduler: str | None = None,
 ) -> Any:
+    from tpqc.catalogue import selection
     from tpqc.pipeline import ValidateOptions
     from tpqc.validators.findings import Severity
-    from tpqc.validators.registry import Selection
 
     chosen: dict[str, Any] = {
-        "selection": Selection.from_tokens(select, ignore),
+        "selection": selection(select, ignore),
         "fail_on": Severity.parse(fail_on),
         "max_examples": max_examples,
         "online": online,
@@ -206,6 +206,13 @@ def _validate_options(
         if value is not None:
             chosen[key] = value
     return ValidateOptions(**chosen)
+
+
+def _render_context(color: bool) -> Any:
+    from tpqc.catalogue import all_checks
+    from tpqc.validators.render import RenderContext
+
+    return RenderContext(checks=all_checks(), color=color)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -266,7 +273,7 @@ def validate(
 
         write_text_atomic(inventory_csv, rows_csv(result.report.inventory))
     color = fmt == "text" and output is None and sys.stdout.isatty()
-    _emit(render(result.report, fmt, color=color), output)
+    _emit(render(result.report, fmt, _render_context(color)), output)
     sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
 
 
@@ -274,7 +281,7 @@ def validate(
 @_tool_errors
 def list_checks() -> None:
     """List every check: code, name, default severity and description."""
-    from tpqc.validators.registry import all_checks
+    from tpqc.catalogue import all_checks
 
     for info in all_checks():
         click.echo(f"{info.code}  {info.name:<28} {info.severity.label:<8} {info.description}")
@@ -305,7 +312,7 @@ def _publish(
         force=force,
     )
     report = result.validation.report
-    click.echo(render(report, "text", color=sys.stdout.isatty()), nl=False)
+    click.echo(render(report, "text", _render_context(sys.stdout.isatty())), nl=False)
     if not result.written:
         _note("tpqc: the dataset has errors; no catalog written (use --allow-failed)")
         return EXIT_FINDINGS
@@ -400,21 +407,21 @@ def check_stac_command(
     output: Path | None,
 ) -> None:
     """Validate a STAC catalog, collection or item offline, walking its links."""
+    from tpqc.catalogue import selection
     from tpqc.stac.schema_store import SchemaStore
     from tpqc.stac.validate import check_stac
     from tpqc.validators.findings import Severity
-    from tpqc.validators.registry import Selection
     from tpqc.validators.render import render
 
     report = check_stac(
         path,
         SchemaStore.load(schemas, online=online),
         profile=profile,
-        selection=Selection.from_tokens(select, ignore),
+        selection=selection(select, ignore),
         fail_on=Severity.parse(fail_on),
     )
     color = fmt == "text" and output is None and sys.stdout.isatty()
-    _emit(render(report, fmt, color=color), output)
+    _emit(render(report, fmt, _render_context(color)), output)
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
 
 

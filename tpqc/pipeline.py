@@ -139,6 +139,7 @@ def publish(
 
     The target is checked first: it may never hold the data or the spec, and an existing
     folder is replaced only when it is a tpqc catalog (or ``force``)."""
+    from tpqc.catalogue import selection
     from tpqc.stac.build import StacOptions, build_catalog, catalog_documents
     from tpqc.stac.schema_store import SchemaStore
     from tpqc.stac.target import REPORT_NAME, check_publish_target
@@ -173,7 +174,7 @@ def publish(
     documents = catalog_documents(catalog, target)
     store = SchemaStore.load(schemas)
     checked: list[Report] = []
-    self_check = Selection.from_tokens(ignore=["asset-file-mismatch", "projection-mismatch"])
+    self_check = selection(ignore=["asset-file-mismatch", "projection-mismatch"])
 
     def check(staging: Path) -> None:
         # The catalog was built from the very facts just read: re-hashing every asset and

@@ -13,47 +13,15 @@ from tpqc.validators.geo import bounds_wgs84, georeferencing_problem
 from tpqc.validators.inventory import Inventory
 from tpqc.validators.inventory_frame import inventory_rows, series_rule_failures
 from tpqc.validators.members import TIME_FIELDS, collect_members
-from tpqc.validators.metadata import (
-    DatasetContext,
-    citation_incomplete,
-    cstr_invalid,
-    doi_invalid,
-    extent_mismatch_dataset,
-    license_unknown,
-    metadata_missing,
-    resolution_declared_mismatch,
-    size_declared_mismatch,
-    temporal_coverage_mismatch,
-)
+from tpqc.validators.metadata import DATASET, ONLINE, DatasetContext
 from tpqc.validators.raster_facts import RasterFacts
-from tpqc.validators.registry import Selection, run_check
-from tpqc.validators.series import (
-    SeriesContext,
-    grid_inconsistent,
-    series_duplicate,
-    series_incomplete,
-    series_outlier,
-    series_outside_coverage,
-)
+from tpqc.validators.registry import Selection, run_scope
+from tpqc.validators.series import SERIES, SeriesContext
 
-SERIES_CHECKS = (
-    series_incomplete,
-    series_duplicate,
-    series_outside_coverage,
-    grid_inconsistent,
-    series_outlier,
-)
-METADATA_CHECKS = (
-    temporal_coverage_mismatch,
-    extent_mismatch_dataset,
-    resolution_declared_mismatch,
-    size_declared_mismatch,
-    doi_invalid,
-    cstr_invalid,
-    license_unknown,
-    citation_incomplete,
-    metadata_missing,
-)
+# Codes of findings that explain others (a sharper finding is reported, the other dropped).
+FILENAME_MISMATCH, FIELD_OUT_OF_RANGE = "F001", "F002"
+EXTENT_MISMATCH = "R008"
+SERIES_DUPLICATE, SERIES_OUTSIDE_COVERAGE = "D002", "D003"
 
 
 @dataclass(frozen=True)
@@ -126,7 +94,7 @@ def dataset_findings(
     explained: dict[str, set[str]] = {}
     for finding in file_findings:
         if finding.location.path is not None:
-            explained.setdefault(finding.location.path, set()).add(finding.name)
+            explained.setdefault(finding.location.path, set()).add(finding.code)
     frozen = {path: frozenset(names) for path, names in explained.items()}
     by_path = {str(r["path"]): r for r in rows}
     findings: list[Finding] = []
@@ -139,22 +107,20 @@ def dataset_findings(
             by_path,
             frozen,
         )
-        for series_check in SERIES_CHECKS:
-            findings += run_check(series_check, selection, context)
+        findings += run_scope(SERIES, context, selection)
     usable = [
         facts[e.path] for e in inventory.entries if e.kind == "raster" and facts[e.path].readable
     ]
     # Files already outside the declared extent (extent-mismatch) would only distort the union.
-    placed = [f for f in usable if "extent-mismatch" not in frozen.get(f.path, frozenset())]
+    placed = [f for f in usable if EXTENT_MISMATCH not in frozen.get(f.path, frozenset())]
     context_m = DatasetContext(
         spec, members, usable, _wgs84_boxes(placed), _table_spans(spec, inventory, facts)
     )
-    for metadata_check in METADATA_CHECKS:
-        findings += run_check(metadata_check, selection, context_m)
-    if online and spec.dataset.doi:
-        from tpqc.validators.doi_online import doi_unresolvable
+    findings += run_scope(DATASET, context_m, selection)
+    if online:
+        import tpqc.validators.doi_online  # noqa: F401  (registers the online checks)
 
-        findings += run_check(doi_unresolvable, selection, spec.dataset.doi)
+        findings += run_scope(ONLINE, context_m, selection)
     return DatasetResult(findings, rows)
 
 
@@ -164,15 +130,15 @@ def without_explained(
     """Drop file findings a sharper dataset finding already states: a near-miss name that is a
     duplicate member (series-duplicate, not filename-mismatch), and a time field outside its
     bounds when the member lies outside the temporal coverage (series-outside-coverage)."""
-    duplicates = {f.location.path for f in dataset if f.name == "series-duplicate"}
-    outside = {f.location.path for f in dataset if f.name == "series-outside-coverage"}
+    duplicates = {f.location.path for f in dataset if f.code == SERIES_DUPLICATE}
+    outside = {f.location.path for f in dataset if f.code == SERIES_OUTSIDE_COVERAGE}
     kept = []
     for finding in file_findings:
         path = finding.location.path
-        if finding.name == "filename-mismatch" and path in duplicates:
+        if finding.code == FILENAME_MISMATCH and path in duplicates:
             continue
         if (
-            finding.name == "field-out-of-range"
+            finding.code == FIELD_OUT_OF_RANGE
             and path in outside
             and (finding.location.field in TIME_FIELDS)
         ):

@@ -8,6 +8,7 @@ import urllib.request
 from collections.abc import Iterator
 
 from tpqc.validators.findings import Issue, Location, Severity
+from tpqc.validators.metadata import ONLINE, DatasetContext
 from tpqc.validators.registry import check
 
 TIMEOUT_SECONDS = 20
@@ -19,10 +20,13 @@ def resolver() -> str:
     return os.environ.get("TPQC_DOI_RESOLVER", DEFAULT_RESOLVER)
 
 
-@check("M010", "doi-unresolvable")
-def doi_unresolvable(doi: str) -> Iterator[Issue]:
+@check("M010", "doi-unresolvable", scope=ONLINE)
+def doi_unresolvable(ctx: DatasetContext) -> Iterator[Issue]:
     """The DOI does not resolve at doi.org (checked only with --online; a network failure is a
     warning that it could not be checked, never a verdict)."""
+    doi = ctx.spec.dataset.doi
+    if not doi:
+        return
     url = resolver() + doi
     request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "tpqc"})
     try:

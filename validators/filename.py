@@ -9,8 +9,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from tpqc.schemas.patterns import PLACEHOLDER, FieldValue, FilenamePattern
+from tpqc.schemas.spec import FieldRule
 from tpqc.validators.findings import Issue, Location, Severity
-from tpqc.validators.registry import check
+from tpqc.validators.registry import Scope, check
 
 
 def near_miss_hint(relative_path: str, patterns: list[FilenamePattern]) -> str | None:
@@ -87,10 +88,29 @@ class FieldContext:
     path: str
     product: str
     values: Mapping[str, FieldValue]
-    rules: Mapping[str, object]
+    rules: Mapping[str, FieldRule]
 
 
-@check("F001", "filename-mismatch")
+@dataclass(frozen=True)
+class ProductContext:
+    """A product of the spec and how many files it matched."""
+
+    name: str
+    pattern: str
+    section: str
+    """rasters or tables: where the product is declared."""
+    matched: int
+
+
+UNMATCHED_FILE = Scope[UnmatchedFile]("unmatched-file")
+"""Checks of a data file that matches no pattern."""
+FILE_FIELDS = Scope[FieldContext]("file-fields")
+"""Checks of the field values parsed from a matched file's name."""
+PRODUCT = Scope[ProductContext]("product")
+"""Checks of one product of the spec over the whole inventory."""
+
+
+@check("F001", "filename-mismatch", scope=UNMATCHED_FILE)
 def filename_mismatch(unmatched: UnmatchedFile) -> Iterator[Issue]:
     """A file with a raster extension in the data root matches no product's filename pattern."""
     yield Issue(
@@ -102,18 +122,16 @@ def filename_mismatch(unmatched: UnmatchedFile) -> Iterator[Issue]:
     )
 
 
-@check("F002", "field-out-of-range")
+@check("F002", "field-out-of-range", scope=FILE_FIELDS)
 def field_out_of_range(context: FieldContext) -> Iterator[Issue]:
     """A filename field is outside its declared bounds or list, or is not a real date part."""
-    from tpqc.schemas.spec import FieldRule
-
     for name, value in context.values.items():
         location = Location(path=context.path, field=name)
         problem = time_field_problem(name, value, context.values)
         if problem:
             yield Issue(f"field {name}={value}: {problem}", location, actual=value)
         rule = context.rules.get(name)
-        if not isinstance(rule, FieldRule):
+        if rule is None:
             continue
         if rule.fixed is not None and str(value) != rule.fixed:
             yield Issue(f"field {name} must be {rule.fixed!r}", location, rule.fixed, value)
@@ -131,12 +149,13 @@ def field_out_of_range(context: FieldContext) -> Iterator[Issue]:
                 yield Issue(f"field {name}={value} is outside its bounds", location, bounds, value)
 
 
-@check("F003", "no-files-matched", Severity.ERROR)
-def no_files_matched(product: str, pattern: str) -> Iterator[Issue]:
+@check("F003", "no-files-matched", Severity.ERROR, scope=PRODUCT)
+def no_files_matched(product: ProductContext) -> Iterator[Issue]:
     """A product of the spec matches no file at all in the data root."""
-    yield Issue(
-        message=f"no file matches the pattern of product {product!r}",
-        location=Location(field=f"rasters.{product}.pattern"),
-        expected=pattern,
-        actual=None,
-    )
+    if product.matched == 0:
+        yield Issue(
+            message=f"no file matches the pattern of product {product.name!r}",
+            location=Location(field=f"{product.section}.{product.name}.pattern"),
+            expected=product.pattern,
+            actual=None,
+        )

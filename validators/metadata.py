@@ -13,7 +13,7 @@ from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.geo import georeferencing_problem, pixel_size_degrees, pixel_size_metres
 from tpqc.validators.members import Member
 from tpqc.validators.raster_facts import RasterFacts
-from tpqc.validators.registry import check
+from tpqc.validators.registry import Scope, check
 
 # "(2022)" or ", 2022." - not the years inside a title such as "(2017-2020)".
 PUBLICATION_YEAR = re.compile(r"\((19|20)\d\d[a-z]?\)|(^|[,.]\s*)(19|20)\d\d[a-z]?[.,]")
@@ -49,6 +49,12 @@ class DatasetContext:
     """(first, last) instant the station tables cover, on their own clock."""
 
 
+DATASET = Scope[DatasetContext]("dataset")
+"""Checks of the declared metadata against the data, and on its own (offline)."""
+ONLINE = Scope[DatasetContext]("dataset-online")
+"""Checks that need the network; run only with --online."""
+
+
 def _field(name: str) -> Location:
     return Location(field=f"dataset.{name}")
 
@@ -57,7 +63,7 @@ def _iso(moment: dt.datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-@check("M001", "temporal-coverage-mismatch")
+@check("M001", "temporal-coverage-mismatch", scope=DATASET)
 def temporal_coverage_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
     """The declared temporal coverage differs from the span the files cover, either way."""
     temporal = ctx.spec.dataset.temporal
@@ -79,7 +85,7 @@ def temporal_coverage_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
         )
 
 
-@check("M002", "extent-mismatch-dataset")
+@check("M002", "extent-mismatch-dataset", scope=DATASET)
 def extent_mismatch_dataset(ctx: DatasetContext) -> Iterator[Issue]:
     """The declared extent differs from the union of the files' WGS84 bounds by over a pixel."""
     extent = ctx.spec.dataset.extent
@@ -117,7 +123,7 @@ def parse_resolution(text: str) -> Resolution | None:
     return Resolution(float(found.group(1)), unit, DEFAULT_RESOLUTION_TOLERANCE)  # type: ignore[arg-type]
 
 
-@check("M003", "resolution-declared-mismatch")
+@check("M003", "resolution-declared-mismatch", scope=DATASET)
 def resolution_declared_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
     """The declared nominal resolution (dataset.resolution) is not what the files have."""
     declared = ctx.spec.dataset.resolution
@@ -167,7 +173,7 @@ def parse_size(text: str) -> list[float] | None:
     return meanings
 
 
-@check("M004", "size-declared-mismatch", Severity.WARNING)
+@check("M004", "size-declared-mismatch", Severity.WARNING, scope=DATASET)
 def size_declared_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
     """The declared total size (dataset.size) differs from the files' total by over 10 %."""
     declared = ctx.spec.dataset.size
@@ -191,7 +197,7 @@ def size_declared_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
         )
 
 
-@check("M005", "doi-invalid")
+@check("M005", "doi-invalid", scope=DATASET)
 def doi_invalid(ctx: DatasetContext) -> Iterator[Issue]:
     """The DOI is not ``10.<registrant>/<suffix>`` (URL prefix inside the field, whitespace)."""
     doi = ctx.spec.dataset.doi
@@ -204,7 +210,7 @@ def doi_invalid(ctx: DatasetContext) -> Iterator[Issue]:
     )
 
 
-@check("M006", "cstr-invalid")
+@check("M006", "cstr-invalid", scope=DATASET)
 def cstr_invalid(ctx: DatasetContext) -> Iterator[Issue]:
     """The CSTR is malformed, or a TPDC CSTR is not 18406.11. followed by the DOI suffix."""
     meta = ctx.spec.dataset
@@ -233,7 +239,7 @@ def cstr_invalid(ctx: DatasetContext) -> Iterator[Issue]:
             )
 
 
-@check("M007", "license-unknown")
+@check("M007", "license-unknown", scope=DATASET)
 def license_unknown(ctx: DatasetContext) -> Iterator[Issue]:
     """The licence is not an SPDX id; the closest one is offered ("CC BY 4.0" → CC-BY-4.0)."""
     text = ctx.spec.dataset.license
@@ -254,7 +260,7 @@ def _surnames(creator: str) -> set[str]:
     return {parts[0].lower(), parts[-1].lower()} if parts else set()
 
 
-@check("M008", "citation-incomplete")
+@check("M008", "citation-incomplete", scope=DATASET)
 def citation_incomplete(ctx: DatasetContext) -> Iterator[Issue]:
     """The citation lacks the DOI, the publication year, or a creator's surname."""
     meta = ctx.spec.dataset
@@ -278,7 +284,7 @@ REQUIRED = ("title", "description", "license", "citation", "temporal", "extent")
 RECOMMENDED = ("keywords", "providers", "creators")
 
 
-@check("M009", "metadata-missing")
+@check("M009", "metadata-missing", scope=DATASET)
 def metadata_missing(ctx: DatasetContext) -> Iterator[Issue]:
     """A required metadata field (title, description, license, citation, temporal, extent) is
     empty (error), or a recommended one (keywords, providers, creators) is missing (warning)."""

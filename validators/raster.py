@@ -7,7 +7,7 @@ open files; they only read facts gathered once by ``raster_facts``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +23,7 @@ from tpqc.validators.geo import (
     pixel_size_native,
 )
 from tpqc.validators.raster_facts import RasterFacts
-from tpqc.validators.registry import check
+from tpqc.validators.registry import Scope, check
 
 UNIT_FACTORS = {"m": 1.0, "km": 1000.0, "deg": 1.0, "arcsec": 1.0 / 3600.0}
 
@@ -41,21 +41,22 @@ class RasterContext:
         return Location(path=self.facts.path, **where)  # type: ignore[arg-type]
 
 
-RasterCheck = Callable[[RasterContext], Iterator[Issue]]
+RASTER_FILE = Scope[RasterContext]("raster-file")
+"""Checks of one raster file's facts against its product."""
 
 
 def _placed(ctx: RasterContext) -> bool:
     return ctx.facts.readable and georeferencing_problem(ctx.facts) is None
 
 
-@check("R001", "unreadable")
+@check("R001", "unreadable", scope=RASTER_FILE)
 def unreadable(ctx: RasterContext) -> Iterator[Issue]:
     """GDAL cannot open the file (not a TIFF, truncated header, bad tags, unknown codec)."""
     if ctx.facts.open_error is not None:
         yield Issue("GDAL cannot open the file", ctx.at(), actual=ctx.facts.open_error)
 
 
-@check("R002", "decode-error")
+@check("R002", "decode-error", scope=RASTER_FILE)
 def decode_error(ctx: RasterContext) -> Iterator[Issue]:
     """The file opens but a block of pixels fails to decode (corrupt or truncated data)."""
     if ctx.facts.decode_error is not None:
@@ -67,7 +68,7 @@ def decode_error(ctx: RasterContext) -> Iterator[Issue]:
         )
 
 
-@check("R003", "implausible-size")
+@check("R003", "implausible-size", scope=RASTER_FILE)
 def implausible_size(ctx: RasterContext) -> Iterator[Issue]:
     """The declared raster is absurdly large for the file; it is refused before decoding."""
     if ctx.facts.refused is not None:
@@ -79,7 +80,7 @@ def implausible_size(ctx: RasterContext) -> Iterator[Issue]:
         )
 
 
-@check("R004", "not-georeferenced")
+@check("R004", "not-georeferenced", scope=RASTER_FILE)
 def not_georeferenced(ctx: RasterContext) -> Iterator[Issue]:
     """No usable CRS or geotransform: identity transform, GCPs or RPCs only, or a local CRS."""
     if not ctx.facts.readable:
@@ -94,7 +95,7 @@ def not_georeferenced(ctx: RasterContext) -> Iterator[Issue]:
         )
 
 
-@check("R005", "rotated-grid")
+@check("R005", "rotated-grid", scope=RASTER_FILE)
 def rotated_grid(ctx: RasterContext) -> Iterator[Issue]:
     """The geotransform has rotation or shear terms, so the grid is not north-up."""
     transform = ctx.facts.transform
@@ -109,7 +110,7 @@ def rotated_grid(ctx: RasterContext) -> Iterator[Issue]:
         )
 
 
-@check("R006", "crs-mismatch")
+@check("R006", "crs-mismatch", scope=RASTER_FILE)
 def crs_mismatch(ctx: RasterContext) -> Iterator[Issue]:
     """The file's CRS is not equivalent to the declared one (compared by pyproj, not by text)."""
     declared, wkt = ctx.product.crs, ctx.facts.crs_wkt
@@ -124,7 +125,7 @@ def crs_mismatch(ctx: RasterContext) -> Iterator[Issue]:
         )
 
 
-@check("R007", "resolution-mismatch")
+@check("R007", "resolution-mismatch", scope=RASTER_FILE)
 def resolution_mismatch(ctx: RasterContext) -> Iterator[Issue]:
     """Pixel size differs from the declared resolution (geodesic across units), or is not square."""
     rule = ctx.product.resolution
@@ -161,7 +162,7 @@ def resolution_mismatch(ctx: RasterContext) -> Iterator[Issue]:
             )
 
 
-@check("R008", "extent-mismatch")
+@check("R008", "extent-mismatch", scope=RASTER_FILE)
 def extent_mismatch(ctx: RasterContext) -> Iterator[Issue]:
     """The file's footprint in WGS84 (densified edges) breaks the declared extent rule."""
     extent = ctx.spec.dataset.extent
@@ -204,7 +205,7 @@ def extent_mismatch(ctx: RasterContext) -> Iterator[Issue]:
         )
 
 
-@check("R009", "band-count-mismatch")
+@check("R009", "band-count-mismatch", scope=RASTER_FILE)
 def band_count_mismatch(ctx: RasterContext) -> Iterator[Issue]:
     """The file has a different number of bands than declared."""
     if (
@@ -220,7 +221,7 @@ def band_count_mismatch(ctx: RasterContext) -> Iterator[Issue]:
         )
 
 
-@check("R010", "dtype-mismatch")
+@check("R010", "dtype-mismatch", scope=RASTER_FILE)
 def dtype_mismatch(ctx: RasterContext) -> Iterator[Issue]:
     """A band's data type differs from the declared one."""
     declared = ctx.product.dtype
@@ -236,7 +237,7 @@ def dtype_mismatch(ctx: RasterContext) -> Iterator[Issue]:
             )
 
 
-@check("R011", "nodata-missing")
+@check("R011", "nodata-missing", scope=RASTER_FILE)
 def nodata_missing(ctx: RasterContext) -> Iterator[Issue]:
     """The spec requires a nodata value but a band declares none."""
     if ctx.product.nodata is None or not ctx.facts.readable:
@@ -251,7 +252,7 @@ def nodata_missing(ctx: RasterContext) -> Iterator[Issue]:
             )
 
 
-@check("R012", "nodata-mismatch")
+@check("R012", "nodata-mismatch", scope=RASTER_FILE)
 def nodata_mismatch(ctx: RasterContext) -> Iterator[Issue]:
     """A band's nodata value differs from the declared one (NaN compared as NaN)."""
     rule = ctx.product.nodata
@@ -286,7 +287,7 @@ def _same_in_dtype(a: float, b: float, dtype: str) -> bool:
     return False
 
 
-@check("R013", "nodata-unrepresentable")
+@check("R013", "nodata-unrepresentable", scope=RASTER_FILE)
 def nodata_unrepresentable(ctx: RasterContext) -> Iterator[Issue]:
     """The nodata value cannot be stored in the band's data type, so no pixel can carry it."""
     for band in ctx.facts.bands:
@@ -299,7 +300,7 @@ def nodata_unrepresentable(ctx: RasterContext) -> Iterator[Issue]:
             )
 
 
-@check("R014", "value-out-of-range")
+@check("R014", "value-out-of-range", scope=RASTER_FILE)
 def value_out_of_range(ctx: RasterContext) -> Iterator[Issue]:
     """Valid pixels (nodata and NaN excluded) fall outside the declared value range."""
     rule = ctx.product.values
@@ -324,7 +325,7 @@ def value_out_of_range(ctx: RasterContext) -> Iterator[Issue]:
         )
 
 
-@check("R015", "nan-or-inf")
+@check("R015", "nan-or-inf", scope=RASTER_FILE)
 def nan_or_inf(ctx: RasterContext) -> Iterator[Issue]:
     """NaN in a band whose nodata is not NaN, or infinity that is not the nodata value."""
     if not ctx.facts.decoded:
@@ -347,7 +348,7 @@ def nan_or_inf(ctx: RasterContext) -> Iterator[Issue]:
                 )
 
 
-@check("R016", "too-much-nodata")
+@check("R016", "too-much-nodata", scope=RASTER_FILE)
 def too_much_nodata(ctx: RasterContext) -> Iterator[Issue]:
     """The share of nodata pixels in a band exceeds max_nodata_fraction."""
     limit = ctx.product.max_nodata_fraction
@@ -363,7 +364,7 @@ def too_much_nodata(ctx: RasterContext) -> Iterator[Issue]:
             )
 
 
-@check("R017", "all-nodata")
+@check("R017", "all-nodata", scope=RASTER_FILE)
 def all_nodata(ctx: RasterContext) -> Iterator[Issue]:
     """A band holds no valid pixel at all."""
     if not ctx.facts.decoded:
@@ -378,7 +379,7 @@ def all_nodata(ctx: RasterContext) -> Iterator[Issue]:
             )
 
 
-@check("R018", "overviews-invalid", Severity.WARNING)
+@check("R018", "overviews-invalid", Severity.WARNING, scope=RASTER_FILE)
 def overviews_invalid(ctx: RasterContext) -> Iterator[Issue]:
     """Internal overviews are not a proper pyramid (unsorted, or a decimation factor of 1)."""
     factors = list(ctx.facts.overviews)
@@ -389,25 +390,3 @@ def overviews_invalid(ctx: RasterContext) -> Iterator[Issue]:
             expected="increasing factors > 1",
             actual=factors,
         )
-
-
-RASTER_CHECKS: tuple[RasterCheck, ...] = (
-    unreadable,
-    decode_error,
-    implausible_size,
-    not_georeferenced,
-    rotated_grid,
-    crs_mismatch,
-    resolution_mismatch,
-    extent_mismatch,
-    band_count_mismatch,
-    dtype_mismatch,
-    nodata_missing,
-    nodata_mismatch,
-    nodata_unrepresentable,
-    value_out_of_range,
-    nan_or_inf,
-    too_much_nodata,
-    all_nodata,
-    overviews_invalid,
-)

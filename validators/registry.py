@@ -1,80 +1,93 @@
-"""Check codes, names and default severities, and the select/ignore rules over them.
+"""Check codes, names, default severities and scopes, and the select/ignore rules over them.
 
-Every check is a function decorated with :func:`check`. The decorator records
-its stable code, kebab-case name, default severity and the first line of its
-docstring (the user-facing description). The runner stamps every issue a check
-yields with those, so severity overrides live here and nowhere else.
+Every check is a function decorated with :func:`check`. The decorator records its stable
+code, kebab-case name, default severity, the first line of its docstring (the user-facing
+description) and its :class:`Scope`: the kind of thing it looks at (one raster file, one
+table, a series, the dataset, a STAC document ...). Runners ask the registry for the checks
+of a scope instead of keeping lists; the runner stamps every issue with the check's identity,
+so severity overrides live here and nowhere else.
+
+The registry imports no check module: the command-line door loads them (``tpqc.catalogue``),
+which keeps the import graph free of cycles.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar, cast
 
 from tpqc.schemas.errors import UsageError
 from tpqc.validators.findings import Finding, Issue, Severity
 
-CHECK_MODULES = (
-    "tpqc.validators.filename",
-    "tpqc.validators.raster",
-    "tpqc.validators.series",
-    "tpqc.validators.tables",
-    "tpqc.validators.metadata",
-    "tpqc.validators.doi_online",
-    "tpqc.stac.checks",
-)
 _CODE = re.compile(r"^[A-Z][0-9]{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class Scope(Generic[C]):
+    """What the checks of one scope look at: a context of type ``C`` (one raster file's
+    facts, one table's, a series ...). Declared once beside its context class."""
+
+    name: str
 
 
 @dataclass(frozen=True)
 class CheckInfo:
-    """The identity of one check: code, name, default severity and description."""
+    """The identity of one check: code, name, default severity, description and scope."""
 
     code: str
     name: str
     severity: Severity
     description: str
+    scope: str
 
 
 _REGISTRY: dict[str, CheckInfo] = {}
-F = TypeVar("F", bound=Callable[..., Iterable[Issue]])
+_BY_SCOPE: dict[str, list[tuple[CheckInfo, object]]] = {}
 
 
-def check(code: str, name: str, severity: Severity = Severity.ERROR) -> Callable[[F], F]:
-    """Register a check function under a stable code and name."""
+def check(
+    code: str, name: str, severity: Severity = Severity.ERROR, *, scope: Scope[C]
+) -> Callable[[Callable[[C], Iterable[Issue]]], Callable[[C], Iterable[Issue]]]:
+    """Register a check function under a stable code and name, in a scope."""
     if not _CODE.match(code) or not _NAME.match(name):
         raise ValueError(f"bad check identity {code} {name}")
 
-    def register(func: F) -> F:
-        doc = (func.__doc__ or "").strip().splitlines()
+    def register(func: Callable[[C], Iterable[Issue]]) -> Callable[[C], Iterable[Issue]]:
+        doc = (func.__doc__ or "").strip().split("\n\n")[0]
         if not doc:
             raise ValueError(f"check {code} {name} needs a docstring")
-        info = CheckInfo(code, name, severity, doc[0])
+        info = CheckInfo(code, name, severity, " ".join(doc.split()), scope.name)
         known = _REGISTRY.get(code)
-        if known is not None and known.name != name:
+        if known is not None and (known.name, known.scope) != (name, scope.name):
             raise ValueError(f"check code {code} is already {known.name}")
         _REGISTRY[code] = info
-        func.check_info = info  # type: ignore[attr-defined]
+        entries = [e for e in _BY_SCOPE.setdefault(scope.name, []) if e[0].code != code]
+        _BY_SCOPE[scope.name] = sorted([*entries, (info, func)], key=lambda e: e[0].code)
         return func
 
     return register
 
 
-def info_of(func: Callable[..., Iterable[Issue]]) -> CheckInfo:
-    """The registered identity of a check function."""
-    info: CheckInfo = func.check_info  # type: ignore[attr-defined]
-    return info
-
-
-def all_checks() -> list[CheckInfo]:
-    """Every registered check, ordered by code."""
-    for module in CHECK_MODULES:
-        importlib.import_module(module)
+def registered_checks() -> list[CheckInfo]:
+    """Every check registered so far, ordered by code."""
     return sorted(_REGISTRY.values(), key=lambda c: c.code)
+
+
+def checks_of(scope: Scope[C]) -> list[tuple[CheckInfo, Callable[[C], Iterable[Issue]]]]:
+    """The checks of one scope, ordered by code."""
+    return [
+        (info, cast(Callable[[C], Iterable[Issue]], func))
+        for info, func in _BY_SCOPE.get(scope.name, [])
+    ]
+
+
+def info_of(code: str) -> CheckInfo:
+    """The registered identity of a check code."""
+    return _REGISTRY[code]
 
 
 @dataclass(frozen=True)
@@ -91,13 +104,17 @@ class Selection:
         select: Iterable[str] = (),
         ignore: Iterable[str] = (),
         severities: Iterable[tuple[str, Severity]] = (),
+        *,
+        checks: Sequence[CheckInfo],
     ) -> Selection:
-        """Resolve codes, names or code prefixes (``R``, ``R01``) into a selection."""
-        chosen = resolve_codes(select)
+        """Resolve codes, names or code prefixes (``R``, ``R01``) among ``checks``."""
+        chosen = resolve_codes(select, checks)
         return cls(
             selected=frozenset(chosen) if chosen else None,
-            ignored=frozenset(resolve_codes(ignore)),
-            severities=tuple((c, sev) for token, sev in severities for c in resolve_codes([token])),
+            ignored=frozenset(resolve_codes(ignore, checks)),
+            severities=tuple(
+                (c, sev) for token, sev in severities for c in resolve_codes([token], checks)
+            ),
         )
 
     def enabled(self, code: str) -> bool:
@@ -130,19 +147,17 @@ class Selection:
         )
 
 
-def run_check(
-    func: Callable[..., Iterable[Issue]], selection: Selection, *args: object
-) -> list[Finding]:
-    """Run one check if the selection enables it, stamping its issues into findings."""
-    info = info_of(func)
-    if not selection.enabled(info.code):
-        return []
-    return [selection.stamp(info, issue) for issue in func(*args)]
+def run_scope(scope: Scope[C], context: C, selection: Selection) -> list[Finding]:
+    """Run every enabled check of a scope over one context, stamping issues into findings."""
+    findings: list[Finding] = []
+    for info, func in checks_of(scope):
+        if selection.enabled(info.code):
+            findings += [selection.stamp(info, issue) for issue in func(context)]
+    return findings
 
 
-def resolve_codes(tokens: Iterable[str]) -> list[str]:
+def resolve_codes(tokens: Iterable[str], checks: Sequence[CheckInfo]) -> list[str]:
     """Map check codes, names or code prefixes to codes; unknown tokens are usage errors."""
-    checks = all_checks()
     codes: list[str] = []
     for raw in tokens:
         for token in (t.strip() for t in raw.split(",")):

@@ -7,30 +7,33 @@ from typing import Any
 
 from tpqc.schemas.spec import Spec, Station, TableProduct
 from tpqc.validators.filename import (
+    FILE_FIELDS,
+    PRODUCT,
+    UNMATCHED_FILE,
     FieldContext,
-    field_out_of_range,
-    filename_mismatch,
-    no_files_matched,
+    ProductContext,
 )
 from tpqc.validators.findings import Finding
 from tpqc.validators.inventory import Inventory, InventoryEntry
-from tpqc.validators.raster import RASTER_CHECKS, RasterContext
+from tpqc.validators.raster import RASTER_FILE, RasterContext
 from tpqc.validators.raster_facts import RasterFacts
-from tpqc.validators.registry import Selection, run_check
+from tpqc.validators.registry import Selection, run_scope
 
 
 def inventory_findings(spec: Spec, inventory: Inventory, selection: Selection) -> list[Finding]:
     """Findings about file names: unmatched files, bad field values, empty products."""
     findings: list[Finding] = []
     for unmatched in inventory.unmatched:
-        findings += run_check(filename_mismatch, selection, unmatched)
+        findings += run_scope(UNMATCHED_FILE, unmatched, selection)
     rules = {p.name: p.fields for p in spec.products}
     for entry in inventory.entries:
         context = FieldContext(entry.path, entry.product, entry.fields, rules[entry.product])
-        findings += run_check(field_out_of_range, selection, context)
+        findings += run_scope(FILE_FIELDS, context, selection)
     for product in spec.products:
-        if not inventory.for_product(product.name):
-            findings += run_check(no_files_matched, selection, product.name, product.pattern)
+        section = "tables" if product in spec.tables else "rasters"
+        matched = len(inventory.for_product(product.name))
+        context_p = ProductContext(product.name, product.pattern, section, matched)
+        findings += run_scope(PRODUCT, context_p, selection)
     return findings
 
 
@@ -44,8 +47,7 @@ def raster_findings(
         if entry.kind != "raster":
             continue
         context = RasterContext(facts[entry.path], products[entry.product], spec)
-        for raster_check in RASTER_CHECKS:
-            findings += run_check(raster_check, selection, context)
+        findings += run_scope(RASTER_FILE, context, selection)
     return findings
 
 
@@ -53,7 +55,7 @@ def table_findings(
     spec: Spec, inventory: Inventory, facts: Mapping[str, Any], selection: Selection
 ) -> list[Finding]:
     """Findings of every table check over every matched table."""
-    from tpqc.validators.tables import TABLE_CHECKS, TableContext
+    from tpqc.validators.tables import TABLE_FILE, TableContext
 
     tables = {t.name: t for t in spec.tables}
     findings: list[Finding] = []
@@ -62,8 +64,7 @@ def table_findings(
             continue
         table = tables[entry.product]
         context = TableContext(facts[entry.path], table, station_of(spec, table, entry), spec)
-        for table_check in TABLE_CHECKS:
-            findings += run_check(table_check, selection, context)
+        findings += run_scope(TABLE_FILE, context, selection)
     return findings
 
 

@@ -12,21 +12,23 @@ from tpqc.schemas.spec import RasterProduct, Spec
 from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.inventory_frame import SeriesRuleFailures
 from tpqc.validators.members import TIME_FIELDS, Member, expected_members, fill_pattern
-from tpqc.validators.registry import check
+from tpqc.validators.registry import Scope, check
 
 ROBUST_Z_LIMIT = 3.5
 MIN_SERIES_FOR_OUTLIERS = 4
-# Findings on one file that already explain a grid difference, by grid attribute.
+# Codes of per-file findings that already explain a grid difference, by grid attribute:
+# crs-mismatch; resolution-, extent-mismatch, rotated-grid; band-count-, dtype-mismatch;
+# nodata-missing, nodata-mismatch.
 EXPLAINED_BY = {
-    "crs": {"crs-mismatch"},
-    "transform": {"resolution-mismatch", "extent-mismatch", "rotated-grid"},
-    "shape": {"resolution-mismatch", "extent-mismatch"},
-    "bands": {"band-count-mismatch"},
-    "dtype": {"dtype-mismatch"},
-    "nodata": {"nodata-missing", "nodata-mismatch"},
+    "crs": {"R006"},
+    "transform": {"R007", "R008", "R005"},
+    "shape": {"R007", "R008"},
+    "bands": {"R009"},
+    "dtype": {"R010"},
+    "nodata": {"R011", "R012"},
 }
-# A valid fraction far from the others is already explained by these per-file findings.
-FRACTION_EXPLAINED_BY = frozenset({"too-much-nodata", "all-nodata"})
+# A valid fraction far from the others is already explained by too-much-nodata or all-nodata.
+FRACTION_EXPLAINED_BY = frozenset({"R016", "R017"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,11 @@ class SeriesContext:
     failures: SeriesRuleFailures
     rows: Mapping[str, Mapping[str, Any]]
     explained: Mapping[str, frozenset[str]]
+    """Codes of the per-file findings of each path, so a sharper finding is not repeated."""
+
+
+SERIES = Scope[SeriesContext]("series")
+"""Checks across the members of one raster product."""
 
 
 def _series(members: Sequence[Member]) -> dict[tuple[tuple[str, str], ...], list[Member]]:
@@ -52,7 +59,7 @@ def _where(ctx: SeriesContext) -> Location:
     return Location(field=f"rasters.{ctx.product.name}")
 
 
-@check("D001", "series-incomplete")
+@check("D001", "series-incomplete", scope=SERIES)
 def series_incomplete(ctx: SeriesContext) -> Iterator[Issue]:
     """A member the declared temporal coverage and resolution imply has no file."""
     time_fields = {f for f in compile_pattern(ctx.product.pattern).fields if f in TIME_FIELDS}
@@ -75,7 +82,7 @@ def series_incomplete(ctx: SeriesContext) -> Iterator[Issue]:
                 )
 
 
-@check("D002", "series-duplicate")
+@check("D002", "series-duplicate", scope=SERIES)
 def series_duplicate(ctx: SeriesContext) -> Iterator[Issue]:
     """Two files stand for the same member (e.g. .tif and .TIF, or two spellings)."""
     flagged = set(ctx.failures.duplicates)
@@ -95,7 +102,7 @@ def series_duplicate(ctx: SeriesContext) -> Iterator[Issue]:
             )
 
 
-@check("D003", "series-outside-coverage")
+@check("D003", "series-outside-coverage", scope=SERIES)
 def series_outside_coverage(ctx: SeriesContext) -> Iterator[Issue]:
     """A member lies entirely outside the declared temporal coverage (a 2021 file in 2017-2020)."""
     temporal = ctx.spec.dataset.temporal
@@ -115,7 +122,7 @@ def _iso(moment: Any) -> str:
     return str(moment.isoformat()).replace("+00:00", "Z")
 
 
-@check("D004", "grid-inconsistent")
+@check("D004", "grid-inconsistent", scope=SERIES)
 def grid_inconsistent(ctx: SeriesContext) -> Iterator[Issue]:
     """A file of the series differs from the others in CRS, geotransform, shape, bands, dtype
     or nodata; the finding names the value most files share."""
@@ -141,7 +148,7 @@ def robust_z(values: Sequence[float], floor: float) -> list[float]:
     return [0.6745 * (v - centre) / scale for v in values]
 
 
-@check("D005", "series-outlier", Severity.WARNING)
+@check("D005", "series-outlier", Severity.WARNING, scope=SERIES)
 def series_outlier(ctx: SeriesContext) -> Iterator[Issue]:
     """A member's valid-pixel mean or valid fraction departs strongly from the rest of the
     series (robust z-score over 3.5): a unit change or a processing error in one year."""

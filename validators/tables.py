@@ -6,12 +6,12 @@ timestamp and value), never one finding per row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tpqc.schemas.spec import Spec, Station, TableProduct
 from tpqc.validators.findings import Issue, Location, Severity
-from tpqc.validators.registry import check
+from tpqc.validators.registry import Scope, check
 from tpqc.validators.table_facts import Problem, TableFacts, column_rule
 
 
@@ -29,7 +29,8 @@ class TableContext:
         return Location(path=self.facts.path, field=column, row=row)
 
 
-TableCheck = Callable[[TableContext], Iterator[Issue]]
+TABLE_FILE = Scope[TableContext]("table-file")
+"""Checks of one station table's facts against its product."""
 
 
 def _summary(
@@ -53,14 +54,14 @@ def _summary(
     )
 
 
-@check("T001", "table-unreadable")
+@check("T001", "table-unreadable", scope=TABLE_FILE)
 def table_unreadable(ctx: TableContext) -> Iterator[Issue]:
     """The table cannot be read (not CSV/XLSX, corrupt, no header, no time column)."""
     if ctx.facts.read_error is not None:
         yield Issue("the table cannot be read", ctx.at(), actual=ctx.facts.read_error)
 
 
-@check("T002", "column-missing")
+@check("T002", "column-missing", scope=TABLE_FILE)
 def column_missing(ctx: TableContext) -> Iterator[Issue]:
     """A required column is present under none of its names or aliases."""
     for name in ctx.facts.missing_columns:
@@ -74,14 +75,14 @@ def column_missing(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T003", "column-unexpected", Severity.WARNING)
+@check("T003", "column-unexpected", Severity.WARNING, scope=TABLE_FILE)
 def column_unexpected(ctx: TableContext) -> Iterator[Issue]:
     """A column the spec does not declare (declare it, or set unexpected_columns: allow)."""
     for header in ctx.facts.unexpected_columns:
         yield Issue(f"column {header} is not declared", ctx.at(header), actual=header)
 
 
-@check("T004", "column-duplicate")
+@check("T004", "column-duplicate", scope=TABLE_FILE)
 def column_duplicate(ctx: TableContext) -> Iterator[Issue]:
     """A column appears twice: the same header repeated, or two aliases of one column."""
     for name, headers in ctx.facts.duplicate_columns:
@@ -93,7 +94,7 @@ def column_duplicate(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T005", "unit-mismatch")
+@check("T005", "unit-mismatch", scope=TABLE_FILE)
 def unit_mismatch(ctx: TableContext) -> Iterator[Issue]:
     """The units row gives another unit than declared (K where degC is declared); the
     column's range check is skipped, its values being in another unit."""
@@ -106,7 +107,7 @@ def unit_mismatch(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T006", "time-unparseable")
+@check("T006", "time-unparseable", scope=TABLE_FILE)
 def time_unparseable(ctx: TableContext) -> Iterator[Issue]:
     """Timestamps that cannot be read as dates (a format is given with time.format)."""
     for problem in ctx.facts.problems_of("time_unparseable"):
@@ -118,7 +119,7 @@ def time_unparseable(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T007", "time-not-monotonic")
+@check("T007", "time-not-monotonic", scope=TABLE_FILE)
 def time_not_monotonic(ctx: TableContext) -> Iterator[Issue]:
     """The time column goes backwards."""
     for problem in ctx.facts.problems_of("time_not_monotonic"):
@@ -130,7 +131,7 @@ def time_not_monotonic(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T008", "time-duplicate")
+@check("T008", "time-duplicate", scope=TABLE_FILE)
 def time_duplicate(ctx: TableContext) -> Iterator[Issue]:
     """The same timestamp appears more than once."""
     for problem in ctx.facts.problems_of("time_duplicate"):
@@ -139,7 +140,7 @@ def time_duplicate(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T009", "time-irregular")
+@check("T009", "time-irregular", scope=TABLE_FILE)
 def time_irregular(ctx: TableContext) -> Iterator[Issue]:
     """Timestamps off the declared step (after rounding away sub-second Excel noise)."""
     step = ctx.table.time.step_seconds
@@ -152,7 +153,7 @@ def time_irregular(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T010", "time-gaps")
+@check("T010", "time-gaps", scope=TABLE_FILE)
 def time_gaps(ctx: TableContext) -> Iterator[Issue]:
     """Missing time steps between the first and last record: how many, and the longest gap."""
     for problem in ctx.facts.problems_of("time_gaps"):
@@ -168,7 +169,7 @@ def time_gaps(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T011", "time-outside-coverage")
+@check("T011", "time-outside-coverage", scope=TABLE_FILE)
 def time_outside_coverage(ctx: TableContext) -> Iterator[Issue]:
     """Records whose interval lies outside the dataset's declared temporal coverage."""
     for problem in ctx.facts.problems_of("time_outside_coverage"):
@@ -180,7 +181,7 @@ def time_outside_coverage(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T012", "value-out-of-range")
+@check("T012", "value-out-of-range", scope=TABLE_FILE)
 def table_value_out_of_range(ctx: TableContext) -> Iterator[Issue]:
     """Values of a column outside its limits (declared, or from the variable pack); missing
     codes are NA first, so -6999 is never out of range."""
@@ -195,7 +196,7 @@ def table_value_out_of_range(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T013", "too-many-missing")
+@check("T013", "too-many-missing", scope=TABLE_FILE)
 def too_many_missing(ctx: TableContext) -> Iterator[Issue]:
     """The share of missing values in a column (after missing codes became NA) is too high."""
     for column in ctx.facts.columns:
@@ -214,7 +215,7 @@ def too_many_missing(ctx: TableContext) -> Iterator[Issue]:
             )
 
 
-@check("T014", "missing-code-in-data")
+@check("T014", "missing-code-in-data", scope=TABLE_FILE)
 def missing_code_in_data(ctx: TableContext) -> Iterator[Issue]:
     """A common fill value the spec does not declare (-9999 in a file declared with -6999);
     it is treated as missing for the other checks."""
@@ -229,7 +230,7 @@ def missing_code_in_data(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T015", "station-outside-extent")
+@check("T015", "station-outside-extent", scope=TABLE_FILE)
 def station_outside_extent(ctx: TableContext) -> Iterator[Issue]:
     """The station's location lies outside the dataset's declared extent."""
     extent, station = ctx.spec.dataset.extent, ctx.station
@@ -246,7 +247,7 @@ def station_outside_extent(ctx: TableContext) -> Iterator[Issue]:
         )
 
 
-@check("T016", "column-alias", Severity.INFO)
+@check("T016", "column-alias", Severity.INFO, scope=TABLE_FILE)
 def column_alias(ctx: TableContext) -> Iterator[Issue]:
     """A declared column was found under one of its aliases or another letter case."""
     for column in ctx.facts.columns:
@@ -259,7 +260,7 @@ def column_alias(ctx: TableContext) -> Iterator[Issue]:
             )
 
 
-@check("T017", "station-unknown")
+@check("T017", "station-unknown", scope=TABLE_FILE)
 def station_unknown(ctx: TableContext) -> Iterator[Issue]:
     """The table's station field names a station the spec's stations table does not list."""
     if ctx.table.station_field and ctx.station is None:
@@ -268,24 +269,3 @@ def station_unknown(ctx: TableContext) -> Iterator[Issue]:
             ctx.at("station"),
             expected=sorted(ctx.spec.stations),
         )
-
-
-TABLE_CHECKS: tuple[TableCheck, ...] = (
-    table_unreadable,
-    column_missing,
-    column_unexpected,
-    column_duplicate,
-    unit_mismatch,
-    time_unparseable,
-    time_not_monotonic,
-    time_duplicate,
-    time_irregular,
-    time_gaps,
-    time_outside_coverage,
-    table_value_out_of_range,
-    too_many_missing,
-    missing_code_in_data,
-    station_outside_extent,
-    column_alias,
-    station_unknown,
-)

@@ -5,11 +5,23 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import cast
 
 from tpqc.validators.findings import Report
+from tpqc.validators.registry import CheckInfo
 
-Renderer = Callable[[Report], str]
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What a renderer may need beyond the report: the checks' identities (for their names
+    and descriptions) and whether the terminal takes colour."""
+
+    checks: tuple[CheckInfo, ...] = ()
+    color: bool = False
+
+
+Renderer = Callable[[Report, RenderContext], str]
 _RENDERERS: dict[str, tuple[str, str]] = {
     "text": ("tpqc.validators.render.text", "render_text"),
     "json": ("tpqc.validators.render.json_report", "render_json"),
@@ -19,15 +31,11 @@ _RENDERERS: dict[str, tuple[str, str]] = {
 FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 
 
-def render(report: Report, fmt: str, *, color: bool = False) -> str:
-    """Render a report in one of :data:`FORMATS` (``color`` only affects text)."""
-    if fmt == "text":
-        from tpqc.validators.render.text import render_text
-
-        return render_text(report, color=color)
+def render(report: Report, fmt: str, context: RenderContext = RenderContext()) -> str:
+    """Render a report in one of :data:`FORMATS`."""
     try:
         module_name, function = _RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}") from None
     renderer = cast(Renderer, getattr(importlib.import_module(module_name), function))
-    return renderer(report)
+    return renderer(report, context)

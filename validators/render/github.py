@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tpqc.validators.findings import Report, Severity
+
+if TYPE_CHECKING:
+    from tpqc.validators.render import RenderContext
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -11,7 +16,7 @@ def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def render_github(report: Report) -> str:
+def render_github(report: Report, context: RenderContext | None = None) -> str:
     """``::error file=...,title=R006 crs-mismatch::message`` lines."""
     lines = []
     for f in report.findings:

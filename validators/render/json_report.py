@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tpqc.schemas.identity import REPORT_VERSION, TOOL_NAME, TOOL_VERSION
 from tpqc.validators.findings import Report
+
+if TYPE_CHECKING:
+    from tpqc.validators.render import RenderContext
 from tpqc.validators.json_values import clean_json, dumps
 
 
@@ -33,6 +36,6 @@ def report_document(report: Report) -> Any:
     )
 
 
-def render_json(report: Report) -> str:
+def render_json(report: Report, context: RenderContext | None = None) -> str:
     """The JSON report as text."""
     return dumps(report_document(report))

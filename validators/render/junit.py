@@ -6,12 +6,14 @@ import json
 import xml.etree.ElementTree as ET
 
 from tpqc.validators.findings import Finding, Report
-from tpqc.validators.registry import all_checks
+from tpqc.validators.render import RenderContext
 
 
-def render_junit(report: Report) -> str:
-    """Failures are findings at or above fail-on; lower ones go to the case's system-out."""
-    checks = all_checks()
+def render_junit(report: Report, context: RenderContext) -> str:
+    """Failures are findings at or above fail-on; lower ones go to the case's system-out.
+
+    Each file gets one case per file-name and raster check (``context.checks``)."""
+    checks = context.checks
     root = ET.Element("testsuites", name="tpqc")
     paths = sorted(
         {str(f["path"]) for f in report.files}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tpqc.schemas.identity import TOOL_VERSION
 from tpqc.validators.findings import Finding, Report, Severity
+
+if TYPE_CHECKING:
+    from tpqc.validators.render import RenderContext
 
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _RESET = "\x1b[0m"
@@ -40,8 +43,9 @@ def _line(finding: Finding, color: bool) -> list[str]:
     return lines
 
 
-def render_text(report: Report, *, color: bool = False) -> str:
+def render_text(report: Report, context: RenderContext | None = None) -> str:
     """Render findings per file, then a one-line summary."""
+    color = context.color if context is not None else False
     out = [f"tpqc {TOOL_VERSION}: {report.spec_path} (data: {report.data_root})", ""]
     dataset_wide = report.findings_for(None)
     if dataset_wide:
