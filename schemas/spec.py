@@ -245,6 +245,17 @@ class Spec:
         """Every product, rasters first."""
         return (*self.rasters, *self.tables)
 
+    def product_named(self, name: str) -> RasterProduct | TableProduct:
+        """The product of this name (names are unique across sections)."""
+        for product in self.products:
+            if product.name == name:
+                return product
+        raise KeyError(name)
+
+    def section_of(self, name: str) -> Literal["rasters", "tables"]:
+        """The spec section that declares the product of this name."""
+        return "tables" if any(t.name == name for t in self.tables) else "rasters"
+
 
 class _PlainLoader(yaml.SafeLoader):
     """SafeLoader that keeps dates as strings, so the schema sees what the user wrote."""

@@ -20,7 +20,7 @@ from pystac.extensions.file import FileExtension
 from pystac.extensions.projection import ProjectionExtension
 from pystac.extensions.scientific import Publication, ScientificExtension
 from tpqc.schemas.errors import TpqcError
-from tpqc.schemas.spec import RasterProduct, Spec, Station, TableProduct
+from tpqc.schemas.spec import RasterProduct, Spec, TableProduct
 from tpqc.stac.licenses import license_url
 from tpqc.validators.geo import authority_code, footprint_wgs84, pixel_size_metres
 from tpqc.validators.inventory import InventoryEntry
@@ -96,7 +96,8 @@ def _crs_fields(wkt: str) -> dict[str, Any]:
     return {"wkt2": crs.to_wkt("WKT2_2019"), "projjson": crs.to_json_dict()}
 
 
-def _item_id(path: str, taken: set[str]) -> str:
+def unique_item_id(path: str, taken: set[str]) -> str:
+    """An item id from a file's name, unique among ``taken`` (which it joins)."""
     stem = Path(path).stem
     candidate = stem if stem not in taken else Path(path).name.replace(".", "_")
     index = 2
@@ -106,19 +107,23 @@ def _item_id(path: str, taken: set[str]) -> str:
     return candidate
 
 
+def declared_interval(spec: Spec) -> tuple[dt.datetime, dt.datetime] | None:
+    """The dataset's declared temporal coverage, when it has both ends."""
+    temporal = spec.dataset.temporal
+    if temporal and temporal.start and temporal.end:
+        return (temporal.start, temporal.end)
+    return None
+
+
 def build_item(
-    facts: RasterFacts,
-    entry: InventoryEntry,
-    product: RasterProduct,
-    spec: Spec,
-    item_id: str,
-    fallback_interval: tuple[dt.datetime, dt.datetime] | None,
+    facts: RasterFacts, entry: InventoryEntry, product: RasterProduct, spec: Spec
 ) -> pystac.Item:
-    """One Item for one GeoTIFF, with its single ``data`` asset."""
+    """One Item for one GeoTIFF, with its single ``data`` asset (its id is the file's stem
+    until the catalog makes ids unique)."""
     geometry, bbox = _geometry(facts)
     temporal = spec.dataset.temporal
     interval = member_interval(entry.fields, temporal.resolution if temporal else None)
-    interval = interval or fallback_interval
+    interval = interval or declared_interval(spec)
     if interval is None:
         raise TpqcError(
             f"cannot publish {facts.path}: its name has no time fields and the spec declares no "
@@ -128,7 +133,7 @@ def build_item(
     if product.description:
         properties["title"] = f"{product.description}: {Path(facts.path).name}"
     item = pystac.Item(
-        id=item_id,
+        id=Path(facts.path).stem,
         geometry=geometry,
         bbox=bbox,
         datetime=None,
@@ -264,38 +269,14 @@ def build_collection(
     return collection
 
 
-def build_catalog(
-    spec: Spec,
-    entries: list[tuple[InventoryEntry, Any]],
-    options: StacOptions,
-    stations: Mapping[str, Station] | None = None,
-) -> pystac.Catalog:
-    """Root Catalog → one Collection → one Item per file, hrefs laid out under the target.
-
-    ``entries`` pair files with their RasterFacts or TableFacts; ``stations`` gives each
-    table's station by path."""
-    from tpqc.stac.table_items import build_table_item
-
-    products = {p.name: p for p in spec.rasters}
-    tables = {t.name: t for t in spec.tables}
-    temporal = spec.dataset.temporal
-    fallback = (
-        (temporal.start, temporal.end) if temporal and temporal.start and temporal.end else None
-    )
+def build_catalog(spec: Spec, items: list[pystac.Item], options: StacOptions) -> pystac.Catalog:
+    """Root Catalog → one Collection → the items (one per file, in path order, ids made
+    unique), hrefs laid out under the target."""
     taken: set[str] = set()
-    items = []
-    for entry, facts in sorted(entries, key=lambda pair: pair[0].path):
-        item_id = _item_id(entry.path, taken)
-        if entry.kind == "table":
-            station = (stations or {})[entry.path]
-            items.append(
-                build_table_item(
-                    facts, tables[entry.product], station, item_id, multihash_sha256(facts.sha256)
-                )
-            )
-        else:
-            items.append(build_item(facts, entry, products[entry.product], spec, item_id, fallback))
-    collection = build_collection(spec, items, {**products, **tables})
+    items = sorted(items, key=lambda i: str(i.assets[ASSET_KEY].href))
+    for item in items:
+        item.id = unique_item_id(item.assets[ASSET_KEY].href, taken)
+    collection = build_collection(spec, items, {p.name: p for p in spec.products})
     for item in items:
         collection.add_item(item)
     catalog = pystac.Catalog(
@@ -316,7 +297,7 @@ def build_catalog(
             asset.href = join(remote, asset.href)
         else:
             # abspath, not resolve(): a data file that is a symlink keeps its own path.
-            asset.href = os.path.abspath(spec.data_root / asset.href)  # noqa: PTH100  # noqa: PTH100
+            asset.href = os.path.abspath(spec.data_root / asset.href)  # noqa: PTH100
     if not options.asset_href_prefix and remote is None:
         for item in items:
             item.make_asset_hrefs_relative()

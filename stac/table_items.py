@@ -44,15 +44,16 @@ def table_interval(facts: TableFacts, table: TableProduct) -> tuple[dt.datetime,
     return first, last + step - dt.timedelta(seconds=1)
 
 
-def build_table_item(
-    facts: TableFacts, table: TableProduct, station: Station, item_id: str, multihash: str
-) -> pystac.Item:
-    """One Item for one station table, with its single ``data`` asset."""
+def build_table_item(facts: TableFacts, table: TableProduct, station: Station) -> pystac.Item:
+    """One Item for one station table, with its single ``data`` asset (its id is the file's
+    stem until the catalog makes ids unique)."""
+    from tpqc.stac.build import multihash_sha256
+
     start, end = table_interval(facts, table)
     name = station.name or station.id or table.name
     elevation = f" ({station.elevation:g} m)" if station.elevation is not None else ""
     item = pystac.Item(
-        id=item_id,
+        id=Path(facts.path).stem,
         geometry={"type": "Point", "coordinates": [station.lon, station.lat]},
         bbox=[station.lon, station.lat, station.lon, station.lat],
         datetime=None,
@@ -68,8 +69,10 @@ def build_table_item(
         title=Path(facts.path).name,
     )
     item.add_asset("data", asset)
-    assert facts.size_bytes is not None
-    FileExtension.ext(asset, add_if_missing=True).apply(size=facts.size_bytes, checksum=multihash)
+    assert facts.size_bytes is not None and facts.sha256 is not None
+    FileExtension.ext(asset, add_if_missing=True).apply(
+        size=facts.size_bytes, checksum=multihash_sha256(facts.sha256)
+    )
     columns: list[dict[str, Any]] = [
         {
             "name": facts.time_header or table.time.column,

@@ -1,30 +1,26 @@
-"""spec → inventory → facts (one read per file) → findings → report."""
+"""spec → inventory → facts (one read per file) → findings → report → catalog.
+
+Every kind of file goes through the same steps; what differs per kind (how it is read,
+which checks look at it, what the report and the catalog say) comes from the kind table
+(:mod:`tpqc.kinds`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from tpqc.errors import UsageError
+from tpqc.kinds import FileKind, ReadOptions, registered_kinds
 from tpqc.schemas.spec import Spec
 from tpqc.validators.dataset import dataset_findings, without_explained
-from tpqc.validators.facts_json import file_json, table_json
-from tpqc.validators.findings import Report, Severity
-from tpqc.validators.inventory import Inventory, InventoryEntry, build_inventory
-from tpqc.validators.parallel import FactsJob, TableJob, default_jobs, gather_facts, local_size
-from tpqc.validators.raster_facts import (
-    DEFAULT_MAX_PIXELS,
-    DEFAULT_MAX_RATIO,
-    ReadPlan,
-)
+from tpqc.validators.facts import FileFacts
+from tpqc.validators.findings import Finding, Report, Severity
+from tpqc.validators.inventory import Inventory, build_inventory
+from tpqc.validators.inventory_checks import inventory_findings
+from tpqc.validators.parallel import FactsJob, default_jobs, gather_facts, local_size
+from tpqc.validators.raster_facts import DEFAULT_MAX_PIXELS, DEFAULT_MAX_RATIO
 from tpqc.validators.registry import Selection
-from tpqc.validators.runner import (
-    inventory_findings,
-    raster_findings,
-    station_of,
-    table_findings,
-)
 
 
 @dataclass(frozen=True)
@@ -51,55 +47,57 @@ class ValidationResult:
 
     spec: Spec
     inventory: Inventory
-    facts: dict[str, Any]
-    """RasterFacts or TableFacts by path."""
+    facts: Mapping[str, FileFacts]
+    """Every matched file's facts by path."""
     report: Report
 
 
-def validate(spec: Spec, options: ValidateOptions = ValidateOptions()) -> ValidationResult:
+def validate(
+    spec: Spec,
+    options: ValidateOptions = ValidateOptions(),
+    kinds: Mapping[str, FileKind] | None = None,
+) -> ValidationResult:
     """Validate every file of the dataset against its spec, reading each file once."""
+    kinds = kinds if kinds is not None else registered_kinds()
     root = spec.location
     if spec.data_url is None and not spec.data_root.is_dir():
         raise UsageError(f"data root {root} is not a folder")
-    inventory = build_inventory(spec)
-    products = {p.name: p for p in spec.rasters}
-    tables = {t.name: t for t in spec.tables}
+    inventory = build_inventory(spec, list(kinds.values()))
     temporal = spec.dataset.temporal
-    coverage = (
-        (temporal.start, temporal.end) if temporal and temporal.start and temporal.end else None
+    read = ReadOptions(
+        max_examples=options.max_examples,
+        max_pixels=options.max_pixels,
+        max_ratio=options.max_ratio,
+        coverage=(temporal.start, temporal.end)
+        if temporal and temporal.start and temporal.end
+        else None,
     )
-    jobs: list[FactsJob] = []
-    for entry in inventory.entries:
-        if entry.kind == "table":
-            job = TableJob(tables[entry.product], coverage, options.max_examples)
-            jobs.append((str(root), entry.path, job))
-            continue
-        values = products[entry.product].values
-        plan = ReadPlan(
-            value_min=values.min if values else None,
-            value_max=values.max if values else None,
-            max_examples=options.max_examples,
-            max_pixels=options.max_pixels,
-            max_ratio=options.max_ratio,
-        )
-        jobs.append((str(root), entry.path, plan))
-    facts = {f.path: f for f in _gather(jobs, options)}
-    file_level = inventory_findings(spec, inventory, options.selection)
-    file_level += raster_findings(spec, inventory, facts, options.selection)
-    file_level += table_findings(spec, inventory, facts, options.selection)
-    dataset = dataset_findings(
-        spec, inventory, facts, file_level, options.selection, options.online
-    )
-    findings = without_explained(file_level, dataset.findings) + dataset.findings
-    files = [
-        file_json(facts[e.path], e) if e.kind == "raster" else table_json(facts[e.path], e)
+    jobs: list[FactsJob] = [
+        (root, e.path, kinds[e.kind].job(spec, spec.product_named(e.product), e, read))
         for e in inventory.entries
     ]
-    report = Report.build(str(spec.path), str(root), findings, files, options.fail_on, dataset.rows)
+    facts = {f.path: f for f in _gather(jobs, options)}
+    file_level = inventory_findings(spec, inventory, options.selection)
+    summaries = {}
+    files = []
+    for entry in inventory.entries:
+        kind, product, fact = (
+            kinds[entry.kind],
+            spec.product_named(entry.product),
+            facts[entry.path],
+        )
+        file_level += kind.findings(spec, product, entry, fact, options.selection)
+        summaries[entry.path] = kind.summary(spec, product, entry, fact)
+        files.append(kind.report_entry(fact, entry))
+    dataset = dataset_findings(
+        spec, inventory, summaries, file_level, options.selection, options.online
+    )
+    findings: list[Finding] = without_explained(file_level, dataset.findings) + dataset.findings
+    report = Report.build(str(spec.path), root, findings, files, options.fail_on, dataset.rows)
     return ValidationResult(spec, inventory, facts, report)
 
 
-def _gather(jobs: list[FactsJob], options: ValidateOptions) -> list[Any]:
+def _gather(jobs: list[FactsJob], options: ValidateOptions) -> list[FileFacts]:
     """Read every file's facts: cache first, then local processes or the Dask cluster."""
     from tpqc.progress import progress_bar
     from tpqc.validators.facts_cache import FactsCache
@@ -134,6 +132,7 @@ def publish(
     asset_href_prefix: str | None = None,
     schemas: Path | None = None,
     force: bool = False,
+    kinds: Mapping[str, FileKind] | None = None,
 ) -> PublishResult:
     """Validate, then build, check and atomically write the STAC catalog from the same facts.
 
@@ -145,32 +144,24 @@ def publish(
     from tpqc.stac.target import REPORT_NAME, check_publish_target
     from tpqc.stac.validate import check_stac
     from tpqc.stac.write import CatalogWriteError, write_catalog_atomic
-    from tpqc.validators.geo import georeferencing_problem
     from tpqc.validators.render.json_report import render_json
 
+    kinds = kinds if kinds is not None else registered_kinds()
     check_publish_target(target, spec.path, None if spec.data_url else spec.data_root, force=force)
-    result = validate(spec, options)
+    result = validate(spec, options, kinds)
     if result.report.failed and not allow_failed:
         return PublishResult(result, written=False)
-    usable: list[tuple[InventoryEntry, Any]] = []
+    items = []
     skipped: list[str] = []
-    stations = {}
-    tables = {t.name: t for t in spec.tables}
     for entry in result.inventory.entries:
-        facts = result.facts[entry.path]
-        if entry.kind == "table":
-            station = station_of(spec, tables[entry.product], entry)
-            if facts.readable and facts.time_start and station is not None:
-                usable.append((entry, facts))
-                stations[entry.path] = station
-            else:
-                skipped.append(entry.path)
-        elif facts.decoded and georeferencing_problem(facts) is None:
-            usable.append((entry, facts))
-        else:
+        item = kinds[entry.kind].stac_item(
+            spec, spec.product_named(entry.product), entry, result.facts[entry.path]
+        )
+        if item is None:
             skipped.append(entry.path)
-    stac_options = StacOptions(target=target, asset_href_prefix=asset_href_prefix)
-    catalog = build_catalog(spec, usable, stac_options, stations)
+        else:
+            items.append(item)
+    catalog = build_catalog(spec, items, StacOptions(target, asset_href_prefix))
     documents = catalog_documents(catalog, target)
     store = SchemaStore.load(schemas)
     checked: list[Report] = []

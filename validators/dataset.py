@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from tpqc.schemas.spec import Spec
 from tpqc.validators.findings import Finding
-from tpqc.validators.geo import bounds_wgs84, georeferencing_problem
 from tpqc.validators.inventory import Inventory
 from tpqc.validators.inventory_frame import inventory_rows, series_rule_failures
 from tpqc.validators.members import TIME_FIELDS, collect_members
 from tpqc.validators.metadata import DATASET, ONLINE, DatasetContext
-from tpqc.validators.raster_facts import RasterFacts
 from tpqc.validators.registry import Selection, run_scope
 from tpqc.validators.series import SERIES, SeriesContext
+from tpqc.validators.summary import FileSummary
 
 # Codes of findings that explain others (a sharper finding is reported, the other dropped).
 FILENAME_MISMATCH, FIELD_OUT_OF_RANGE = "F001", "F002"
@@ -32,64 +30,19 @@ class DatasetResult:
     rows: list[dict[str, Any]]
 
 
-Box = tuple[float, float, float, float, float, float]
-
-
-def _wgs84_boxes(facts: Sequence[RasterFacts]) -> list[Box]:
-    boxes: list[Box] = []
-    for fact in facts:
-        if not fact.readable or georeferencing_problem(fact) is not None:
-            continue
-        try:
-            west, south, east, north = bounds_wgs84(fact)
-        except Exception:  # reported per file by extent-mismatch
-            continue
-        boxes.append(
-            (
-                west,
-                south,
-                east,
-                north,
-                (east - west) / max(fact.width, 1),
-                (north - south) / max(fact.height, 1),
-            )
-        )
-    return boxes
-
-
-def _table_spans(
-    spec: Spec, inventory: Inventory, facts: Mapping[str, Any]
-) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The span each readable table covers, on its own clock (as coverage is compared)."""
-    tables = {t.name: t for t in spec.tables}
-    spans = []
-    for entry in inventory.entries:
-        fact = facts[entry.path]
-        if entry.kind != "table" or not fact.readable or fact.time_start is None:
-            continue
-        table = tables[entry.product]
-        step = dt.timedelta(seconds=table.time.step_seconds)
-        first = dt.datetime.fromisoformat(fact.time_start).replace(tzinfo=dt.UTC)
-        last = dt.datetime.fromisoformat(fact.time_end).replace(tzinfo=dt.UTC)
-        if table.time.label == "end":
-            spans.append((first - step, last - dt.timedelta(seconds=1)))
-        else:
-            spans.append((first, last + step - dt.timedelta(seconds=1)))
-    return spans
-
-
 def dataset_findings(
     spec: Spec,
     inventory: Inventory,
-    facts: Mapping[str, Any],
+    summaries: Mapping[str, FileSummary],
     file_findings: Sequence[Finding],
     selection: Selection,
     online: bool = False,
 ) -> DatasetResult:
-    """Run the series and metadata checks; returns their findings and the inventory rows."""
+    """Run the series and metadata checks over the files' summaries (one per matched file);
+    returns their findings and the inventory rows."""
     members = collect_members(spec, inventory)
     paths = [e.path for e in inventory.entries] + [u.path for u in inventory.unmatched]
-    rows = inventory_rows(members, facts, paths)
+    rows = inventory_rows(members, summaries, paths)
     failures = series_rule_failures(rows)
     explained: dict[str, set[str]] = {}
     for finding in file_findings:
@@ -108,13 +61,21 @@ def dataset_findings(
             frozen,
         )
         findings += run_scope(SERIES, context, selection)
-    usable = [
-        facts[e.path] for e in inventory.entries if e.kind == "raster" and facts[e.path].readable
-    ]
+    ordered = [summaries[e.path] for e in inventory.entries]
+    grids = [s for s in ordered if s.grid is not None]
     # Files already outside the declared extent (extent-mismatch) would only distort the union.
-    placed = [f for f in usable if EXTENT_MISMATCH not in frozen.get(f.path, frozenset())]
+    boxes = [
+        s.wgs84_box
+        for s in grids
+        if s.wgs84_box is not None and EXTENT_MISMATCH not in frozen.get(s.path, frozenset())
+    ]
     context_m = DatasetContext(
-        spec, members, usable, _wgs84_boxes(placed), _table_spans(spec, inventory, facts)
+        spec,
+        members,
+        [s.grid for s in grids if s.grid is not None],
+        boxes,
+        [s.span for s in ordered if s.span is not None],
+        [s.size_bytes or 0 for s in grids],
     )
     findings += run_scope(DATASET, context_m, selection)
     if online:

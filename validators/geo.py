@@ -1,14 +1,32 @@
-"""Geodesy helpers over raster facts: CRS identity and equivalence, WGS84 footprints,
-and pixel sizes in metres or degrees."""
+"""Geodesy helpers over any gridded file's facts: CRS identity and equivalence, WGS84
+footprints, and pixel sizes in metres or degrees."""
 
 from __future__ import annotations
 
 import itertools
 import math
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
-from tpqc.validators.raster_facts import RasterFacts
+
+class Georeferenced(Protocol):
+    """The facts of a grid that geodesy needs (GeoTIFF and NetCDF facts both have them)."""
+
+    @property
+    def crs_wkt(self) -> str | None: ...
+    @property
+    def transform(self) -> tuple[float, float, float, float, float, float] | None: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def has_geotransform(self) -> bool: ...
+    @property
+    def gcp_count(self) -> int: ...
+    @property
+    def has_rpc(self) -> bool: ...
+
 
 DENSIFY_POINTS = 21
 WGS84 = "EPSG:4326"
@@ -48,7 +66,7 @@ def crs_equivalent(declared: str, actual_wkt: str) -> bool:
     return code_a is not None and code_a == code_b
 
 
-def georeferencing_problem(facts: RasterFacts) -> str | None:
+def georeferencing_problem(facts: Georeferenced) -> str | None:
     """Why a raster cannot be placed on Earth from its CRS and geotransform, or None."""
     if not facts.has_geotransform:
         if facts.gcp_count:
@@ -66,7 +84,7 @@ def georeferencing_problem(facts: RasterFacts) -> str | None:
     return None
 
 
-def footprint_wgs84(facts: RasterFacts) -> list[tuple[float, float]]:
+def footprint_wgs84(facts: Georeferenced) -> list[tuple[float, float]]:
     """The raster's outline as (lon, lat) points, edges densified; raises on failure."""
     if facts.crs_wkt is None or facts.transform is None:
         raise ValueError("no CRS or geotransform")
@@ -110,7 +128,7 @@ def _footprint(
     return points
 
 
-def bounds_wgs84(facts: RasterFacts) -> tuple[float, float, float, float]:
+def bounds_wgs84(facts: Georeferenced) -> tuple[float, float, float, float]:
     """(west, south, east, north) of the densified footprint; raises when it cannot transform."""
     points = footprint_wgs84(facts)
     lons = [p[0] for p in points]
@@ -118,14 +136,14 @@ def bounds_wgs84(facts: RasterFacts) -> tuple[float, float, float, float]:
     return (min(lons), min(lats), max(lons), max(lats))
 
 
-def pixel_size_native(facts: RasterFacts) -> tuple[float, float]:
+def pixel_size_native(facts: Georeferenced) -> tuple[float, float]:
     """Pixel width and height in the CRS's own units."""
     assert facts.transform is not None
     a, b, _, d, e, _ = facts.transform
     return (math.hypot(a, d), math.hypot(b, e))
 
 
-def pixel_size_metres(facts: RasterFacts) -> tuple[float, float]:
+def pixel_size_metres(facts: Georeferenced) -> tuple[float, float]:
     """Pixel width and height in metres at the raster's centre (geodesic on geographic CRSs)."""
     from pyproj import Geod, Transformer
 
@@ -145,7 +163,7 @@ def pixel_size_metres(facts: RasterFacts) -> tuple[float, float]:
     return (abs(dx), abs(dy))
 
 
-def pixel_size_degrees(facts: RasterFacts) -> tuple[float, float]:
+def pixel_size_degrees(facts: Georeferenced) -> tuple[float, float]:
     """Pixel width and height in degrees at the raster's centre."""
     from pyproj import Transformer
 
@@ -161,7 +179,7 @@ def pixel_size_degrees(facts: RasterFacts) -> tuple[float, float]:
     return (abs(lon1 - lon0), abs(lat1 - lat0))
 
 
-def _centre(facts: RasterFacts) -> tuple[float, float]:
+def _centre(facts: Georeferenced) -> tuple[float, float]:
     assert facts.transform is not None
     a, b, c, d, e, f = facts.transform
     col, row = facts.width / 2, facts.height / 2

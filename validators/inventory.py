@@ -7,23 +7,33 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from tpqc.schemas.patterns import FieldValue, FilenamePattern, compile_pattern, parse_field
 from tpqc.schemas.spec import Spec
 from tpqc.validators.filename import UnmatchedFile, loose_match, near_miss_hint
 
-RASTER_SUFFIXES = (".tif", ".tiff")
-TABLE_SUFFIXES = (".csv", ".txt", ".dat", ".xlsx", ".xlsm", ".xls")
+
+class KindOfFile(Protocol):
+    """What the inventory needs to know of a file kind: its name, the spec section it
+    serves, and which file names it claims."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def section(self) -> str: ...
+    def claims(self, name: str) -> bool: ...
+    def listed(self, spec: Spec) -> bool: ...
 
 
 @dataclass(frozen=True)
 class InventoryEntry:
-    """A data file matched to a product, with its parsed filename fields."""
+    """A data file matched to a product, with its parsed filename fields and its kind."""
 
     path: str
     product: str
     fields: dict[str, FieldValue] = field(default_factory=dict)
-    kind: str = "raster"
+    kind: str = "geotiff"
 
 
 @dataclass(frozen=True)
@@ -39,16 +49,6 @@ class Inventory:
         return [e for e in self.entries if e.product == name]
 
 
-def is_raster_name(name: str) -> bool:
-    """True for names ending in .tif or .tiff, in any letter case (also after stray spaces)."""
-    return name.rstrip().lower().endswith(RASTER_SUFFIXES)
-
-
-def is_table_name(name: str) -> bool:
-    """True for CSV, text and Excel names, in any letter case."""
-    return name.rstrip().lower().endswith(TABLE_SUFFIXES)
-
-
 def list_files(root: Path) -> list[str]:
     """Regular files under root as sorted POSIX paths relative to it; hidden ones skipped."""
     found: list[str] = []
@@ -61,16 +61,29 @@ def list_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def build_inventory(spec: Spec, files: Sequence[str] | None = None) -> Inventory:
-    """Match the data root's raster files to the spec's products."""
+def _kind_of(relative: str, section: str, kinds: Sequence[KindOfFile]) -> str:
+    """The kind of a matched file: the first of its product's section that claims the name,
+    else that section's first kind (GDAL opens more than .tif)."""
+    of_section = [k for k in kinds if k.section == section]
+    for kind in of_section:
+        if kind.claims(relative):
+            return kind.name
+    return of_section[0].name
+
+
+def build_inventory(
+    spec: Spec, kinds: Sequence[KindOfFile], files: Sequence[str] | None = None
+) -> Inventory:
+    """Match the data root's files of the listed kinds to the spec's products."""
     root = spec.data_root
+    listed = [k for k in kinds if k.listed(spec)]
     compiled: list[tuple[str, FilenamePattern, str]] = [
         (
             product.name,
             compile_pattern(
                 product.pattern, {k: r.regex for k, r in product.fields.items() if r.regex}
             ),
-            "table" if product in spec.tables else "raster",
+            spec.section_of(product.name),
         )
         for product in spec.products
     ]
@@ -83,13 +96,14 @@ def build_inventory(spec: Spec, files: Sequence[str] | None = None) -> Inventory
     for relative in files if files is not None else list_files(root):
         if any(fnmatch.fnmatchcase(relative, glob) for glob in spec.exclude):
             continue
-        if not is_raster_name(relative) and not (spec.tables and is_table_name(relative)):
+        if not any(kind.claims(relative) for kind in listed):
             continue
-        for product_name, pattern, kind in compiled:
+        for product_name, pattern, section in compiled:
             raw = pattern.match(relative)
             if raw is not None:
                 values = {name: parse_field(name, text) for name, text in raw.items()}
-                entries.append(InventoryEntry(relative, product_name, values, kind))
+                kind_name = _kind_of(relative, section, kinds)
+                entries.append(InventoryEntry(relative, product_name, values, kind_name))
                 break
         else:
             patterns = [p for _, p, _ in compiled]

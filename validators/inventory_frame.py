@@ -3,16 +3,14 @@ the ``--inventory`` CSV, and the series rules expressed as a pandera schema over
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tpqc.validators.geo import authority_code, bounds_wgs84, georeferencing_problem
 from tpqc.validators.members import Member
-from tpqc.validators.raster_facts import RasterFacts
+from tpqc.validators.summary import FileSummary
 
 GRID_COLUMNS = ("crs", "transform", "shape", "bands", "dtype", "nodata")
 COLUMNS = (
@@ -42,23 +40,17 @@ COLUMNS = (
 )
 
 
-def _crs_label(wkt: str | None) -> str | None:
-    if wkt is None:
-        return None
-    return authority_code(wkt) or wkt
-
-
 def inventory_rows(
-    members: Sequence[Member], facts: Mapping[str, Any], paths: Sequence[str]
+    members: Sequence[Member], summaries: Mapping[str, FileSummary], paths: Sequence[str]
 ) -> list[dict[str, Any]]:
     """One row per file (members first, then files that are no series member)."""
     by_path = {m.path: m for m in members}
     rows: list[dict[str, Any]] = []
     for path in sorted(set(paths) | set(by_path)):
         member = by_path.get(path)
-        fact = facts.get(path)
+        summary = summaries.get(path)
         row: dict[str, Any] = dict.fromkeys(COLUMNS)
-        row.update(path=path, matched=member.matched if member else fact is not None)
+        row.update(path=path, matched=member.matched if member else summary is not None)
         if member is not None:
             row.update(
                 product=member.product,
@@ -67,34 +59,10 @@ def inventory_rows(
                 member_start=member.start.isoformat().replace("+00:00", "Z"),
                 member_end=member.end.isoformat().replace("+00:00", "Z"),
             )
-        if isinstance(fact, RasterFacts) and fact.readable:
-            row.update(_fact_columns(fact))
+        if summary is not None:
+            row.update(summary.columns)
         rows.append(row)
     return rows
-
-
-def _fact_columns(fact: RasterFacts) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "crs": _crs_label(fact.crs_wkt),
-        "transform": ",".join(repr(v) for v in fact.transform) if fact.transform else None,
-        "shape": f"{fact.height}x{fact.width}",
-        "bands": fact.count,
-        "dtype": ",".join(sorted(set(fact.dtypes))),
-        "nodata": ",".join(sorted({repr(b.nodata) for b in fact.bands})),
-        "size": fact.size_bytes,
-        "sha256": fact.sha256,
-    }
-    if fact.transform is not None and fact.has_geotransform:
-        out["res_x"], out["res_y"] = abs(fact.transform[0]), abs(fact.transform[4])
-    if georeferencing_problem(fact) is None:
-        # A footprint not expressible in WGS84 is reported by the extent checks.
-        with contextlib.suppress(Exception):
-            out["west"], out["south"], out["east"], out["north"] = bounds_wgs84(fact)
-    if fact.decoded and fact.bands:
-        first = fact.bands[0]
-        out["valid_fraction"] = first.valid / first.pixels if first.pixels else None
-        out["valid_mean"] = first.mean
-    return out
 
 
 def rows_csv(rows: Sequence[Mapping[str, Any]]) -> str:

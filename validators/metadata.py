@@ -10,10 +10,15 @@ from dataclasses import dataclass
 from tpqc.schemas.spdx import closest_spdx, is_spdx
 from tpqc.schemas.spec import Resolution, Spec
 from tpqc.validators.findings import Issue, Location, Severity
-from tpqc.validators.geo import georeferencing_problem, pixel_size_degrees, pixel_size_metres
+from tpqc.validators.geo import (
+    Georeferenced,
+    georeferencing_problem,
+    pixel_size_degrees,
+    pixel_size_metres,
+)
 from tpqc.validators.members import Member
-from tpqc.validators.raster_facts import RasterFacts
 from tpqc.validators.registry import Scope, check
+from tpqc.validators.summary import Box
 
 # "(2022)" or ", 2022." - not the years inside a title such as "(2017-2020)".
 PUBLICATION_YEAR = re.compile(r"\((19|20)\d\d[a-z]?\)|(^|[,.]\s*)(19|20)\d\d[a-z]?[.,]")
@@ -43,10 +48,14 @@ class DatasetContext:
 
     spec: Spec
     members: Sequence[Member]
-    facts: Sequence[RasterFacts]
-    wgs84_bounds: Sequence[tuple[float, float, float, float, float, float]]
+    grids: Sequence[Georeferenced]
+    """The readable gridded files."""
+    wgs84_bounds: Sequence[Box]
+    """Footprints of the placed grids that are not already outside the declared extent."""
     table_spans: Sequence[tuple[dt.datetime, dt.datetime]] = ()
     """(first, last) instant the station tables cover, on their own clock."""
+    file_sizes: Sequence[int] = ()
+    """Sizes in bytes of the readable gridded files."""
 
 
 DATASET = Scope[DatasetContext]("dataset")
@@ -139,7 +148,7 @@ def resolution_declared_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
         )
         return
     sizes: set[float] = set()
-    for facts in ctx.facts:
+    for facts in ctx.grids:
         if georeferencing_problem(facts) is not None:
             continue
         try:
@@ -180,7 +189,7 @@ def size_declared_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
     if declared is None:
         return
     meanings = parse_size(declared)
-    total = sum(f.size_bytes or 0 for f in ctx.facts)
+    total = sum(ctx.file_sizes)
     if meanings is None:
         yield Issue(
             "declared size is not a number with a unit",

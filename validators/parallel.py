@@ -15,35 +15,19 @@ from concurrent.futures import (
 )
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tpqc.schemas.locations import is_remote
 from tpqc.validators.checksum import sha256_file
+from tpqc.validators.facts import FactsPart, FileFacts, ReadJob
 from tpqc.validators.facts_cache import FactsCache
-from tpqc.validators.raster_facts import (
-    RasterPart,
-    assemble,
-    read_raster_facts,
-    read_raster_part,
-)
 from tpqc.validators.remote import join
 
-FactsJob = tuple[str, str, Any]
-"""(data root, relative path, a ReadPlan for a raster or a TableJob for a table)."""
-Facts = Any  # RasterFacts or TableFacts
+FactsJob = tuple[str, str, ReadJob]
+"""(data root, relative path, how to read the file)."""
 SPLIT_BYTES = 64 << 20
 """Rasters bigger than this on disk are read as window shares by several workers."""
 Progress = Callable[[int, int], None]
 """Called with (files done, bytes done) as files complete."""
-
-
-@dataclass(frozen=True)
-class TableJob:
-    """What reading one table needs besides its path."""
-
-    table: Any
-    coverage: Any
-    max_examples: int
 
 
 @dataclass(frozen=True)
@@ -52,25 +36,19 @@ class Task:
 
     root: str
     relative: str
-    plan: Any
+    job: ReadJob
     part: int = 0
     parts: int = 1
 
 
-def run_task(task: Task) -> Facts | RasterPart:
+def run_task(task: Task) -> FileFacts | FactsPart:
     """Run one task in whatever process or cluster worker gets it."""
-    if isinstance(task.plan, TableJob):
-        from tpqc.validators.table_facts import read_table_facts
-
-        return read_table_facts(
-            task.root, task.relative, task.plan.table, task.plan.coverage, task.plan.max_examples
-        )
     if task.parts > 1:
-        return read_raster_part(task.root, task.relative, task.plan, task.part, task.parts)
-    return read_raster_facts(task.root, task.relative, task.plan)
+        return task.job.read_part(task.root, task.relative, task.part, task.parts)
+    return task.job.read(task.root, task.relative)
 
 
-def run_batch(batch: list[Task]) -> list[Facts | RasterPart]:
+def run_batch(batch: list[Task]) -> list[FileFacts | FactsPart]:
     """Run several small tasks in one round trip to a worker."""
     return [run_task(task) for task in batch]
 
@@ -112,12 +90,12 @@ def gather_facts(
     executor: Executor | None = None,
     cache: FactsCache | None = None,
     progress: Progress | None = None,
-) -> list[Facts]:
+) -> list[FileFacts]:
     """Facts for every job, in the order given.
 
     ``workers`` processes (1: in this process) unless an ``executor`` (a Dask client's) is
     given."""
-    results: list[Facts | None] = [None] * len(jobs)
+    results: list[FileFacts | None] = [None] * len(jobs)
     keys = [cache.key(_location(root, rel), plan) if cache else None for root, rel, plan in jobs]
     pending: list[int] = []
     for index, key in enumerate(keys):
@@ -133,7 +111,7 @@ def gather_facts(
         for i in pending
         if parallel
         and workers > 1
-        and not isinstance(jobs[i][2], TableJob)
+        and jobs[i][2].splittable
         and local_size(jobs[i][0], jobs[i][1]) > SPLIT_BYTES
     }
     tasks = [
@@ -141,9 +119,9 @@ def gather_facts(
         for i in pending
         for part in range(split.get(i, 1))
     ]
-    parts: dict[int, list[RasterPart | None]] = {i: [None] * n for i, n in split.items()}
+    parts: dict[int, list[FactsPart | None]] = {i: [None] * n for i, n in split.items()}
 
-    def finish(index: int, value: Facts) -> None:
+    def finish(index: int, value: FileFacts) -> None:
         nonlocal done_files, done_bytes
         results[index] = value
         if cache is not None:
@@ -155,8 +133,8 @@ def gather_facts(
 
     if not parallel and executor is None:
         for index, task in tasks:
-            finish(index, run_task(task))
-        return results
+            finish(index, _whole(run_task(task)))
+        return _complete(results)
 
     own_pool = executor is None
     pool = executor or _process_pool(min(workers, max(1, len(tasks))))
@@ -165,7 +143,7 @@ def gather_facts(
     size = max(1, min(16, len(tasks) // (workers * 4)))
     batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     try:
-        futures: dict[Future[Any], list[tuple[int, Task]]] = {
+        futures: dict[Future[list[FileFacts | FactsPart]], list[tuple[int, Task]]] = {
             pool.submit(run_batch, [task for _, task in batch]): batch for batch in batches
         }
         # The big files' checksums: this process is otherwise idle while workers decode.
@@ -177,19 +155,34 @@ def gather_facts(
         for future in as_completed(futures):
             for (index, task), value in zip(futures[future], future.result(), strict=True):
                 if index not in split:
-                    finish(index, value)
+                    finish(index, _whole(value))
                     continue
                 shares = parts[index]
+                if isinstance(value, FileFacts):
+                    raise TypeError(f"a share of {task.relative} came back whole")
                 shares[task.part] = value
                 if all(share is not None for share in shares):
                     try:
                         digest: str | None = digests[index].result()
                     except OSError:
                         digest = None
-                    finish(index, assemble([s for s in shares if s], digest, task.plan))
+                    finish(index, task.job.assemble([s for s in shares if s], digest))
     finally:
         if hashing is not None:
             hashing.shutdown()
         if own_pool:
             pool.shutdown()
-    return results
+    return _complete(results)
+
+
+def _whole(value: FileFacts | FactsPart) -> FileFacts:
+    if not isinstance(value, FileFacts):
+        raise TypeError("a whole-file task returned a part")
+    return value
+
+
+def _complete(results: list[FileFacts | None]) -> list[FileFacts]:
+    done = [r for r in results if r is not None]
+    if len(done) != len(results):
+        raise RuntimeError("some files were never read")
+    return done

@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from tpqc.validators.checksum import sha256_file
+from tpqc.validators.facts import FactsPart, FileFacts, ReadJob
 from tpqc.validators.json_values import json_number
 from tpqc.validators.statistics import BandAccumulator, nodata_representable
 
@@ -37,15 +38,32 @@ _REFUSE_FLOOR_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
-class ReadPlan:
-    """What the single read must know beforehand: value range, limits, examples kept."""
+class ReadPlan(ReadJob):
+    """What the single read of a GeoTIFF must know beforehand: value range, limits, examples
+    kept. Big files can be read as window shares by several workers."""
 
+    splittable: ClassVar[bool] = True
     value_min: float | None = None
     value_max: float | None = None
     max_examples: int = 5
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_ratio: float = DEFAULT_MAX_RATIO
     header_only: bool = False
+
+    def read(self, root: str, relative: str) -> RasterFacts:
+        """Read the whole file (hashing it alongside) and return its facts."""
+        return read_raster_facts(root, relative, self)
+
+    def read_part(self, root: str, relative: str, part: int, parts: int) -> RasterPart:
+        """Read one contiguous share of the file's windows."""
+        return read_raster_part(root, relative, self, part, parts)
+
+    def assemble(self, parts: Sequence[FactsPart], sha256: str | None) -> RasterFacts:
+        """Merge the shares of one file, in window order."""
+        shares = [p for p in parts if isinstance(p, RasterPart)]
+        if len(shares) != len(parts):
+            raise TypeError("not the parts of a raster")
+        return assemble(shares, sha256, self)
 
 
 @dataclass(frozen=True)
@@ -82,12 +100,9 @@ class BandFacts:
 
 
 @dataclass(frozen=True)
-class RasterFacts:
+class RasterFacts(FileFacts):
     """What one read of a GeoTIFF established. Problems are recorded, never raised."""
 
-    path: str
-    size_bytes: int | None = None
-    sha256: str | None = None
     open_error: str | None = None
     decode_error: str | None = None
     decode_window: tuple[int, int] | None = None
@@ -224,7 +239,7 @@ def _refusal(
 
 
 @dataclass
-class RasterPart:
+class RasterPart(FactsPart):
     """What one reader established about a file and its share of the windows; the parts of
     one file merge into its RasterFacts."""
 
@@ -294,7 +309,7 @@ def read_raster_part(
     return result
 
 
-def assemble(parts: list[RasterPart], sha256: str | None, plan: ReadPlan) -> RasterFacts:
+def assemble(parts: Sequence[RasterPart], sha256: str | None, plan: ReadPlan) -> RasterFacts:
     """Merge the parts of one file (in window order) into its facts."""
     first = parts[0]
     if first.open_error is not None or first.header is None:

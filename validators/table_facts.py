@@ -29,6 +29,7 @@ from tpqc.schemas.tables import (
     table_schema,
 )
 from tpqc.schemas.units import canonical_unit, same_unit
+from tpqc.validators.facts import FileFacts, ReadJob
 from tpqc.validators.raster_facts import FileHasher, gdal_reason
 
 COMMON_FILL_CODES = (-9999.0, -6999.0, -99999.0, -999.0)
@@ -70,12 +71,9 @@ class Problem:
 
 
 @dataclass(frozen=True)
-class TableFacts:
+class TableFacts(FileFacts):
     """What one read of a station table established. Problems are recorded, never raised."""
 
-    path: str
-    size_bytes: int | None = None
-    sha256: str | None = None
     read_error: str | None = None
     rows: int = 0
     headers: tuple[str, ...] = ()
@@ -98,6 +96,20 @@ class TableFacts:
     def problems_of(self, kind: str) -> list[Problem]:
         """The problems of one kind, in column order."""
         return [p for p in self.problems if p.kind == kind]
+
+
+@dataclass(frozen=True)
+class TableReadJob(ReadJob):
+    """What reading one table needs besides its path: its product, the declared temporal
+    coverage, and how many example rows to keep per problem."""
+
+    table: TableProduct
+    coverage: tuple[dt.datetime, dt.datetime] | None = None
+    max_examples: int = 5
+
+    def read(self, root: str, relative: str) -> TableFacts:
+        """Read the table once and return its facts."""
+        return read_table_facts(root, relative, self.table, self.coverage, self.max_examples)
 
 
 def _table_format(relative: str, table: TableProduct) -> str:

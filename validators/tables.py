@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tpqc.schemas.spec import Spec, Station, TableProduct
 from tpqc.validators.findings import Issue, Location, Severity
+from tpqc.validators.inventory import InventoryEntry
 from tpqc.validators.registry import Scope, check
 from tpqc.validators.table_facts import Problem, TableFacts, column_rule
 
@@ -269,3 +270,12 @@ def station_unknown(ctx: TableContext) -> Iterator[Issue]:
             ctx.at("station"),
             expected=sorted(ctx.spec.stations),
         )
+
+
+def station_of(spec: Spec, table: TableProduct, entry: InventoryEntry) -> Station | None:
+    """Where the table's station stands: declared in the table, or looked up by its field."""
+    if table.station is not None:
+        return table.station
+    if table.station_field is not None:
+        return spec.stations.get(str(entry.fields.get(table.station_field)))
+    return None

@@ -66,8 +66,8 @@ def test_cache_serves_unchanged_files_and_rereads_changed_ones(
 def test_corrupt_cache_entry_is_a_miss(example: Path, tmp_path: Path) -> None:
     cache = FactsCache(tmp_path / "cache")
     first = gather_facts(jobs_of(example), 1, cache=cache)
-    for entry in (tmp_path / "cache").rglob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        entry.write_bytes(b"not json {")
     assert gather_facts(jobs_of(example), 1, cache=cache) == first
 
 
@@ -86,7 +86,7 @@ def test_reports_identical_for_jobs_cluster_and_cache(example: Path, tmp_path: P
         n: r.stderr for n, r in runs.items()
     }
     assert len(set(outputs.values())) == 1
-    assert any((tmp_path / "facts").rglob("*.pickle"))
+    assert any((tmp_path / "facts").rglob("*.json"))
 
 
 def test_unreachable_scheduler_is_a_tool_error(example: Path) -> None:

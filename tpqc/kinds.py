@@ -1,0 +1,259 @@
+"""The file kinds tpqc knows, one entry each: how a file of that kind is read, which checks
+look at its facts, what the report says about it, how the dataset checks see it, and the STAC
+item it becomes. The pipeline and the publisher iterate this table instead of branching on
+kinds; adding a kind is one :func:`register_kind` call plus the kind's own modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from tpqc.schemas.spec import RasterProduct, Spec, TableProduct
+from tpqc.validators.facts import FileFacts, ReadJob
+from tpqc.validators.findings import Finding
+from tpqc.validators.inventory import InventoryEntry
+from tpqc.validators.raster_facts import RasterFacts
+from tpqc.validators.registry import Selection, run_scope
+from tpqc.validators.summary import FileSummary
+from tpqc.validators.table_facts import TableFacts
+
+if TYPE_CHECKING:
+    import pystac
+
+Section = Literal["rasters", "tables"]
+Product = RasterProduct | TableProduct
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What every read of a run shares: limits, examples kept, the declared coverage."""
+
+    max_examples: int = 5
+    max_pixels: int = 20_000_000_000
+    max_ratio: float = 100_000.0
+    coverage: tuple[dt.datetime, dt.datetime] | None = None
+
+
+class FileKind(ABC):
+    """One kind of data file: its spec section, its file suffixes, and everything tpqc does
+    with a file of that kind."""
+
+    name: ClassVar[str]
+    """Stable name, stored in the inventory (``geotiff``, ``table``)."""
+    section: ClassVar[Section]
+    """The spec section whose products it serves."""
+    suffixes: ClassVar[tuple[str, ...]]
+    """File name endings it claims (lower case)."""
+
+    def claims(self, name: str) -> bool:
+        """True when a file name has one of this kind's suffixes (any letter case, stray
+        trailing spaces allowed so that near-miss names are still reported)."""
+        return name.rstrip().lower().endswith(self.suffixes)
+
+    def listed(self, spec: Spec) -> bool:
+        """True when files of this kind are part of the inventory of this spec."""
+        return True
+
+    @abstractmethod
+    def job(
+        self, spec: Spec, product: Product, entry: InventoryEntry, options: ReadOptions
+    ) -> ReadJob:
+        """How to read one matched file once."""
+
+    @abstractmethod
+    def findings(
+        self,
+        spec: Spec,
+        product: Product,
+        entry: InventoryEntry,
+        facts: FileFacts,
+        selection: Selection,
+    ) -> list[Finding]:
+        """The per-file findings of the kind's checks."""
+
+    @abstractmethod
+    def report_entry(self, facts: FileFacts, entry: InventoryEntry) -> dict[str, Any]:
+        """The file's section of the JSON report."""
+
+    @abstractmethod
+    def summary(
+        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+    ) -> FileSummary:
+        """The file as the dataset-wide checks see it."""
+
+    def stac_item(
+        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+    ) -> pystac.Item | None:
+        """The file's STAC item, or None when it cannot be published (unreadable, not
+        placed on Earth, no time)."""
+        return None
+
+
+def _raster_facts(facts: FileFacts) -> RasterFacts:
+    if not isinstance(facts, RasterFacts):
+        raise TypeError(f"{facts.path}: not GeoTIFF facts")
+    return facts
+
+
+def _raster_product(product: Product) -> RasterProduct:
+    if not isinstance(product, RasterProduct):
+        raise TypeError(f"{product.name}: not a raster product")
+    return product
+
+
+def _table_product(product: Product) -> TableProduct:
+    if not isinstance(product, TableProduct):
+        raise TypeError(f"{product.name}: not a table product")
+    return product
+
+
+class GeoTiffKind(FileKind):
+    """GeoTIFFs (and anything else GDAL opens) of a raster product."""
+
+    name = "geotiff"
+    section = "rasters"
+    suffixes = (".tif", ".tiff")
+
+    def job(
+        self, spec: Spec, product: Product, entry: InventoryEntry, options: ReadOptions
+    ) -> ReadJob:
+        """A one-pass read seeded with the product's declared value range."""
+        from tpqc.validators.raster_facts import ReadPlan
+
+        values = _raster_product(product).values
+        return ReadPlan(
+            value_min=values.min if values else None,
+            value_max=values.max if values else None,
+            max_examples=options.max_examples,
+            max_pixels=options.max_pixels,
+            max_ratio=options.max_ratio,
+        )
+
+    def findings(
+        self,
+        spec: Spec,
+        product: Product,
+        entry: InventoryEntry,
+        facts: FileFacts,
+        selection: Selection,
+    ) -> list[Finding]:
+        """The R checks over the file's facts."""
+        from tpqc.validators.raster import RASTER_FILE, RasterContext
+
+        context = RasterContext(_raster_facts(facts), _raster_product(product), spec)
+        return run_scope(RASTER_FILE, context, selection)
+
+    def report_entry(self, facts: FileFacts, entry: InventoryEntry) -> dict[str, Any]:
+        """Header, grid, footprint, statistics and checksum."""
+        from tpqc.validators.raster_report import raster_file_json
+
+        return raster_file_json(_raster_facts(facts), entry)
+
+    def summary(
+        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+    ) -> FileSummary:
+        """Grid columns, footprint and statistics for the series and metadata checks."""
+        from tpqc.validators.raster_report import raster_summary
+
+        return raster_summary(_raster_facts(facts))
+
+    def stac_item(
+        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+    ) -> pystac.Item | None:
+        """An item with projection, raster bands and file fields, if the file is placed."""
+        from tpqc.stac.build import build_item
+        from tpqc.validators.geo import georeferencing_problem
+
+        raster = _raster_facts(facts)
+        if not raster.decoded or georeferencing_problem(raster) is not None:
+            return None
+        return build_item(raster, entry, _raster_product(product), spec)
+
+
+class TableKind(FileKind):
+    """Station tables (CSV, text, Excel) of a table product."""
+
+    name = "table"
+    section = "tables"
+    suffixes = (".csv", ".txt", ".dat", ".xlsx", ".xlsm", ".xls")
+
+    def listed(self, spec: Spec) -> bool:
+        """Tables are looked for only when the spec declares table products."""
+        return bool(spec.tables)
+
+    def job(
+        self, spec: Spec, product: Product, entry: InventoryEntry, options: ReadOptions
+    ) -> ReadJob:
+        """One read of the table against its product and the declared coverage."""
+        from tpqc.validators.table_facts import TableReadJob
+
+        return TableReadJob(_table_product(product), options.coverage, options.max_examples)
+
+    def _facts(self, facts: FileFacts) -> TableFacts:
+        if not isinstance(facts, TableFacts):
+            raise TypeError(f"{facts.path}: not table facts")
+        return facts
+
+    def findings(
+        self,
+        spec: Spec,
+        product: Product,
+        entry: InventoryEntry,
+        facts: FileFacts,
+        selection: Selection,
+    ) -> list[Finding]:
+        """The T checks over the table's facts."""
+        from tpqc.validators.tables import TABLE_FILE, TableContext, station_of
+
+        table = _table_product(product)
+        context = TableContext(self._facts(facts), table, station_of(spec, table, entry), spec)
+        return run_scope(TABLE_FILE, context, selection)
+
+    def report_entry(self, facts: FileFacts, entry: InventoryEntry) -> dict[str, Any]:
+        """Rows, time span, columns and checksum."""
+        from tpqc.validators.table_report import table_file_json
+
+        return table_file_json(self._facts(facts), entry)
+
+    def summary(
+        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+    ) -> FileSummary:
+        """The time the records cover."""
+        from tpqc.validators.table_report import table_summary
+
+        return table_summary(self._facts(facts), _table_product(product))
+
+    def stac_item(
+        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+    ) -> pystac.Item | None:
+        """A Point item at the station with the table extension, if it has time and place."""
+        from tpqc.stac.table_items import build_table_item
+        from tpqc.validators.tables import station_of
+
+        table = _table_product(product)
+        station = station_of(spec, table, entry)
+        tabular = self._facts(facts)
+        if not tabular.readable or not tabular.time_start or station is None:
+            return None
+        return build_table_item(tabular, table, station)
+
+
+_KINDS: dict[str, FileKind] = {}
+
+
+def register_kind(kind: FileKind) -> None:
+    """Add (or replace) a file kind; kinds are tried in the order registered."""
+    _KINDS[kind.name] = kind
+
+
+def registered_kinds() -> Mapping[str, FileKind]:
+    """Every file kind by name, in the order registered."""
+    return dict(_KINDS)
+
+
+register_kind(GeoTiffKind())
+register_kind(TableKind())

@@ -1,0 +1,53 @@
+"""What every kind of file's facts have in common, and what reads them.
+
+Each file kind (GeoTIFF, station table ...) has its own frozen facts class deriving from
+:class:`FileFacts`, and its own :class:`ReadJob`: a small picklable description of the one
+read of a file, run in whatever worker process gets it. The facts of every kind travel the
+same typed channel (parallel jobs, the cache, the pipeline, the STAC builder) as
+``FileFacts``; a kind's own code narrows them to its class.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """The facts of one file, of any kind: where it is, its size and checksum."""
+
+    path: str
+    size_bytes: int | None = None
+    sha256: str | None = None
+
+    @property
+    def readable(self) -> bool:
+        """True when the file could be read at all (its kind says what that means)."""
+        raise NotImplementedError
+
+
+class FactsPart:
+    """The facts of one share of a big file's windows, read by one worker; the parts of a
+    file merge into its facts (see :meth:`ReadJob.assemble`)."""
+
+
+class ReadJob(ABC):
+    """How to read one file once: everything the read must know beforehand. Picklable."""
+
+    splittable: ClassVar[bool] = False
+    """True when a big file can be read as window shares by several workers."""
+
+    @abstractmethod
+    def read(self, root: str, relative: str) -> FileFacts:
+        """Read the whole file and return its facts; never raises for bad data."""
+
+    def read_part(self, root: str, relative: str, part: int, parts: int) -> FactsPart:
+        """Read the ``part``-th of ``parts`` shares of the file (splittable jobs only)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be split")
+
+    def assemble(self, parts: Sequence[FactsPart], sha256: str | None) -> FileFacts:
+        """Merge the parts of one file, in order, into its facts (splittable jobs only)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be split")

@@ -1,0 +1,33 @@
+"""The checks of the inventory itself: names that match no pattern, field values, and
+products that matched nothing."""
+
+from __future__ import annotations
+
+from tpqc.schemas.spec import Spec
+from tpqc.validators.filename import (
+    FILE_FIELDS,
+    PRODUCT,
+    UNMATCHED_FILE,
+    FieldContext,
+    ProductContext,
+)
+from tpqc.validators.findings import Finding
+from tpqc.validators.inventory import Inventory
+from tpqc.validators.registry import Selection, run_scope
+
+
+def inventory_findings(spec: Spec, inventory: Inventory, selection: Selection) -> list[Finding]:
+    """Findings about file names: unmatched files, bad field values, empty products."""
+    findings: list[Finding] = []
+    for unmatched in inventory.unmatched:
+        findings += run_scope(UNMATCHED_FILE, unmatched, selection)
+    rules = {p.name: p.fields for p in spec.products}
+    for entry in inventory.entries:
+        context = FieldContext(entry.path, entry.product, entry.fields, rules[entry.product])
+        findings += run_scope(FILE_FIELDS, context, selection)
+    for product in spec.products:
+        section = spec.section_of(product.name)
+        matched = len(inventory.for_product(product.name))
+        context_p = ProductContext(product.name, product.pattern, section, matched)
+        findings += run_scope(PRODUCT, context_p, selection)
+    return findings
