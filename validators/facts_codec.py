@@ -2,9 +2,9 @@
 
 The format cannot run code (unlike a pickle): a document names its facts class among the
 registered subclasses of :class:`FileFacts` and holds only JSON values; everything else is
-rebuilt from the dataclasses' own type hints. Non-finite floats (NaN nodata, infinity) and
-bytes (quicklook images) are tagged, so a round trip gives facts equal to the originals.
-Anything that does not fit is a :class:`FactsFormatError`, never a crash.
+rebuilt from the dataclasses' own type hints, by decoders built once per type. Non-finite
+floats (NaN nodata, infinity) and bytes (quicklook images) are tagged, so a round trip gives
+facts equal to the originals. Anything that does not fit is a :class:`FactsFormatError`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ import dataclasses
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, Union
 
 from tpqc.validators.facts import FileFacts
 
 FORMAT = 1
+_SCALARS = (str, int, bool, type(None))
+Decoder = Callable[[Any], Any]
 
 
 class FactsFormatError(ValueError):
@@ -37,20 +39,34 @@ def _facts_classes() -> dict[str, type[FileFacts]]:
     return found
 
 
+@cache
+def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    return dataclasses.fields(cls)
+
+
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, float) and not math.isfinite(value):
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is float:
+        if math.isfinite(value):
+            return value
         return {"$float": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
+    if kind in (list, tuple):
+        if all(type(v) in _SCALARS for v in value):  # histogram buckets, headers: as they are
+            return list(value)
+        return [_encode(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in _fields(kind)}
     if isinstance(value, bytes):
         return {"$bytes": base64.b64encode(value).decode("ascii")}
     if isinstance(value, Mapping):
         return {str(k): _encode(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_encode(v) for v in value]
-    if hasattr(value, "item"):  # a numpy scalar
+    if isinstance(value, float):  # a numpy float
+        return _encode(float(value))
+    if hasattr(value, "item"):  # another numpy scalar
         return _encode(value.item())
-    return value
+    raise TypeError(f"facts cannot hold {kind.__name__}")
 
 
 def encode_facts(facts: FileFacts) -> dict[str, Any]:
@@ -63,13 +79,8 @@ def encode_facts(facts: FileFacts) -> dict[str, Any]:
     }
 
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
 def _tagged(raw: Any) -> Any:
-    if isinstance(raw, dict) and len(raw) == 1:
+    if type(raw) is dict and len(raw) == 1:
         if "$float" in raw:
             return float(raw["$float"])
         if "$bytes" in raw:
@@ -77,73 +88,133 @@ def _tagged(raw: Any) -> Any:
     return raw
 
 
-def _decode(hint: Any, raw: Any) -> Any:
-    raw = _tagged(raw)
-    origin = typing.get_origin(hint)
-    if hint is Any:
-        return _plain(raw)
-    if origin in (Union, types.UnionType):
-        options = typing.get_args(hint)
-        if raw is None and type(None) in options:
-            return None
-        errors = []
-        for option in options:
-            if option is type(None):
-                continue
-            try:
-                return _decode(option, raw)
-            except (FactsFormatError, TypeError, ValueError) as exc:
-                errors.append(str(exc))
-        raise FactsFormatError(f"no type of {hint} fits {raw!r:.80}: {errors}")
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        if not isinstance(raw, dict):
-            raise FactsFormatError(f"{hint.__name__} needs an object")
-        hints = _hints(hint)
-        names = {f.name for f in dataclasses.fields(hint)}
-        if set(raw) - names:
-            raise FactsFormatError(f"{hint.__name__} has no fields {sorted(set(raw) - names)}")
-        return hint(**{k: _decode(hints[k], v) for k, v in raw.items()})
-    if origin is tuple:
-        args = typing.get_args(hint)
-        if not isinstance(raw, list):
-            raise FactsFormatError(f"{hint} needs a list")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v) for v in raw)
-        if len(args) != len(raw):
-            raise FactsFormatError(f"{hint} needs {len(args)} items")
-        return tuple(_decode(a, v) for a, v in zip(args, raw, strict=True))
-    if origin in (list,):
-        (item,) = typing.get_args(hint)
-        if not isinstance(raw, list):
-            raise FactsFormatError(f"{hint} needs a list")
-        return [_decode(item, v) for v in raw]
-    if origin in (dict, Mapping, typing.Mapping) or hint in (dict, Mapping):
-        if not isinstance(raw, dict):
-            raise FactsFormatError(f"{hint} needs an object")
-        args = typing.get_args(hint) or (str, Any)
-        return {str(k): _decode(args[1], v) for k, v in raw.items()}
-    if hint is float:
-        if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise FactsFormatError(f"{raw!r:.40} is not a number")
-        return float(raw)
-    if hint in (int, str, bool, bytes):
-        if type(raw) is not hint:
-            raise FactsFormatError(f"{raw!r:.40} is not {hint.__name__}")
-        return raw
-    if hint is type(None):
-        if raw is not None:
-            raise FactsFormatError("expected null")
-        return None
-    raise FactsFormatError(f"cannot decode {hint}")
-
-
 def _plain(raw: Any) -> Any:
-    raw = _tagged(raw)
-    if isinstance(raw, dict):
+    kind = type(raw)
+    if kind is dict:
+        tagged = _tagged(raw)
+        if tagged is not raw:
+            return tagged
         return {k: _plain(v) for k, v in raw.items()}
-    if isinstance(raw, list):
+    if kind is list:
+        if all(type(v) in _SCALARS or type(v) is float for v in raw):
+            return raw
         return [_plain(v) for v in raw]
     return raw
+
+
+def _list(raw: Any, hint: Any) -> list[Any]:
+    if type(raw) is not list:
+        raise FactsFormatError(f"{hint} needs a list")
+    return raw
+
+
+def _float(raw: Any) -> float:
+    raw = _tagged(raw)
+    if type(raw) not in (int, float):
+        raise FactsFormatError(f"{raw!r:.40} is not a number")
+    return float(raw)
+
+
+def _none(raw: Any) -> None:
+    if raw is not None:
+        raise FactsFormatError("expected null")
+
+
+def _exactly(kind: type) -> Decoder:
+    def decode(raw: Any) -> Any:
+        raw = _tagged(raw)
+        if type(raw) is not kind:
+            raise FactsFormatError(f"{raw!r:.40} is not {kind.__name__}")
+        return raw
+
+    return decode
+
+
+def _union_decoder(hint: Any) -> Decoder:
+    options = [o for o in typing.get_args(hint) if o is not type(None)]
+    optional = len(options) < len(typing.get_args(hint))
+    decoders = [_decoder(o) for o in options]
+
+    def decode(raw: Any) -> Any:
+        if raw is None and optional:
+            return None
+        for decoder in decoders:
+            try:
+                return decoder(raw)
+            except (FactsFormatError, TypeError, ValueError):
+                continue
+        raise FactsFormatError(f"no type of {hint} fits {raw!r:.80}")
+
+    return decode
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls) if f.init}
+
+    def decode(raw: Any) -> Any:
+        if type(raw) is not dict:
+            raise FactsFormatError(f"{cls.__name__} needs an object")
+        try:
+            return cls(**{k: fields[k](v) for k, v in raw.items()})
+        except KeyError as exc:
+            raise FactsFormatError(f"{cls.__name__} has no field {exc}") from None
+
+    return decode
+
+
+def _tuple_decoder(hint: Any) -> Decoder:
+    args = typing.get_args(hint)
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = _decoder(args[0])
+        return lambda raw: tuple(item(v) for v in _list(raw, hint))
+    items = [_decoder(a) for a in args]
+
+    def fixed(raw: Any) -> tuple[Any, ...]:
+        values = _list(raw, hint)
+        if len(values) != len(items):
+            raise FactsFormatError(f"{hint} needs {len(items)} items")
+        return tuple(d(v) for d, v in zip(items, values, strict=True))
+
+    return fixed
+
+
+def _mapping_decoder(hint: Any) -> Decoder:
+    args = typing.get_args(hint) or (str, Any)
+    value = _decoder(args[1])
+
+    def mapping(raw: Any) -> dict[str, Any]:
+        if type(raw) is not dict:
+            raise FactsFormatError(f"{hint} needs an object")
+        return {str(k): value(v) for k, v in raw.items()}
+
+    return mapping
+
+
+@cache
+def _decoder(hint: Any) -> Decoder:
+    """A function turning JSON into a value of ``hint``, built once per type."""
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        return _plain
+    if origin in (Union, types.UnionType):
+        return _union_decoder(hint)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return _dataclass_decoder(hint)
+    if origin is tuple:
+        return _tuple_decoder(hint)
+    if origin is list:
+        item = _decoder(typing.get_args(hint)[0])
+        return lambda raw: [item(v) for v in _list(raw, hint)]
+    if origin in (dict, Mapping) or hint in (dict, Mapping):
+        return _mapping_decoder(hint)
+    if hint is float:
+        return _float
+    if hint in (int, str, bool, bytes):
+        return _exactly(hint)
+    if hint is type(None):
+        return _none
+    raise FactsFormatError(f"cannot decode {hint}")
 
 
 def decode_facts(document: Any) -> FileFacts:
@@ -153,7 +224,10 @@ def decode_facts(document: Any) -> FileFacts:
     cls = _facts_classes().get(str(document.get("type")))
     if cls is None:
         raise FactsFormatError(f"unknown facts type {document.get('type')!r:.80}")
-    facts = _decode(cls, document.get("facts"))
+    try:
+        facts = _decoder(cls)(document.get("facts"))
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise FactsFormatError(str(exc)) from exc
     if not isinstance(facts, cls):
         raise FactsFormatError("not facts")
     return facts
