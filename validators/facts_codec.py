@@ -15,7 +15,6 @@ import math
 import types
 import typing
 from collections.abc import Callable, Mapping
-from functools import cache
 from typing import Any, Union
 
 from tpqc.validators.facts import FileFacts
@@ -39,9 +38,15 @@ def _facts_classes() -> dict[str, type[FileFacts]]:
     return found
 
 
-@cache
+_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+_DECODERS: dict[object, Decoder] = {}
+
+
 def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
-    return dataclasses.fields(cls)
+    known = _FIELDS.get(cls)
+    if known is None:
+        known = _FIELDS[cls] = dataclasses.fields(cls)
+    return known
 
 
 def _encode(value: Any) -> Any:
@@ -191,9 +196,15 @@ def _mapping_decoder(hint: Any) -> Decoder:
     return mapping
 
 
-@cache
 def _decoder(hint: Any) -> Decoder:
     """A function turning JSON into a value of ``hint``, built once per type."""
+    known = _DECODERS.get(hint)
+    if known is None:
+        known = _DECODERS[hint] = _build_decoder(hint)
+    return known
+
+
+def _build_decoder(hint: Any) -> Decoder:
     origin = typing.get_origin(hint)
     if hint is Any:
         return _plain
