@@ -10,3 +10,5 @@ TOOL_VERSION = "0.1.0"
 """Also in pyproject.toml; a packaging test keeps the two equal."""
 REPORT_VERSION = "1.0"
 """Version of the JSON report format (schemas/report.schema.json)."""
+SPEC_VERSION = 1
+"""Version of the dataset spec format (schemas/dataset-spec.schema.json)."""

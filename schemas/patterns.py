@@ -1,11 +1,21 @@
 """Filename patterns: compile ``Wudaoliang_ALT_{year}.tif`` into a matcher and parse the
-values of its fields. A declaration of what names look like, so it lives beside the spec."""
+values of its fields. A declaration of what names look like, so it lives beside the spec.
+
+Patterns are matched with RE2, whose time is linear in the name's length: a field regex such
+as ``(a+)+`` cannot hang a run on a long file name, and constructs RE2 refuses
+(backreferences, lookarounds) are spec errors.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
+
+import re2
+
+MAX_PATTERN_MEMORY = 8 << 20
 
 FieldValue = int | float | str
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -24,13 +34,40 @@ class PatternError(ValueError):
     """A filename pattern that cannot be compiled."""
 
 
+class Matcher(Protocol):
+    """A compiled regular expression (RE2's or Python's)."""
+
+    def fullmatch(self, text: str) -> Any: ...
+
+
+def _re2(source: str, *, case_sensitive: bool = True) -> Matcher:
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print to stderr; the error becomes a PatternError
+    options.case_sensitive = case_sensitive
+    options.max_mem = MAX_PATTERN_MEMORY
+    matcher: Matcher = re2.compile(source, options)
+    return matcher
+
+
+def check_field_regex(source: str) -> str | None:
+    """Why a field's regular expression cannot be used (RE2 syntax), or None."""
+    try:
+        _re2(f"(?:{source})")
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        return f"not a regular expression tpqc can match in linear time (RE2): {reason}"
+    return None
+
+
 @dataclass(frozen=True)
 class FilenamePattern:
     """A compiled filename pattern."""
 
     text: str
-    regex: re.Pattern[str]
-    loose: re.Pattern[str]
+    regex: Matcher
+    loose: Matcher
     fields: tuple[str, ...]
 
     def match(self, relative_path: str) -> dict[str, str] | None:
@@ -56,12 +93,11 @@ def compile_pattern(text: str, field_regex: Mapping[str, str] | None = None) -> 
         if name in fields:
             raise PatternError(f"field {{{name}}} appears twice in pattern {text!r}")
         fields.append(name)
-        parts.append(re.escape(text[position : placeholder.start()]))
+        parts.append(re2.escape(text[position : placeholder.start()]))
         if name in field_regex:
-            try:
-                re.compile(field_regex[name])
-            except re.error as exc:
-                raise PatternError(f"bad regex for field {{{name}}}: {exc}") from exc
+            problem = check_field_regex(field_regex[name])
+            if problem is not None:
+                raise PatternError(f"bad regex for field {{{name}}}: {problem}")
             body = field_regex[name]
         else:
             body = TIME_FIELD_REGEX.get(name, _GENERIC_FIELD_REGEX)
@@ -70,14 +106,13 @@ def compile_pattern(text: str, field_regex: Mapping[str, str] | None = None) -> 
     tail = text[position:]
     if "{" in tail or "}" in tail:
         raise PatternError(f"unbalanced braces in pattern {text!r}")
-    parts.append(re.escape(tail))
+    parts.append(re2.escape(tail))
     source = "".join(parts)
-    return FilenamePattern(
-        text=text,
-        regex=re.compile(source),
-        loose=re.compile(source, re.IGNORECASE),
-        fields=tuple(fields),
-    )
+    try:
+        regex, loose = _re2(source), _re2(source, case_sensitive=False)
+    except re2.error as exc:
+        raise PatternError(f"pattern {text!r} cannot be compiled: {exc}") from None
+    return FilenamePattern(text=text, regex=regex, loose=loose, fields=tuple(fields))
 
 
 def parse_field(name: str, raw: str) -> FieldValue:

@@ -1,228 +1,72 @@
 """Load a dataset spec: YAML in, a frozen typed :class:`Spec` out.
 
-The YAML is checked against ``dataset-spec.schema.json`` before anything runs.
-Every problem is reported at once, located by its YAML path and line, e.g.
-``rasters[0].resolution.unit: 'kilometre' is not one of m, km, deg, arcsec (line 14)``.
+The YAML is read once (:mod:`yaml_source`: size and alias limits, duplicate keys refused),
+checked against ``dataset-spec.schema.json`` (generated from :mod:`spec_model`, where the
+spec is described once) and by the semantic checks a schema cannot express, then built into
+the typed objects. Every problem is reported at once, located by its YAML path and line, e.g.
+``rasters[0].resolution.unit: 'kilometre' is not one of m, km, deg, arcsec (line 14)``, and
+says what is accepted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import jsonschema
-import yaml
 from tpqc.schemas.errors import SpecError
 from tpqc.schemas.locations import is_remote
+from tpqc.schemas.patterns import (
+    PLACEHOLDER,
+    TIME_FIELD_REGEX,
+    PatternError,
+    check_field_regex,
+    compile_pattern,
+)
 from tpqc.schemas.resources import load_json_schema
+from tpqc.schemas.spec_model import (
+    SPEC_ADAPTER,
+    BBox,
+    ColumnRule,
+    DatasetMeta,
+    ExtentRule,
+    FieldRule,
+    NodataRule,
+    Provider,
+    Publication,
+    RasterProduct,
+    Resolution,
+    Station,
+    StationField,
+    TableProduct,
+    Temporal,
+    TimeRule,
+    ValueRange,
+)
+from tpqc.schemas.spec_values import (
+    RESOLUTION_FORMS,
+    StepError,
+    parse_moment,
+    parse_nodata,
+    parse_resolution_text,
+    parse_step,
+    suggest_date,
+    suggest_duration,
+)
+from tpqc.schemas.yaml_source import PathKey, YamlSourceError, load_yaml, read_capped
 
-PathKey = tuple[str | int, ...]
-TIME_FIELDS = ("year", "month", "day", "date", "doy")
-
-
-@dataclass(frozen=True)
-class FieldRule:
-    """What one filename field may hold: fixed value, numeric bounds or allowed list."""
-
-    name: str
-    fixed: str | None = None
-    min: float | None = None
-    max: float | None = None
-    allowed: tuple[str, ...] | None = None
-    regex: str | None = None
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """Declared pixel size, its unit (m, km, deg, arcsec) and relative tolerance."""
-
-    value: float
-    unit: Literal["m", "km", "deg", "arcsec"]
-    tolerance: float = 0.01
-
-
-@dataclass(frozen=True)
-class ExtentRule:
-    """How a file's footprint must relate to the dataset extent."""
-
-    match: Literal["within", "equal", "covers"] = "within"
-    tolerance_pixels: float = 1.0
-
-
-@dataclass(frozen=True)
-class ValueRange:
-    """The range valid pixel values must fall in, and their unit."""
-
-    min: float | None = None
-    max: float | None = None
-    unit: str | None = None
-    scale: float | None = None
-    offset: float | None = None
-
-
-@dataclass(frozen=True)
-class NodataRule:
-    """The nodata declaration: ``required`` (any), a number, or ``nan``."""
-
-    kind: Literal["required", "value", "nan"]
-    value: float | None = None
-
-    def describe(self) -> str:
-        """The rule as a user wrote it."""
-        if self.kind == "value":
-            return repr(self.value)
-        return self.kind
-
-
-@dataclass(frozen=True)
-class RasterProduct:
-    """One raster product of the dataset: a filename pattern and what its files must be."""
-
-    name: str
-    pattern: str
-    fields: Mapping[str, FieldRule]
-    description: str | None = None
-    crs: str | None = None
-    resolution: Resolution | None = None
-    extent: ExtentRule | None = None
-    bands: int | None = None
-    dtype: str | None = None
-    nodata: NodataRule | None = None
-    values: ValueRange | None = None
-    max_nodata_fraction: float | None = None
-
-
-@dataclass(frozen=True)
-class Station:
-    """Where a station stands (WGS84 degrees, metres above sea level)."""
-
-    lon: float
-    lat: float
-    elevation: float | None = None
-    id: str | None = None
-    name: str | None = None
-
-
-@dataclass(frozen=True)
-class ColumnRule:
-    """What one declared column of a table must hold."""
-
-    name: str
-    aliases: tuple[str, ...] = ()
-    unit: str | None = None
-    min: float | None = None
-    max: float | None = None
-    variable: str | None = None
-    required: bool = True
-    max_missing_fraction: float | None = None
-    description: str | None = None
-
-
-@dataclass(frozen=True)
-class TimeRule:
-    """The time column: its name, format, regular step, time zone and labelling."""
-
-    column: str
-    step_seconds: int
-    aliases: tuple[str, ...] = ()
-    format: str | None = None
-    timezone: str = "UTC"
-    label: Literal["end", "start"] = "end"
-
-
-@dataclass(frozen=True)
-class TableProduct:
-    """One station-table product: file pattern, layout, time, station and columns."""
-
-    name: str
-    pattern: str
-    fields: Mapping[str, FieldRule]
-    time: TimeRule
-    columns: tuple[ColumnRule, ...] = ()
-    description: str | None = None
-    format: str | None = None
-    sheet: str | int | None = None
-    delimiter: str | None = None
-    encoding: str | None = None
-    header_rows: int = 1
-    units_row: int | None = None
-    missing_values: tuple[float, ...] = ()
-    station: Station | None = None
-    station_field: str | None = None
-    max_missing_fraction: float | None = None
-    unexpected_columns: Literal["warn", "allow"] = "warn"
-
-
-@dataclass(frozen=True)
-class Provider:
-    """An organisation that hosts, produces or licenses the data."""
-
-    name: str
-    roles: tuple[str, ...] = ()
-    url: str | None = None
-    description: str | None = None
-
-
-@dataclass(frozen=True)
-class Publication:
-    """A publication that describes the dataset."""
-
-    doi: str | None = None
-    citation: str | None = None
-
-
-@dataclass(frozen=True)
-class Temporal:
-    """Declared temporal coverage and the length of one series member (ISO 8601)."""
-
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
-    resolution: str | None = None
-
-
-@dataclass(frozen=True)
-class BBox:
-    """A WGS84 bounding box in degrees."""
-
-    west: float
-    south: float
-    east: float
-    north: float
-
-    def as_tuple(self) -> tuple[float, float, float, float]:
-        """(west, south, east, north)."""
-        return (self.west, self.south, self.east, self.north)
-
-
-@dataclass(frozen=True)
-class DatasetMeta:
-    """The dataset's metadata as declared in the spec."""
-
-    id: str
-    title: str = ""
-    description: str = ""
-    doi: str | None = None
-    cstr: str | None = None
-    citation: str | None = None
-    license: str | None = None
-    creators: tuple[str, ...] = ()
-    providers: tuple[Provider, ...] = ()
-    keywords: tuple[str, ...] = ()
-    publications: tuple[Publication, ...] = ()
-    temporal: Temporal | None = None
-    extent: BBox | None = None
-    resolution: str | Resolution | None = None
-    size: str | None = None
+TIME_FIELDS = tuple(TIME_FIELD_REGEX)
+Product = RasterProduct | TableProduct
 
 
 @dataclass(frozen=True)
 class Spec:
-    """A loaded, validated dataset spec."""
+    """A loaded, validated dataset spec and where its values were written."""
 
     path: Path
     data_root: Path
@@ -234,6 +78,8 @@ class Spec:
     exclude: tuple[str, ...] = ()
     data_url: str | None = None
     """The data root when it is remote (/vsicurl/..., http(s)://...); data_root is unused then."""
+    texts: Mapping[PathKey, str] = field(default_factory=dict)
+    """The source text of every scalar (``91.80``), by YAML path."""
 
     @property
     def location(self) -> str:
@@ -241,11 +87,11 @@ class Spec:
         return self.data_url or str(self.data_root)
 
     @property
-    def products(self) -> tuple[RasterProduct | TableProduct, ...]:
+    def products(self) -> tuple[Product, ...]:
         """Every product, rasters first."""
         return (*self.rasters, *self.tables)
 
-    def product_named(self, name: str) -> RasterProduct | TableProduct:
+    def product_named(self, name: str) -> Product:
         """The product of this name (names are unique across sections)."""
         for product in self.products:
             if product.name == name:
@@ -255,16 +101,6 @@ class Spec:
     def section_of(self, name: str) -> Literal["rasters", "tables"]:
         """The spec section that declares the product of this name."""
         return "tables" if any(t.name == name for t in self.tables) else "rasters"
-
-
-class _PlainLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as strings, so the schema sees what the user wrote."""
-
-
-_PlainLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def format_path(key: PathKey) -> str:
@@ -278,16 +114,12 @@ def format_path(key: PathKey) -> str:
     return out or "(top level)"
 
 
-def _line_map(node: yaml.Node, key: PathKey, lines: dict[PathKey, int]) -> None:
-    lines.setdefault(key, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            child = (*key, str(key_node.value))
-            lines[child] = key_node.start_mark.line + 1
-            _line_map(value_node, child, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _line_map(item, (*key, index), lines)
+# --- schema validation -------------------------------------------------------------------
+
+_SUGGESTIONS: dict[str, Callable[[str], str | None]] = {
+    "date": suggest_date,
+    "duration": suggest_duration,
+}
 
 
 def _schema_problems(
@@ -304,255 +136,173 @@ def _schema_problems(
 
 def _describe_error(error: jsonschema.ValidationError) -> list[tuple[PathKey, str]]:
     where: PathKey = tuple(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        schema = error.schema if isinstance(error.schema, Mapping) else {}
-        allowed = set(schema.get("properties", {}))
-        unknown = sorted(str(k) for k in error.instance if k not in allowed)
-        hint = f"; allowed: {', '.join(sorted(allowed))}" if allowed else ""
-        return [((*where, k), f"unknown key {k!r}{hint}") for k in unknown]
+        allowed = sorted(schema.get("properties", {}))
+        out = []
+        for key in sorted(str(k) for k in error.instance if k not in allowed):
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            listing = f"; allowed: {', '.join(allowed)}" if allowed else ""
+            out.append(((*where, key), f"unknown key {key!r}{hint}{listing}"))
+        return out
     if error.validator == "enum":
         choices: Any = error.validator_value
         options = ", ".join(str(o) for o in choices)
         return [(where, f"{error.instance!r} is not one of {options}")]
+    if error.validator == "pattern" and "x-accepts" in schema:
+        suggest = _SUGGESTIONS.get(str(schema.get("x-grammar")))
+        suggestion = suggest(str(error.instance)) if suggest else None
+        hint = f"; write {suggestion}" if suggestion else ""
+        return [(where, f"{error.instance!r} is not accepted here ({schema['x-accepts']}){hint}")]
     if error.validator == "required":
         return [(where, error.message)]
-    if error.validator == "oneOf" and error.context:
+    if error.validator in ("oneOf", "anyOf") and error.context:
         # Report the branch that got furthest, not "is not valid under any of the given schemas".
-        best = max(error.context, key=lambda e: len(e.absolute_path))
+        best = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
         if best.validator == "type":
-            return [(where, f"{error.instance!r} is not a valid value here")]
+            accepts = schema.get("x-accepts")
+            listing = f" (accepted: {accepts})" if accepts else ""
+            return [(where, f"{error.instance!r} is not a valid value here{listing}")]
         return _describe_error(best)
     return [(where, error.message)]
 
 
-def _parse_datetime(text: str, *, end: bool) -> dt.datetime:
-    if len(text) == 10:
-        day = dt.date.fromisoformat(text)
-        clock = dt.time(23, 59, 59) if end else dt.time(0, 0, 0)
-        return dt.datetime.combine(day, clock, tzinfo=dt.UTC)
-    value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+# --- semantic checks ---------------------------------------------------------------------
 
 
-def _field_rule(name: str, raw: Any) -> FieldRule:
-    if isinstance(raw, dict):
-        if "in" in raw:
-            return FieldRule(name, allowed=tuple(str(v) for v in raw["in"]))
-        return FieldRule(name, min=raw.get("min"), max=raw.get("max"), regex=raw.get("regex"))
-    return FieldRule(name, fixed=str(raw))
+class _Problems:
+    def __init__(self, lines: Mapping[PathKey, int]) -> None:
+        self.lines = lines
+        self.found: list[str] = []
+
+    def add(self, key: PathKey, text: str) -> None:
+        line = self.lines.get(key, self.lines.get(key[:-1], 0))
+        self.found.append(f"{format_path(key)}: {text} (line {line})")
 
 
-def _nodata_rule(raw: Any) -> NodataRule:
-    if raw == "required":
-        return NodataRule("required")
-    if raw == "nan" or (isinstance(raw, float) and math.isnan(raw)):
-        return NodataRule("nan")
-    return NodataRule("value", float(raw))
+def _placeholders(pattern: str) -> list[str]:
+    return [m.group(1) for m in PLACEHOLDER.finditer(pattern)]
 
 
-def _raster(raw: Mapping[str, Any]) -> RasterProduct:
-    res = raw.get("resolution")
-    ext = raw.get("extent")
-    values = raw.get("values")
-    return RasterProduct(
-        name=raw["name"],
-        pattern=raw["pattern"],
-        description=raw.get("description"),
-        fields={k: _field_rule(k, v) for k, v in (raw.get("fields") or {}).items()},
-        crs=raw.get("crs"),
-        resolution=Resolution(float(res["value"]), res["unit"], float(res.get("tolerance", 0.01)))
-        if res
-        else None,
-        extent=ExtentRule(ext.get("match", "within"), float(ext.get("tolerance_pixels", 1.0)))
-        if ext is not None
-        else None,
-        bands=raw.get("bands"),
-        dtype=raw.get("dtype"),
-        nodata=_nodata_rule(raw["nodata"]) if "nodata" in raw else None,
-        values=ValueRange(**values) if values else None,
-        max_nodata_fraction=raw.get("max_nodata_fraction"),
-    )
+def _check_fields(problems: _Problems, key: PathKey, product: Mapping[str, Any]) -> None:
+    """Field rules must name fields of the pattern; their regexes must be usable."""
+    fields = product.get("fields") or {}
+    regexes = field_regexes(fields)
+    for name, regex in regexes.items():
+        reason = check_field_regex(regex)
+        if reason is not None:
+            problems.add((*key, "fields", name, "regex"), reason)
+            return
+    try:
+        compile_pattern(product["pattern"], regexes)
+    except PatternError as exc:
+        problems.add((*key, "pattern"), str(exc))
+        return
+    placeholders = _placeholders(product["pattern"])
+    for name in fields:
+        if name not in placeholders:
+            close = difflib.get_close_matches(name, placeholders, n=1, cutoff=0.5)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            known = ", ".join(placeholders) or "none"
+            problems.add(
+                (*key, "fields", name),
+                f"{name!r} is not a field of the pattern {product['pattern']!r} "
+                f"(its fields: {known}){hint}; a rule for a field that does not exist checks "
+                "nothing",
+            )
 
 
-STEP_UNITS = {"s": 1, "sec": 1, "min": 60, "h": 3600, "d": 86400}
-
-
-def parse_step(text: str) -> int:
-    """Seconds in a step written as ``10min``, ``30 min``, ``1h``, ``1d`` or ``PT30M``."""
-    found = re.fullmatch(r"(\d+) ?(s|sec|min|h|d)", text)
-    if found:
-        return int(found.group(1)) * STEP_UNITS[found.group(2)]
-    iso = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", text)
-    if iso and any(iso.groups()):
-        days, hours, minutes, seconds = (int(g) if g else 0 for g in iso.groups())
-        return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
-    raise ValueError(f"not a time step: {text!r}")
-
-
-def _station(raw: Mapping[str, Any]) -> Station:
-    return Station(
-        float(raw["lon"]), float(raw["lat"]), raw.get("elevation"), raw.get("id"), raw.get("name")
-    )
-
-
-def _column(name: str, raw: Mapping[str, Any]) -> ColumnRule:
-    from tpqc.schemas.variables import VARIABLES
-
-    known = VARIABLES.get(raw.get("variable", ""))
-    return ColumnRule(
-        name=name,
-        aliases=tuple(raw.get("aliases") or ()),
-        unit=raw.get("unit", known.unit if known else None),
-        min=raw.get("min", known.min if known else None),
-        max=raw.get("max", known.max if known else None),
-        variable=raw.get("variable"),
-        required=bool(raw.get("required", True)),
-        max_missing_fraction=raw.get("max_missing_fraction"),
-        description=raw.get("description", known.description if known else None),
-    )
-
-
-def _table(raw: Mapping[str, Any]) -> TableProduct:
-    time = raw["time"]
-    station = raw.get("station") or {}
-    return TableProduct(
-        name=raw["name"],
-        pattern=raw["pattern"],
-        fields={k: _field_rule(k, v) for k, v in (raw.get("fields") or {}).items()},
-        time=TimeRule(
-            column=time["column"],
-            step_seconds=parse_step(time["step"]),
-            aliases=tuple(time.get("aliases") or ()),
-            format=time.get("format"),
-            timezone=time.get("timezone", "UTC"),
-            label=time.get("label", "end"),
-        ),
-        columns=tuple(_column(k, v or {}) for k, v in (raw.get("columns") or {}).items()),
-        description=raw.get("description"),
-        format=raw.get("format"),
-        sheet=raw.get("sheet"),
-        delimiter=raw.get("delimiter"),
-        encoding=raw.get("encoding"),
-        header_rows=int(raw.get("header_rows", 1)),
-        units_row=raw.get("units_row"),
-        missing_values=tuple(float(v) for v in raw.get("missing_values") or ()),
-        station=_station(station) if "lon" in station else None,
-        station_field=station.get("field"),
-        max_missing_fraction=raw.get("max_missing_fraction"),
-        unexpected_columns=raw.get("unexpected_columns", "warn"),
-    )
-
-
-def _dataset(raw: Mapping[str, Any]) -> DatasetMeta:
-    temporal = raw.get("temporal")
-    extent = raw.get("extent")
-    return DatasetMeta(
-        id=raw["id"],
-        title=raw.get("title", ""),
-        description=raw.get("description", ""),
-        doi=raw.get("doi"),
-        cstr=raw.get("cstr"),
-        citation=raw.get("citation"),
-        license=raw.get("license"),
-        creators=tuple(raw.get("creators") or ()),
-        providers=tuple(
-            Provider(p["name"], tuple(p.get("roles") or ()), p.get("url"), p.get("description"))
-            for p in raw.get("providers") or ()
-        ),
-        keywords=tuple(raw.get("keywords") or ()),
-        publications=tuple(
-            Publication(p.get("doi"), p.get("citation")) for p in raw.get("publications") or ()
-        ),
-        temporal=Temporal(
-            start=_parse_datetime(temporal["start"], end=False) if "start" in temporal else None,
-            end=_parse_datetime(temporal["end"], end=True) if "end" in temporal else None,
-            resolution=temporal.get("resolution"),
-        )
-        if temporal
-        else None,
-        extent=BBox(extent["west"], extent["south"], extent["east"], extent["north"])
-        if extent
-        else None,
-        resolution=_declared_resolution(raw.get("resolution")),
-        size=raw.get("size"),
-    )
-
-
-def _declared_resolution(raw: Any) -> str | Resolution | None:
-    if isinstance(raw, dict):
-        return Resolution(float(raw["value"]), raw["unit"], float(raw.get("tolerance", 0.25)))
-    return raw if isinstance(raw, str) else None
-
-
-def _semantic_problems(document: Mapping[str, Any], lines: Mapping[PathKey, int]) -> list[str]:
-    """Problems the JSON Schema cannot express: CRS strings, bounds order, dates, patterns."""
+def _check_crs(problems: _Problems, key: PathKey, text: str) -> None:
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
-    problems: list[str] = []
+    try:
+        CRS.from_user_input(text)
+    except CRSError:
+        found = re.fullmatch(r"\s*([A-Za-z]+)[\s:_-]*(\d+)\s*", text)
+        suggestion = f"{found.group(1).upper()}:{found.group(2)}" if found else None
+        hint = f"; did you mean {suggestion}?" if suggestion and suggestion != text else ""
+        problems.add(
+            key,
+            f"{text!r} is not a CRS pyproj understands (write an authority code such as "
+            f"EPSG:4326, a PROJ string or WKT){hint}",
+        )
 
-    def add(key: PathKey, text: str) -> None:
-        problems.append(f"{format_path(key)}: {text} (line {lines.get(key, 0)})")
 
-    extent = document["dataset"].get("extent")
+def _check_resolution(problems: _Problems, key: PathKey, raw: Any) -> None:
+    if isinstance(raw, str) and parse_resolution_text(raw) is None:
+        problems.add(key, f"{raw!r} is not one pixel size with a unit ({RESOLUTION_FORMS})")
+
+
+def _check_dataset(problems: _Problems, dataset: Mapping[str, Any]) -> None:
+    extent = dataset.get("extent")
     if extent and extent["south"] > extent["north"]:
-        add(("dataset", "extent", "south"), "south is greater than north")
-    temporal = document["dataset"].get("temporal") or {}
+        problems.add(("dataset", "extent", "south"), "south is greater than north")
+    temporal = dataset.get("temporal") or {}
+    moments: dict[str, dt.datetime] = {}
     for which in ("start", "end"):
         if which in temporal:
             try:
-                _parse_datetime(temporal[which], end=which == "end")
+                moments[which] = parse_moment(temporal[which], end=which == "end")
             except ValueError as exc:
-                add(("dataset", "temporal", which), f"not a valid date: {exc}")
-    names: set[str] = set()
-    for index, table in enumerate(document.get("tables") or []):
-        key: PathKey = ("tables", index)
-        if table["name"] in names:
-            add((*key, "name"), f"duplicate product name {table['name']!r}")
-        names.add(table["name"])
+                problems.add(("dataset", "temporal", which), str(exc))
+    if "start" in moments and "end" in moments and moments["start"] > moments["end"]:
+        problems.add(
+            ("dataset", "temporal", "start"),
+            f"start {temporal['start']} is after end {temporal['end']}",
+        )
+
+
+def _check_table(problems: _Problems, key: PathKey, table: Mapping[str, Any]) -> None:
+    try:
+        parse_step(table["time"]["step"])
+    except StepError as exc:
+        problems.add((*key, "time", "step"), str(exc))
+    _check_fields(problems, key, table)
+    station = table.get("station") or {}
+    if "field" in station and station["field"] not in _placeholders(table["pattern"]):
+        problems.add(
+            (*key, "station", "field"), f"{station['field']!r} is not a field of the pattern"
+        )
+    units_row = table.get("units_row")
+    if units_row is not None and units_row > table.get("header_rows", 1):
+        problems.add((*key, "units_row"), "the units row must be one of the header_rows")
+    for column, rule in (table.get("columns") or {}).items():
+        rule = rule or {}
+        if "min" in rule and "max" in rule and rule["min"] > rule["max"]:
+            problems.add((*key, "columns", column, "min"), "min is greater than max")
+
+
+def _check_raster(problems: _Problems, key: PathKey, raster: Mapping[str, Any]) -> None:
+    if "crs" in raster:
+        _check_crs(problems, (*key, "crs"), raster["crs"])
+    _check_fields(problems, key, raster)
+    _check_resolution(problems, (*key, "resolution"), raster.get("resolution"))
+    if "nodata" in raster:
         try:
-            parse_step(table["time"]["step"])
+            parse_nodata(raster["nodata"])
         except ValueError as exc:
-            add((*key, "time", "step"), str(exc))
-        from tpqc.schemas.patterns import PatternError, compile_pattern
-
-        try:
-            compile_pattern(table["pattern"], field_regexes(table.get("fields") or {}))
-        except PatternError as exc:
-            add((*key, "pattern"), str(exc))
-        station = table.get("station") or {}
-        if "field" in station and station["field"] not in _placeholders(table["pattern"]):
-            add((*key, "station", "field"), f"{station['field']!r} is not a field of the pattern")
-        units_row = table.get("units_row")
-        if units_row is not None and units_row > table.get("header_rows", 1):
-            add((*key, "units_row"), "the units row must be one of the header_rows")
-        for column, rule in (table.get("columns") or {}).items():
-            rule = rule or {}
-            if "min" in rule and "max" in rule and rule["min"] > rule["max"]:
-                add((*key, "columns", column, "min"), "min is greater than max")
-    for index, raster in enumerate(document.get("rasters") or []):
-        if raster["name"] in names:
-            add(("rasters", index, "name"), f"duplicate product name {raster['name']!r}")
-        names.add(raster["name"])
-        if "crs" in raster:
-            try:
-                CRS.from_user_input(raster["crs"])
-            except CRSError as exc:
-                add(("rasters", index, "crs"), f"not a CRS pyproj understands: {exc}")
-        from tpqc.schemas.patterns import PatternError, compile_pattern
-
-        try:
-            compile_pattern(raster["pattern"], field_regexes(raster.get("fields") or {}))
-        except PatternError as exc:
-            add(("rasters", index, "pattern"), str(exc))
-        values = raster.get("values") or {}
-        if "min" in values and "max" in values and values["min"] > values["max"]:
-            add(("rasters", index, "values", "min"), "min is greater than max")
-    return problems
+            problems.add((*key, "nodata"), str(exc))
+    values = raster.get("values") or {}
+    if "min" in values and "max" in values and values["min"] > values["max"]:
+        problems.add((*key, "values", "min"), "min is greater than max")
 
 
-def _placeholders(pattern: str) -> set[str]:
-    return set(re.findall(r"\{([A-Za-z][A-Za-z0-9]*)\}", pattern))
+def _semantic_problems(document: Mapping[str, Any], lines: Mapping[PathKey, int]) -> list[str]:
+    """Problems the JSON Schema cannot express: CRS strings, bounds and date order, patterns
+    and their fields, time steps, resolutions written as text."""
+    problems = _Problems(lines)
+    _check_dataset(problems, document["dataset"])
+    names: set[str] = set()
+    for section, check in (("tables", _check_table), ("rasters", _check_raster)):
+        for index, product in enumerate(document.get(section) or []):
+            key: PathKey = (section, index)
+            if product["name"] in names:
+                problems.add((*key, "name"), f"duplicate product name {product['name']!r}")
+            names.add(product["name"])
+            check(problems, key, product)
+    return problems.found
 
 
 def field_regexes(fields: Mapping[str, Any]) -> dict[str, str]:
@@ -560,42 +310,72 @@ def field_regexes(fields: Mapping[str, Any]) -> dict[str, str]:
     return {k: v["regex"] for k, v in fields.items() if isinstance(v, dict) and "regex" in v}
 
 
+# --- loading -----------------------------------------------------------------------------
+
+
 def load_spec(path: str | Path, data_override: str | Path | None = None) -> Spec:
-    # data_override is a str for URLs: Path() would fold the // of http://.
-    """Read, validate and type a dataset spec; raise :class:`SpecError` listing every problem."""
+    """Read, validate and type a dataset spec; raise :class:`SpecError` listing every problem.
+
+    ``data_override`` is a str for URLs: Path() would fold the // of http://."""
     spec_path = Path(path)
     try:
-        text = spec_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        source = load_yaml(read_capped(spec_path), str(spec_path))
+    except OSError as exc:
         raise SpecError(str(spec_path), [f"cannot read the spec: {exc}"]) from exc
-    try:
-        node = yaml.compose(text, Loader=_PlainLoader)
-        document = yaml.load(text, Loader=_PlainLoader)
-    except yaml.YAMLError as exc:
-        raise SpecError(str(spec_path), [f"not valid YAML: {exc}"]) from exc
-    lines: dict[PathKey, int] = {}
-    if node is not None:
-        _line_map(node, (), lines)
+    except YamlSourceError as exc:
+        raise SpecError(str(spec_path), exc.problems) from exc
+    document = source.value
     if not isinstance(document, dict):
         raise SpecError(str(spec_path), ["the spec must be a YAML mapping (key: value lines)"])
-    found = _schema_problems(document, lines, load_json_schema("dataset-spec.schema.json"))
+    found = _schema_problems(document, source.lines, load_json_schema("dataset-spec.schema.json"))
     if found:
         raise SpecError(str(spec_path), [text for _, text in sorted(found)])
-    semantic = _semantic_problems(document, lines)
+    semantic = _semantic_problems(document, source.lines)
     if semantic:
         raise SpecError(str(spec_path), semantic)
-    base = spec_path.parent
-    data_value = str(data_override) if data_override is not None else document.get("data", ".")
+    try:
+        typed = SPEC_ADAPTER.validate_python(document)
+    except ValueError as exc:  # the schema and the types disagree: say so, located
+        raise SpecError(str(spec_path), [f"the spec cannot be typed: {exc}"]) from exc
+    data_value = str(data_override) if data_override is not None else typed.data
     remote = is_remote(data_value)
-    data_root = Path(data_value) if data_override is not None else base / data_value
+    data_root = Path(data_value) if data_override is not None else spec_path.parent / data_value
     return Spec(
         path=spec_path,
         data_root=data_root,
-        dataset=_dataset(document["dataset"]),
-        rasters=tuple(_raster(r) for r in document.get("rasters") or ()),
-        lines=lines,
-        tables=tuple(_table(t) for t in document.get("tables") or ()),
-        stations={k: _station(v) for k, v in (document.get("stations") or {}).items()},
-        exclude=tuple(document.get("exclude") or ()),
+        dataset=typed.dataset,
+        rasters=typed.rasters,
+        lines=source.lines,
+        tables=typed.tables,
+        stations=typed.stations,
+        exclude=typed.exclude,
         data_url=data_value if remote else None,
+        texts=source.texts,
     )
+
+
+__all__ = [
+    "TIME_FIELDS",
+    "BBox",
+    "ColumnRule",
+    "DatasetMeta",
+    "ExtentRule",
+    "FieldRule",
+    "NodataRule",
+    "PathKey",
+    "Product",
+    "Provider",
+    "Publication",
+    "RasterProduct",
+    "Resolution",
+    "Spec",
+    "Station",
+    "StationField",
+    "TableProduct",
+    "Temporal",
+    "TimeRule",
+    "ValueRange",
+    "field_regexes",
+    "format_path",
+    "load_spec",
+]

@@ -163,24 +163,57 @@ def pixel_size_metres(facts: Georeferenced) -> tuple[float, float]:
     return (abs(dx), abs(dy))
 
 
-def pixel_size_degrees(facts: Georeferenced) -> tuple[float, float]:
-    """Pixel width and height in degrees at the raster's centre."""
-    from pyproj import Transformer
-
-    assert facts.crs_wkt is not None
-    crs = _crs(facts.crs_wkt)
-    size_x, size_y = pixel_size_native(facts)
-    if crs.is_geographic:
-        return (size_x, size_y)
-    x, y = _centre(facts)
-    to_geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
-    (lon0, lon1), _ = to_geo.transform([x - size_x / 2, x + size_x / 2], [y, y])
-    _, (lat0, lat1) = to_geo.transform([x, x], [y - size_y / 2, y + size_y / 2])
-    return (abs(lon1 - lon0), abs(lat1 - lat0))
-
-
 def _centre(facts: Georeferenced) -> tuple[float, float]:
     assert facts.transform is not None
     a, b, c, d, e, f = facts.transform
     col, row = facts.width / 2, facts.height / 2
     return (c + a * col + b * row, f + d * col + e * row)
+
+
+UNIT_METRES = {"m": 1.0, "km": 1000.0}
+UNIT_DEGREES = {"deg": 1.0, "arcsec": 1.0 / 3600.0}
+
+
+def _metres_per_degree_of_latitude(facts: Georeferenced) -> float:
+    """The north-south geodesic length of one degree at the grid's centre (WGS84)."""
+    from pyproj import Geod, Transformer
+
+    assert facts.crs_wkt is not None
+    crs = _crs(facts.crs_wkt)
+    x, y = _centre(facts)
+    if crs.is_geographic:
+        lon, lat = x, y
+        if not crs.equals(_crs(WGS84), ignore_axis_order=True):
+            lon, lat = Transformer.from_crs(crs, _crs(WGS84), always_xy=True).transform(lon, lat)
+    else:
+        lon, lat = _to_wgs84(facts.crs_wkt).transform(x, y)
+    lat = max(-89.5, min(89.5, float(lat)))
+    _, _, distance = Geod(ellps="WGS84").inv(lon, lat - 0.5, lon, lat + 0.5)
+    return float(distance)
+
+
+def pixel_size_in(facts: Georeferenced, unit: str) -> tuple[float, float, bool]:
+    """Pixel width and height in a declared unit (m, km, deg, arcsec), and whether that unit
+    is the grid's own kind (metres on a projected grid, degrees on a geographic one).
+
+    Across kinds the nominal meaning is used: on a geographic grid "1 km" is the degree
+    spacing whose north-south geodesic length is 1 km at the grid's centre (about 0.009
+    degrees; the east-west length shrinks with latitude and is not what a data centre means),
+    and on a projected grid "0.01 deg" is the metric spacing of 0.01 degrees of latitude."""
+    assert facts.crs_wkt is not None
+    crs = _crs(facts.crs_wkt)
+    native_x, native_y = pixel_size_native(facts)
+    metric = unit in UNIT_METRES
+    if crs.is_geographic and not metric:
+        return native_x / UNIT_DEGREES[unit], native_y / UNIT_DEGREES[unit], True
+    if not crs.is_geographic and metric:
+        factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+        scale = factor / UNIT_METRES[unit]
+        return native_x * scale, native_y * scale, True
+    per_degree = _metres_per_degree_of_latitude(facts)
+    if crs.is_geographic:  # degrees of the grid, declared in metres
+        scale = per_degree / UNIT_METRES[unit]
+        return native_x * scale, native_y * scale, False
+    factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+    scale = factor / per_degree / UNIT_DEGREES[unit]  # metres of the grid, declared in degrees
+    return native_x * scale, native_y * scale, False

@@ -9,13 +9,9 @@ from dataclasses import dataclass
 
 from tpqc.schemas.spdx import closest_spdx, is_spdx
 from tpqc.schemas.spec import Resolution, Spec
+from tpqc.schemas.spec_values import parse_resolution_text
 from tpqc.validators.findings import Issue, Location, Severity
-from tpqc.validators.geo import (
-    Georeferenced,
-    georeferencing_problem,
-    pixel_size_degrees,
-    pixel_size_metres,
-)
+from tpqc.validators.geo import Georeferenced, georeferencing_problem, pixel_size_in
 from tpqc.validators.members import Member
 from tpqc.validators.registry import Scope, check
 from tpqc.validators.summary import Box
@@ -25,8 +21,6 @@ PUBLICATION_YEAR = re.compile(r"\((19|20)\d\d[a-z]?\)|(^|[,.]\s*)(19|20)\d\d[a-z
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 CSTR = re.compile(r"^\d{5}\.\d{2}\.\S+$")
 TPDC_CSTR_PREFIX, TPDC_DOI_PREFIX = "18406.11.", "10.11888/"
-UNIT_METRES = {"m": 1.0, "km": 1000.0}
-UNIT_DEGREES = {"deg": 1.0, "arcsec": 1.0 / 3600.0}
 SIZE_UNITS = {
     "B": 1,
     "KB": 1e3,
@@ -39,7 +33,6 @@ SIZE_UNITS = {
     "TIB": 2**40,
 }
 SIZE_TOLERANCE = 0.10
-DEFAULT_RESOLUTION_TOLERANCE = 0.25
 
 
 @dataclass(frozen=True)
@@ -120,16 +113,8 @@ def extent_mismatch_dataset(ctx: DatasetContext) -> Iterator[Issue]:
 
 def parse_resolution(text: str) -> Resolution | None:
     """``1 km``, ``30 arcsec``, ``0.25 deg``, ``500m`` → a Resolution; ranges give None."""
-    found = re.fullmatch(
-        r"\s*([0-9]*\.?[0-9]+)\s*(m|km|deg|degrees?|°|arcsec|arc-?seconds?|″|\")\s*", text, re.I
-    )
-    if not found:
-        return None
-    unit = found.group(2).lower()
-    unit = {"degree": "deg", "degrees": "deg", "°": "deg"}.get(unit, unit)
-    if unit.startswith("arc") or unit in ("″", '"'):
-        unit = "arcsec"
-    return Resolution(float(found.group(1)), unit, DEFAULT_RESOLUTION_TOLERANCE)  # type: ignore[arg-type]
+    parsed = parse_resolution_text(text)
+    return Resolution(parsed[0], parsed[1]) if parsed else None  # type: ignore[arg-type]
 
 
 @check("M003", "resolution-declared-mismatch", scope=DATASET)
@@ -147,26 +132,26 @@ def resolution_declared_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
             actual=declared,
         )
         return
-    sizes: set[float] = set()
+    sizes: set[tuple[float, bool]] = set()
     for facts in ctx.grids:
         if georeferencing_problem(facts) is not None:
             continue
         try:
-            if rule.unit in UNIT_METRES:
-                x, y = pixel_size_metres(facts)
-                sizes.add(round((x + y) / 2 / UNIT_METRES[rule.unit], 9))
-            else:
-                x, y = pixel_size_degrees(facts)
-                sizes.add(round((x + y) / 2 / UNIT_DEGREES[rule.unit], 9))
+            x, y, same_unit = pixel_size_in(facts, rule.unit)
         except Exception:  # unmeasurable CRS: reported by the per-file checks
             continue
-    wrong = sorted(s for s in sizes if abs(s - rule.value) > rule.value * rule.tolerance)
+        sizes.add((round((x + y) / 2, 9), same_unit))
+    wrong = sorted(
+        (s, same)
+        for s, same in sizes
+        if abs(s - rule.value) > rule.value * rule.tolerance_for(same)
+    )
     if wrong:
         yield Issue(
             "files' pixel size differs from the declared resolution",
             _field("resolution"),
-            expected=f"{rule.value:g} {rule.unit} ± {rule.tolerance:.0%}",
-            actual=[f"{s:.6g} {rule.unit}" for s in wrong],
+            expected=rule.describe(wrong[0][1]),
+            actual=sorted({f"{s:.6g} {rule.unit}" for s, _ in wrong}),
         )
 
 

@@ -18,14 +18,11 @@ from tpqc.validators.geo import (
     crs_equivalent,
     describe_crs,
     georeferencing_problem,
-    pixel_size_degrees,
-    pixel_size_metres,
+    pixel_size_in,
     pixel_size_native,
 )
 from tpqc.validators.raster_facts import RasterFacts
 from tpqc.validators.registry import Scope, check
-
-UNIT_FACTORS = {"m": 1.0, "km": 1000.0, "deg": 1.0, "arcsec": 1.0 / 3600.0}
 
 
 @dataclass(frozen=True)
@@ -127,14 +124,21 @@ def crs_mismatch(ctx: RasterContext) -> Iterator[Issue]:
 
 @check("R007", "resolution-mismatch", scope=RASTER_FILE)
 def resolution_mismatch(ctx: RasterContext) -> Iterator[Issue]:
-    """Pixel size differs from the declared resolution (geodesic across units), or is not square."""
+    """Pixel size differs from the declared resolution, or pixels are not square. Across units
+    the nominal meaning is compared: on a geographic grid 1 km is the degree spacing whose
+    north-south geodesic length is 1 km (about 0.009 degrees)."""
     rule = ctx.product.resolution
     if rule is None or not _placed(ctx):
         return
+    try:
+        x, y, same_unit = pixel_size_in(ctx.facts, rule.unit)
+    except Exception as exc:  # a CRS that cannot be measured is reported, not raised
+        yield Issue(f"pixel size cannot be measured: {exc}", ctx.at(field="resolution"))
+        return
+    tolerance = rule.tolerance_for(same_unit)
     native_x, native_y = pixel_size_native(ctx.facts)
-    if (
-        max(native_x, native_y) > 0
-        and abs(native_x - native_y) / max(native_x, native_y) > rule.tolerance
+    if max(native_x, native_y) > 0 and abs(native_x - native_y) / max(native_x, native_y) > max(
+        tolerance, 0.01
     ):
         yield Issue(
             "pixels are not square",
@@ -142,22 +146,12 @@ def resolution_mismatch(ctx: RasterContext) -> Iterator[Issue]:
             expected="square pixels",
             actual={"x": native_x, "y": native_y},
         )
-    try:
-        if rule.unit in ("m", "km"):
-            size_x, size_y = pixel_size_metres(ctx.facts)
-        else:
-            size_x, size_y = pixel_size_degrees(ctx.facts)
-    except Exception as exc:  # a CRS that cannot be measured is reported, not raised
-        yield Issue(f"pixel size cannot be measured: {exc}", ctx.at(field="resolution"))
-        return
-    factor = UNIT_FACTORS[rule.unit]
-    x, y = size_x / factor, size_y / factor
     for axis, size in (("x", x), ("y", y)):
-        if abs(size - rule.value) > rule.value * rule.tolerance:
+        if abs(size - rule.value) > rule.value * tolerance:
             yield Issue(
                 f"pixel {axis} size differs from the declared resolution",
                 ctx.at(field="resolution"),
-                expected=f"{rule.value:g} {rule.unit} ± {rule.tolerance:.0%}",
+                expected=rule.describe(same_unit),
                 actual=f"{size:.6g} {rule.unit}",
             )
 
