@@ -1,118 +1,121 @@
-"""SPDX licence identifiers that data and software publishers use (a curated subset of the
-SPDX License List; ``LicenseRef-`` ids are also valid SPDX), and the closest match for
-almost-ids such as "CC BY 4.0"."""
+"""SPDX licence expressions: the full SPDX License List (from the maintained
+``license-expression`` package, offline), expressions such as ``CC-BY-4.0 OR MIT``, and the
+closest valid expression for almost-ids such as "CC BY 4.0"."""
 
 from __future__ import annotations
 
 import difflib
 import re
+from functools import cache
+from typing import Any
 
-SPDX_IDS: frozenset[str] = frozenset(
-    (
-        "0BSD",
-        "AFL-3.0",
-        "AGPL-3.0-only",
-        "AGPL-3.0-or-later",
-        "Apache-1.1",
-        "Apache-2.0",
-        "Artistic-2.0",
-        "BSD-1-Clause",
-        "BSD-2-Clause",
-        "BSD-3-Clause",
-        "BSD-3-Clause-Clear",
-        "BSD-4-Clause",
-        "BSL-1.0",
-        "CC-BY-1.0",
-        "CC-BY-2.0",
-        "CC-BY-2.5",
-        "CC-BY-3.0",
-        "CC-BY-3.0-IGO",
-        "CC-BY-4.0",
-        "CC-BY-NC-1.0",
-        "CC-BY-NC-2.0",
-        "CC-BY-NC-2.5",
-        "CC-BY-NC-3.0",
-        "CC-BY-NC-4.0",
-        "CC-BY-NC-ND-1.0",
-        "CC-BY-NC-ND-2.0",
-        "CC-BY-NC-ND-2.5",
-        "CC-BY-NC-ND-3.0",
-        "CC-BY-NC-ND-3.0-IGO",
-        "CC-BY-NC-ND-4.0",
-        "CC-BY-NC-SA-1.0",
-        "CC-BY-NC-SA-2.0",
-        "CC-BY-NC-SA-2.5",
-        "CC-BY-NC-SA-3.0",
-        "CC-BY-NC-SA-4.0",
-        "CC-BY-ND-1.0",
-        "CC-BY-ND-2.0",
-        "CC-BY-ND-2.5",
-        "CC-BY-ND-3.0",
-        "CC-BY-ND-4.0",
-        "CC-BY-SA-1.0",
-        "CC-BY-SA-2.0",
-        "CC-BY-SA-2.5",
-        "CC-BY-SA-3.0",
-        "CC-BY-SA-3.0-IGO",
-        "CC-BY-SA-4.0",
-        "CC-PDDC",
-        "CC0-1.0",
-        "CDLA-Permissive-1.0",
-        "CDLA-Permissive-2.0",
-        "CDLA-Sharing-1.0",
-        "EPL-1.0",
-        "EPL-2.0",
-        "EUPL-1.1",
-        "EUPL-1.2",
-        "etalab-2.0",
-        "GFDL-1.3-only",
-        "GFDL-1.3-or-later",
-        "GPL-2.0-only",
-        "GPL-2.0-or-later",
-        "GPL-3.0-only",
-        "GPL-3.0-or-later",
-        "ISC",
-        "LGPL-2.1-only",
-        "LGPL-2.1-or-later",
-        "LGPL-3.0-only",
-        "LGPL-3.0-or-later",
-        "MIT",
-        "MIT-0",
-        "MPL-2.0",
-        "NCGL-UK-2.0",
-        "NLOD-1.0",
-        "NLOD-2.0",
-        "ODbL-1.0",
-        "ODC-By-1.0",
-        "OGL-Canada-2.0",
-        "OGL-UK-1.0",
-        "OGL-UK-2.0",
-        "OGL-UK-3.0",
-        "OPUBL-1.0",
-        "PDDL-1.0",
-        "Unlicense",
-        "UPL-1.0",
-        "Zlib",
-        "DL-DE-BY-2.0",
-        "DL-DE-ZERO-2.0",
-    )
-)
-_LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.-]+$")
+_REF = re.compile(r"^(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$")
+_TOKENS = re.compile(r"\(|\)|[^\s()]+")
+_OPERATORS = ("AND", "OR", "WITH")
+
+
+@cache
+def _licensing() -> Any:
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
+@cache
+def spdx_ids() -> dict[str, str]:
+    """Every SPDX licence and exception id, by its upper-case spelling."""
+    keys: dict[str, str] = {}
+    for symbol in _licensing().known_symbols.values():
+        for name in (symbol.key, *getattr(symbol, "aliases", ())):
+            if isinstance(name, str) and not name.startswith("LicenseRef-"):
+                keys.setdefault(name.upper(), name)
+    return keys
+
+
+def _spelled(token: str) -> str | None:
+    """The SPDX spelling of one id token, or None."""
+    if _REF.match(token):
+        return token
+    return spdx_ids().get(token.upper())
+
+
+def _structure_ok(tokens: list[str]) -> bool:
+    """True when ids and operators alternate and parentheses balance."""
+    depth, expect_id = 0, True
+    for token in tokens:
+        if token == "(":
+            if not expect_id:
+                return False
+            depth += 1
+        elif token == ")":
+            if expect_id or depth == 0:
+                return False
+            depth -= 1
+        elif token.upper() in _OPERATORS:
+            if expect_id:
+                return False
+            expect_id = True
+        else:
+            if not expect_id:
+                return False
+            expect_id = False
+    return depth == 0 and not expect_id
+
+
+def normalize_expression(text: str) -> str | None:
+    """The SPDX expression a text spells, with ids and operators in their canonical spelling
+    (``cc-by-4.0 or mit`` → ``CC-BY-4.0 OR MIT``), or None when it is not one."""
+    tokens = _TOKENS.findall(text.strip())
+    if not tokens or not _structure_ok(tokens):
+        return None
+    out: list[str] = []
+    for token in tokens:
+        if token in "()":
+            out.append(token)
+        elif token.upper() in _OPERATORS:
+            out.append(token.upper())
+        else:
+            spelled = _spelled(token)
+            if spelled is None:
+                return None
+            out.append(spelled)
+    return re.sub(r"\( ", "(", re.sub(r" \)", ")", " ".join(out)))
 
 
 def is_spdx(text: str) -> bool:
-    """True for a known SPDX id (exact spelling) or a LicenseRef- id."""
-    return text in SPDX_IDS or bool(_LICENSE_REF.match(text))
+    """True for a valid SPDX licence expression written exactly (ids in their SPDX spelling,
+    operators in capitals), e.g. ``CC-BY-4.0``, ``CC-BY-4.0 OR MIT``, ``LicenseRef-TPDC``."""
+    return normalize_expression(text) == text.strip()
+
+
+def licence_ids(text: str) -> list[str]:
+    """The licence ids an expression names, in order (exceptions after WITH left out)."""
+    tokens = _TOKENS.findall(text)
+    out, after_with = [], False
+    for token in tokens:
+        if token.upper() == "WITH":
+            after_with = True
+        elif token in "()" or token.upper() in _OPERATORS:
+            continue
+        elif after_with:
+            after_with = False
+        else:
+            out.append(_spelled(token) or token)
+    return out
 
 
 def closest_spdx(text: str) -> str | None:
-    """The SPDX id a near-miss most likely means: "CC BY 4.0" → CC-BY-4.0."""
-    normalised = re.sub(r"[\s_]+", "-", text.strip()).replace("--", "-")
-    normalised = re.sub(r"(?i)^(cc)-?(by)", r"\1-\2", normalised)
-    by_upper = {i.upper(): i for i in SPDX_IDS}
-    if normalised.upper() in by_upper:
-        return by_upper[normalised.upper()]
-    if normalised.upper().startswith("CC-BY") and not re.search(r"\d", normalised):
-        return None
-    close = difflib.get_close_matches(normalised.upper(), list(by_upper), n=1, cutoff=0.8)
-    return by_upper[close[0]] if close else None
+    """The SPDX expression a near-miss most likely means: "CC BY 4.0" → CC-BY-4.0,
+    "cc-by-4.0 or mit" → CC-BY-4.0 OR MIT; None when nothing is close."""
+    normalized = normalize_expression(text)
+    if normalized is not None:
+        return normalized
+    dashed = re.sub(r"[\s_]+", "-", text.strip()).replace("--", "-")
+    dashed = re.sub(r"(?i)^(cc)-?(by)", r"\1-\2", dashed)
+    ids = spdx_ids()
+    if dashed.upper() in ids:
+        return ids[dashed.upper()]
+    if dashed.upper().startswith("CC-BY") and not re.search(r"\d", dashed):
+        return None  # "CC BY" without a version: guessing one would be an invention
+    close = difflib.get_close_matches(dashed.upper(), list(ids), n=1, cutoff=0.8)
+    return ids[close[0]] if close else None

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jsonschema
+
 from tpqc.schemas.errors import SpecError
 from tpqc.schemas.locations import is_remote
 from tpqc.schemas.patterns import (

@@ -20,6 +20,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, WithJsonSc
 from pydantic.dataclasses import dataclass
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
+
 from tpqc.schemas.identity import SPEC_VERSION
 from tpqc.schemas.spec_values import (
     DATE_FORMS,

@@ -19,7 +19,9 @@ import pystac
 from pystac.extensions.file import FileExtension
 from pystac.extensions.projection import ProjectionExtension
 from pystac.extensions.scientific import Publication, ScientificExtension
+
 from tpqc.schemas.errors import TpqcError
+from tpqc.schemas.spdx import licence_ids
 from tpqc.schemas.spec import RasterProduct, Spec, TableProduct
 from tpqc.stac.licenses import license_url
 from tpqc.validators.geo import authority_code, footprint_wgs84, pixel_size_metres
@@ -233,13 +235,12 @@ def build_collection(
     if "proj:code" in collection.summaries.to_dict():
         # The summaries use projection fields, so the collection declares that extension too.
         collection.stac_extensions.append(ProjectionExtension.get_schema_uri())
-    url = license_url(meta.license) if meta.license else None
-    if url:
-        collection.add_link(
-            pystac.Link(
-                "license", url, media_type="text/html", title=f"{meta.license} licence text"
+    for spdx_id in licence_ids(meta.license) if meta.license else []:
+        url = license_url(spdx_id)
+        if url:
+            collection.add_link(
+                pystac.Link("license", url, media_type="text/html", title=f"{spdx_id} licence text")
             )
-        )
     if meta.doi or meta.citation or meta.publications:
         sci = ScientificExtension.ext(collection, add_if_missing=True)
         sci.apply(

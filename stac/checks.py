@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jsonschema.validators import validator_for
+
 from tpqc.stac.schema_store import PROFILE_URL, SchemaStore, core_url
 from tpqc.stac.tree import (
     StacDoc,

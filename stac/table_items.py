@@ -10,6 +10,7 @@ from typing import Any
 import pystac
 from pystac.extensions.file import FileExtension
 from pystac.extensions.table import Column, TableExtension
+
 from tpqc.schemas.spec import Station, TableProduct
 from tpqc.validators.table_facts import TableFacts
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from tpqc.examples.wudaoliang.generate import write_example
 from tpqc_testkit import REALDATA
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tpqc_testkit import run_cli
-
 from tpqc.catalogue import all_checks
+from tpqc_testkit import run_cli
 
 
 def test_checks_lists_every_check_with_description() -> None:

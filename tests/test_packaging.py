@@ -13,7 +13,6 @@ from tpqc_testkit import REPO
 
 def test_pypi_validators_package_still_imports_beside_tpqc() -> None:
     import tpqc.validators
-
     import validators
 
     assert validators.email("curator@tpdc.ac.cn") is True

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from tpqc.validators.raster_facts import ReadPlan, _refusal
 
 from tpqc import progress
+from tpqc.validators.raster_facts import ReadPlan, _refusal
 
 
 class FakeTerminal(io.StringIO):

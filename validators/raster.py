@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+
 from tpqc.schemas.spec import RasterProduct, Spec
 from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.geo import (

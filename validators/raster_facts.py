@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+
 from tpqc.validators.checksum import sha256_file
 from tpqc.validators.facts import FactsPart, FileFacts, ReadJob
 from tpqc.validators.json_values import json_number

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
 from tpqc.schemas.errors import UsageError
 
 YEARS = (2017, 2018, 2019, 2020)

@@ -10,11 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+
+from tpqc.errors import SpecError
 from tpqc.schemas.resources import load_json_schema
 from tpqc.schemas.spec import load_spec
 from tpqc_testkit import run_cli
-
-from tpqc.errors import SpecError
 
 
 def test_example_spec_loads_into_typed_objects(example: Path) -> None:
@@ -123,3 +123,24 @@ def test_dataset_spec_schema_is_valid_draft_2020_12() -> None:
     schema = load_json_schema("dataset-spec.schema.json")
     jsonschema.Draft202012Validator.check_schema(schema)
     assert json.dumps(schema)
+
+
+def test_committed_schema_is_generated_from_the_spec_types() -> None:
+    from tpqc.schemas.resources import load_json_schema
+    from tpqc.schemas.spec_model import spec_json_schema
+
+    assert load_json_schema("dataset-spec.schema.json") == spec_json_schema(), (
+        "regenerate: python -m tpqc.schemas.spec_model > schemas/dataset-spec.schema.json"
+    )
+
+
+def test_defaults_are_declared_once_and_typed(example: Path) -> None:
+    from tpqc.schemas.spec_model import ExtentRule, TimeRule
+
+    spec = load_spec(example / "spec.yaml")
+    assert ExtentRule().tolerance_pixels == 1.0 and ExtentRule().match == "within"
+    schema = load_json_schema("dataset-spec.schema.json")
+    assert schema["$defs"]["ExtentRule"]["properties"]["tolerance_pixels"]["default"] == 1.0
+    assert schema["$defs"]["TableProduct"]["properties"]["header_rows"]["default"] == 1
+    assert TimeRule("t", 600).timezone == "UTC"
+    assert spec.rasters[0].nodata is not None and spec.rasters[0].nodata.kind == "required"

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
+
 from tpqc.examples.wudaoliang.generate import alt_field, write_alt
 from tpqc_testkit import run_cli, tree_digest
 

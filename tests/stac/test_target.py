@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tpqc_testkit import run_cli, tree_digest
 
 

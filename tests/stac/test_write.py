@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from tpqc.stac.write import CatalogWriteError, write_catalog_atomic
 from tpqc_testkit import run_cli, tree_digest
 

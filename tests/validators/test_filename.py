@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tpqc.schemas.patterns import PatternError, compile_pattern, parse_field
 from tpqc.schemas.spec import FieldRule
 from tpqc.validators.filename import FieldContext, field_out_of_range, near_miss_hint

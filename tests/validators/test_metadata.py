@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tpqc.schemas.spdx import closest_spdx, is_spdx
 from tpqc.validators.metadata import parse_resolution, parse_size
 from tpqc.validators.series import robust_z
@@ -74,3 +75,16 @@ def test_duration_parse_rejects_garbage() -> None:
     with pytest.raises(ValueError):
         Duration.parse("P")
     assert Duration.parse("P1Y2M").months == 14
+
+
+def test_spdx_expressions_from_the_full_list() -> None:
+    from tpqc.schemas.spdx import licence_ids, spdx_ids
+
+    assert len(spdx_ids()) > 500  # the whole SPDX list, not a curated subset
+    assert is_spdx("CC-BY-4.0 OR MIT") and is_spdx("(MIT OR Apache-2.0) AND CC0-1.0")
+    assert is_spdx("Apache-2.0 WITH LLVM-exception") and is_spdx("Elastic-2.0")
+    assert not is_spdx("CC-BY-4.0 or mit") and closest_spdx("cc-by-4.0 or mit") == (
+        "CC-BY-4.0 OR MIT"
+    )
+    assert not is_spdx("OR MIT") and not is_spdx("MIT AND") and not is_spdx("(MIT")
+    assert licence_ids("Apache-2.0 WITH LLVM-exception OR MIT") == ["Apache-2.0", "MIT"]

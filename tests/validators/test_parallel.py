@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+
 from tpqc.examples.wudaoliang.generate import alt_field, write_alt
 from tpqc.validators import parallel
 from tpqc.validators.facts_cache import FactsCache

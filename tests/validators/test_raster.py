@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
+
 from tpqc.examples.wudaoliang.generate import NORTH, PIXEL, WEST, alt_field, write_alt
 from tpqc_testkit import validate_json
 

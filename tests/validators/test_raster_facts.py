@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+
 from tpqc.validators.geo import authority_code
 from tpqc.validators.raster_facts import RasterFacts, ReadPlan, read_raster_facts
 from tpqc_testkit import codes_by_path, tree_digest, validate_json

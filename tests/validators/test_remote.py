@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+
 from tpqc_testkit import run_cli
 
 

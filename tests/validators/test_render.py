@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+
 from tpqc.schemas.resources import load_json_schema
 from tpqc_testkit import run_cli
 

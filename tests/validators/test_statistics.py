@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+
 from tpqc.validators.statistics import BandAccumulator, Histogram, nodata_representable
 
 

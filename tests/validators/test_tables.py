@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+
 from tpqc.examples.aws.generate import DEFECTS, spec_text, write_aws_year
 from tpqc.schemas.spec import load_spec
 from tpqc.validators.table_facts import read_table_facts
