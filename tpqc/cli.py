@@ -90,6 +90,7 @@ _VALIDATION_KEYS = (
     "cache",
     "no_cache",
     "scheduler",
+    "follow_symlinks",
 )
 
 
@@ -159,6 +160,11 @@ def validation_options(func: F) -> F:
             default=None,
             help="Run the work on a Dask cluster (tcp://host:8786) or a LocalCluster (local:N).",
         ),
+        click.option(
+            "--follow-symlinks",
+            is_flag=True,
+            help="Validate the files that symlinks leaving the data root point to.",
+        ),
     ]
 
     @wraps(func)
@@ -185,6 +191,7 @@ def _validate_options(
     cache: Path | None = None,
     no_cache: bool = False,
     scheduler: str | None = None,
+    follow_symlinks: bool = False,
 ) -> Any:
     from tpqc.catalogue import selection
     from tpqc.pipeline import ValidateOptions
@@ -196,6 +203,7 @@ def _validate_options(
         "max_examples": max_examples,
         "online": online,
         "scheduler": scheduler,
+        "follow_symlinks": follow_symlinks,
         "progress": logging.getLogger("tpqc").getEffectiveLevel() <= logging.WARNING,
     }
     if not no_cache:

@@ -39,6 +39,8 @@ class ValidateOptions:
     scheduler: str | None = None
     """Dask scheduler address or local:N; None: local processes."""
     progress: bool = False
+    follow_symlinks: bool = False
+    """Validate what symlinks leaving the data root point to."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def validate(
     root = spec.location
     if spec.data_url is None and not spec.data_root.is_dir():
         raise UsageError(f"data root {root} is not a folder")
-    inventory = build_inventory(spec, list(kinds.values()))
+    inventory = build_inventory(spec, list(kinds.values()), follow_symlinks=options.follow_symlinks)
     temporal = spec.dataset.temporal
     read = ReadOptions(
         max_examples=options.max_examples,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from tpqc.schemas.patterns import PLACEHOLDER, FieldValue, FilenamePattern
 from tpqc.schemas.spec import FieldRule
 from tpqc.validators.findings import Issue, Location, Severity
+from tpqc.validators.listing import OddEntry
 from tpqc.validators.registry import Scope, check
 
 
@@ -158,4 +159,49 @@ def no_files_matched(product: ProductContext) -> Iterator[Issue]:
             location=Location(field=f"{product.section}.{product.name}.pattern"),
             expected=product.pattern,
             actual=None,
+        )
+
+
+ODD_ENTRY = Scope[OddEntry]("odd-entry")
+"""Checks of a data-looking entry that is not a readable regular file inside the root."""
+
+
+@check("F004", "entry-unreadable", scope=ODD_ENTRY)
+def entry_unreadable(entry: OddEntry) -> Iterator[Issue]:
+    """A data file or folder of the data root cannot be stat'ed or listed (permissions, I/O
+    error); it was not validated and the run went on."""
+    if entry.kind == "unreadable":
+        yield Issue(
+            f"the entry cannot be read: {entry.reason}",
+            Location(path=entry.path),
+            expected="a readable file or folder",
+            actual=entry.reason,
+        )
+
+
+@check("F005", "not-a-regular-file", scope=ODD_ENTRY)
+def not_a_regular_file(entry: OddEntry) -> Iterator[Issue]:
+    """A name that looks like a data file is a FIFO, a device, a folder, or a dangling or
+    looping symlink; it was not opened."""
+    if entry.kind == "not-regular":
+        yield Issue(
+            f"not a regular file: {entry.reason}",
+            Location(path=entry.path),
+            expected="a regular file",
+            actual=entry.reason,
+            details={"target": entry.target} if entry.target else {},
+        )
+
+
+@check("F006", "symlink-outside-root", Severity.WARNING, scope=ODD_ENTRY)
+def symlink_outside_root(entry: OddEntry) -> Iterator[Issue]:
+    """A symlink in the data root points outside it; it is not followed (so not validated)
+    unless --follow-symlinks is given."""
+    if entry.kind == "outside-root":
+        yield Issue(
+            "symlink leaves the data root; not followed",
+            Location(path=entry.path),
+            expected="a file inside the data root",
+            actual=entry.target,
+            hint="pass --follow-symlinks to validate what it points to",
         )

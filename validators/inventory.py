@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Protocol
 from tpqc.schemas.patterns import FieldValue, FilenamePattern, compile_pattern, parse_field
 from tpqc.schemas.spec import Spec
 from tpqc.validators.filename import UnmatchedFile, loose_match, near_miss_hint
+from tpqc.validators.listing import OddEntry, list_data_root
 
 
 class KindOfFile(Protocol):
@@ -43,22 +43,12 @@ class Inventory:
     root: Path
     entries: tuple[InventoryEntry, ...]
     unmatched: tuple[UnmatchedFile, ...]
+    odd: tuple[OddEntry, ...] = ()
+    """Data-looking entries that are not readable regular files inside the root."""
 
     def for_product(self, name: str) -> list[InventoryEntry]:
         """The entries of one product, in path order."""
         return [e for e in self.entries if e.product == name]
-
-
-def list_files(root: Path) -> list[str]:
-    """Regular files under root as sorted POSIX paths relative to it; hidden ones skipped."""
-    found: list[str] = []
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        base = Path(folder).relative_to(root)
-        for name in names:
-            if not name.startswith(".") and Path(folder, name).is_file():
-                found.append((base / name).as_posix())
-    return sorted(found)
 
 
 def _kind_of(relative: str, section: str, kinds: Sequence[KindOfFile]) -> str:
@@ -72,11 +62,17 @@ def _kind_of(relative: str, section: str, kinds: Sequence[KindOfFile]) -> str:
 
 
 def build_inventory(
-    spec: Spec, kinds: Sequence[KindOfFile], files: Sequence[str] | None = None
+    spec: Spec,
+    kinds: Sequence[KindOfFile],
+    files: Sequence[str] | None = None,
+    *,
+    follow_symlinks: bool = False,
 ) -> Inventory:
-    """Match the data root's files of the listed kinds to the spec's products."""
+    """Match the data root's files of the listed kinds to the spec's products; data-looking
+    entries that cannot be read as regular files are kept as odd entries."""
     root = spec.data_root
     listed = [k for k in kinds if k.listed(spec)]
+    odd: tuple[OddEntry, ...] = ()
     compiled: list[tuple[str, FilenamePattern, str]] = [
         (
             product.name,
@@ -93,7 +89,17 @@ def build_inventory(
         from tpqc.validators.remote import list_remote
 
         files = list_remote(spec.data_url)
-    for relative in files if files is not None else list_files(root):
+    elif files is None:
+
+        def looks_like_data(name: str) -> bool:
+            return any(kind.claims(name) for kind in listed)
+
+        listing = list_data_root(root, looks_like_data, follow_symlinks=follow_symlinks)
+        files = listing.files
+        odd = tuple(
+            e for e in listing.odd if not any(fnmatch.fnmatchcase(e.path, g) for g in spec.exclude)
+        )
+    for relative in files:
         if any(fnmatch.fnmatchcase(relative, glob) for glob in spec.exclude):
             continue
         if not any(kind.claims(relative) for kind in listed):
@@ -123,4 +129,4 @@ def build_inventory(
                     near_fields,
                 )
             )
-    return Inventory(root, tuple(entries), tuple(unmatched))
+    return Inventory(root, tuple(entries), tuple(unmatched), odd)

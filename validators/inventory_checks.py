@@ -6,6 +6,7 @@ from __future__ import annotations
 from tpqc.schemas.spec import Spec
 from tpqc.validators.filename import (
     FILE_FIELDS,
+    ODD_ENTRY,
     PRODUCT,
     UNMATCHED_FILE,
     FieldContext,
@@ -17,8 +18,11 @@ from tpqc.validators.registry import Selection, run_scope
 
 
 def inventory_findings(spec: Spec, inventory: Inventory, selection: Selection) -> list[Finding]:
-    """Findings about file names: unmatched files, bad field values, empty products."""
+    """Findings about the entries and their names: odd entries, unmatched files, bad field
+    values, empty products."""
     findings: list[Finding] = []
+    for odd in inventory.odd:
+        findings += run_scope(ODD_ENTRY, odd, selection)
     for unmatched in inventory.unmatched:
         findings += run_scope(UNMATCHED_FILE, unmatched, selection)
     rules = {p.name: p.fields for p in spec.products}

@@ -1,0 +1,149 @@
+"""List a local data root without surprises: every candidate data file is either a regular
+file to read, or an entry tpqc reports and never opens.
+
+A name that looks like data (a ``.tif``, a ``.csv`` ...) but is a FIFO, a device, a folder, a
+dangling or looping symlink, something that cannot be stat'ed, or a symlink leaving the data
+root, is an :class:`OddEntry`: the run goes on and says so. Folders that cannot be listed are
+odd entries too. Symlinks leaving the root are followed only when asked to.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+OddKind = Literal["unreadable", "not-regular", "outside-root"]
+
+
+@dataclass(frozen=True)
+class OddEntry:
+    """A data-looking entry that is not a readable regular file inside the root."""
+
+    path: str
+    kind: OddKind
+    reason: str
+    target: str | None = None
+    """Where a symlink points."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Regular files (relative POSIX paths, sorted) and the odd entries found beside them."""
+
+    files: tuple[str, ...]
+    odd: tuple[OddEntry, ...] = field(default_factory=tuple)
+
+
+_KIND_NAMES = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def _what(mode: int) -> str:
+    return _KIND_NAMES.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def list_data_root(
+    root: Path, looks_like_data: Callable[[str], bool], *, follow_symlinks: bool = False
+) -> Listing:
+    """Regular files under ``root`` (hidden entries skipped) and odd data-looking entries."""
+    real_root = os.path.realpath(root)
+    files: list[str] = []
+    odd: list[OddEntry] = []
+
+    def relative(folder: str, name: str) -> str:
+        return (Path(folder).relative_to(root) / name).as_posix()
+
+    def unlistable(error: OSError) -> None:
+        where = Path(error.filename or root)
+        try:
+            name = where.relative_to(root).as_posix()
+        except ValueError:
+            name = str(where)
+        odd.append(OddEntry(name, "unreadable", f"cannot list the folder: {error.strerror}"))
+
+    for folder, subfolders, names in os.walk(root, onerror=unlistable, followlinks=False):
+        visible = sorted(d for d in subfolders if not d.startswith("."))
+        subfolders[:] = []
+        for name in visible:
+            full = Path(folder, name)
+            rel = relative(folder, name)
+            if full.is_symlink():
+                entry = _linked_folder(full, rel, real_root, follow_symlinks, looks_like_data)
+                if entry is None:
+                    subfolders.append(name)  # a link to a folder inside the root, or allowed
+                elif entry.kind != "not-regular" or looks_like_data(name):
+                    odd.append(entry)
+                continue
+            if looks_like_data(name):
+                odd.append(OddEntry(rel, "not-regular", "a folder, not a data file"))
+            subfolders.append(name)
+        for name in sorted(names):
+            if name.startswith(".") or not looks_like_data(name):
+                continue
+            rel = relative(folder, name)
+            entry = _file_entry(Path(folder, name), rel, real_root, follow_symlinks)
+            if entry is None:
+                files.append(rel)
+            else:
+                odd.append(entry)
+    return Listing(tuple(sorted(files)), tuple(sorted(odd, key=lambda e: e.path)))
+
+
+def _linked_folder(
+    full: Path,
+    rel: str,
+    real_root: str,
+    follow: bool,
+    looks_like_data: Callable[[str], bool],
+) -> OddEntry | None:
+    """None when a symlinked folder may be walked into; else why not."""
+    target = os.path.realpath(full)
+    if not _inside(target, real_root) and not follow:
+        return OddEntry(
+            rel, "outside-root", "a symlink leaving the data root (not followed)", target
+        )
+    if _inside(target, real_root) and not follow:
+        return OddEntry(rel, "not-regular", "a symlink to a folder already in the root", target)
+    return None
+
+
+def _file_entry(full: Path, rel: str, real_root: str, follow: bool) -> OddEntry | None:
+    """None for a regular file that may be read; else what is odd about the entry."""
+    try:
+        info = full.lstat()
+    except OSError as exc:
+        return OddEntry(rel, "unreadable", f"cannot be stat'ed: {exc.strerror}")
+    if not stat.S_ISLNK(info.st_mode):
+        if stat.S_ISREG(info.st_mode):
+            return None
+        return OddEntry(rel, "not-regular", _what(info.st_mode))
+    try:
+        target_info = full.stat()
+    except OSError as exc:
+        reason = {
+            errno.ENOENT: "a dangling symlink (its target does not exist)",
+            errno.ELOOP: "a symlink loop",
+        }.get(exc.errno or 0, f"a symlink whose target cannot be stat'ed: {exc.strerror}")
+        return OddEntry(rel, "not-regular", reason, str(full.readlink()))
+    target = os.path.realpath(full)
+    if not stat.S_ISREG(target_info.st_mode):
+        return OddEntry(rel, "not-regular", f"a symlink to {_what(target_info.st_mode)}", target)
+    if not _inside(target, real_root) and not follow:
+        return OddEntry(
+            rel, "outside-root", "a symlink leaving the data root (not followed)", target
+        )
+    return None
