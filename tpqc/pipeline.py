@@ -6,6 +6,8 @@ which checks look at it, what the report and the catalog say) comes from the kin
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,8 @@ from tpqc.validators.inventory_checks import inventory_findings
 from tpqc.validators.parallel import FactsJob, default_jobs, gather_facts, local_size
 from tpqc.validators.raster_facts import DEFAULT_MAX_PIXELS, DEFAULT_MAX_RATIO
 from tpqc.validators.registry import Selection
+
+log = logging.getLogger("tpqc")
 
 
 @dataclass(frozen=True)
@@ -74,11 +78,21 @@ def validate(
         if temporal and temporal.start and temporal.end
         else None,
     )
+    log.info(
+        "%d files match %d products (%d match none, %d odd entries) under %s",
+        len(inventory.entries),
+        len(spec.products),
+        len(inventory.unmatched),
+        len(inventory.odd),
+        root,
+    )
     jobs: list[FactsJob] = [
         (root, e.path, kinds[e.kind].job(spec, spec.product_named(e.product), e, read))
         for e in inventory.entries
     ]
+    started = time.perf_counter()
     facts = {f.path: f for f in _gather(jobs, options)}
+    log.info("read %d files in %.2f s", len(facts), time.perf_counter() - started)
     file_level = inventory_findings(spec, inventory, options.selection)
     summaries = {}
     files = []
@@ -95,6 +109,12 @@ def validate(
         spec, inventory, summaries, file_level, options.selection, options.online
     )
     findings: list[Finding] = without_explained(file_level, dataset.findings) + dataset.findings
+    log.info(
+        "%d findings (%d per file, %d dataset-wide)",
+        len(findings),
+        len(file_level),
+        len(dataset.findings),
+    )
     report = Report.build(str(spec.path), root, findings, files, options.fail_on, dataset.rows)
     return ValidationResult(spec, inventory, facts, report)
 
@@ -108,11 +128,18 @@ def _gather(jobs: list[FactsJob], options: ValidateOptions) -> list[FileFacts]:
     total = sum(local_size(root, relative) for root, relative, _ in jobs)
     with progress_bar(len(jobs), total, options.progress) as progress:
         if options.scheduler is None:
-            return gather_facts(jobs, options.jobs, cache=cache, progress=progress)
-        from tpqc.validators.cluster import dask_executor
+            facts = gather_facts(jobs, options.jobs, cache=cache, progress=progress)
+        else:
+            from tpqc.validators.cluster import dask_executor
 
-        with dask_executor(options.scheduler) as (executor, workers):
-            return gather_facts(jobs, workers, executor=executor, cache=cache, progress=progress)
+            with dask_executor(options.scheduler) as (executor, workers):
+                log.info("on the Dask cluster %s: %d workers", options.scheduler, workers)
+                facts = gather_facts(
+                    jobs, workers, executor=executor, cache=cache, progress=progress
+                )
+    if cache is not None:
+        log.info("facts cache %s: %d hits, %d misses", cache.folder, cache.hits, cache.misses)
+    return facts
 
 
 @dataclass(frozen=True)

@@ -168,3 +168,10 @@ class Report:
     def findings_for(self, path: str | None) -> list[Finding]:
         """The findings located in one file (``None``: dataset-wide findings)."""
         return [f for f in self.findings if f.location.path == path]
+
+    def by_path(self) -> dict[str | None, list[Finding]]:
+        """Findings grouped by file (``None``: dataset-wide), each group in report order."""
+        grouped: dict[str | None, list[Finding]] = {}
+        for finding in self.findings:
+            grouped.setdefault(finding.location.path, []).append(finding)
+        return grouped

@@ -19,6 +19,8 @@ class RenderContext:
 
     checks: tuple[CheckInfo, ...] = ()
     color: bool = False
+    show_ok: bool | None = None
+    """List clean files in the text report; None: only for small datasets."""
 
 
 Renderer = Callable[[Report, RenderContext], str]

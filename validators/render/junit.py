@@ -19,15 +19,13 @@ def render_junit(report: Report, context: RenderContext) -> str:
         {str(f["path"]) for f in report.files}
         | {f.location.path for f in report.findings if f.location.path is not None}
     )
+    grouped = report.by_path()
+    dataset = grouped.get(None, [])
     groups: list[tuple[str, list[Finding], list[str]]] = [
-        (
-            "(dataset)",
-            report.findings_for(None),
-            sorted({f.code for f in report.findings_for(None)}),
-        )
+        ("(dataset)", dataset, sorted({f.code for f in dataset}))
     ]
     per_file_codes = [c.code for c in checks if c.code[0] in "FR"]
-    groups += [(p, report.findings_for(p), per_file_codes) for p in paths]
+    groups += [(p, grouped.get(p, []), per_file_codes) for p in paths]
     names = {c.code: c.name for c in checks}
     total_failures = 0
     for suite_name, findings, codes in groups:

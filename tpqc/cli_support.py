@@ -1,0 +1,324 @@
+"""What every command of the ``tpqc`` door shares: verbosity, exit codes for tool errors,
+report output, and the options of the commands that validate a dataset."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from tpqc.errors import TpqcError, UsageError
+from tpqc.validators.render import FORMATS
+
+if TYPE_CHECKING:
+    from tpqc.pipeline import ValidateOptions
+    from tpqc.validators.render import RenderContext
+
+log = logging.getLogger("tpqc")
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL_ERROR = 0, 1, 2
+_NOISY_LIBRARIES = ("distributed", "tornado", "asyncio", "bokeh", "fsspec")
+
+
+@dataclass
+class Verbosity:
+    """-v and -q counted wherever they are given (before or after the subcommand)."""
+
+    verbose: int = 0
+    quiet: int = 0
+
+    @property
+    def level(self) -> int:
+        """The log level: WARNING by default, INFO with -v, DEBUG with -vv, ERROR with -q."""
+        return max(
+            logging.DEBUG, min(logging.CRITICAL, logging.WARNING + 10 * (self.quiet - self.verbose))
+        )
+
+
+def _verbosity() -> Verbosity:
+    return click.get_current_context().find_root().ensure_object(Verbosity)
+
+
+def configure_logging() -> None:
+    """Apply the counted -v/-q: tpqc's own lines on stderr; the libraries' chatter (GDAL,
+    Dask's 'Nanny at ... closed') only from -vv on."""
+    level = _verbosity().level
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("tpqc: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    log.setLevel(level)
+    libraries = logging.DEBUG if level <= logging.DEBUG else logging.ERROR
+    logging.getLogger("rasterio").setLevel(libraries)
+    for name in _NOISY_LIBRARIES:
+        logging.getLogger(name).setLevel(libraries if libraries == logging.DEBUG else logging.ERROR)
+
+
+def _count(kind: str) -> Callable[[click.Context, click.Parameter, int], None]:
+    def add(ctx: click.Context, param: click.Parameter, value: int) -> None:
+        if value:
+            state = ctx.find_root().ensure_object(Verbosity)
+            setattr(state, kind, getattr(state, kind) + value)
+            configure_logging()
+
+    return add
+
+
+def verbosity_options(func: F) -> F:
+    """-v/--verbose and -q/--quiet, counted, on the group and on every subcommand."""
+    func = click.option(
+        "-q",
+        "--quiet",
+        count=True,
+        expose_value=False,
+        callback=_count("quiet"),
+        help="Less output on stderr (repeatable).",
+    )(func)
+    return click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        callback=_count("verbose"),
+        help="More output on stderr: -v what tpqc does, -vv also the libraries (repeatable).",
+    )(func)
+
+
+def quiet() -> bool:
+    """True when -q was given (informational lines are silenced)."""
+    return _verbosity().level > logging.WARNING
+
+
+def note(text: str) -> None:
+    """An informational line on stderr, silenced by -q."""
+    if not quiet():
+        click.echo(text, err=True)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush does
+    not print a second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def tool_errors(func: F) -> F:
+    """Turn tpqc errors, closed pipes and crashes into exit code 2 with a line on stderr."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TpqcError as exc:
+            click.echo(f"tpqc: error: {exc}", err=True)
+            sys.exit(EXIT_TOOL_ERROR)
+        except BrokenPipeError:
+            _silence_stdout()
+            click.echo("tpqc: error: the output was closed before the report was written", err=True)
+            sys.exit(EXIT_TOOL_ERROR)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # the last line of defence: never exit 1 on a crash
+            log.debug("internal error", exc_info=True)
+            click.echo(f"tpqc: internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(EXIT_TOOL_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write a report to stdout, or atomically to a file; a file that cannot be written is a
+    tool error naming why."""
+    if output is None:
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+        return
+    from tpqc.validators.atomic import write_text_atomic
+
+    if output.is_dir():
+        raise UsageError(f"-o {output} is a folder; give a file name, e.g. -o {output / 'report'}")
+    try:
+        write_text_atomic(output, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from exc
+
+
+def render_context(color: bool, show_ok: bool | None = None) -> RenderContext:
+    """What renderers get besides the report: every check's identity, colour, clean files."""
+    from tpqc.catalogue import all_checks
+    from tpqc.validators.render import RenderContext
+
+    return RenderContext(checks=all_checks(), color=color, show_ok=show_ok)
+
+
+FORMAT_OPTION = click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+OUTPUT_OPTION = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the report here instead of stdout.",
+)
+SHOW_OK_OPTION = click.option(
+    "--show-ok/--hide-ok",
+    "show_ok",
+    default=None,
+    help="List clean files in the text report [default: only for up to 50 files].",
+)
+
+
+_VALIDATION_KEYS = (
+    "fail_on",
+    "select",
+    "ignore",
+    "jobs",
+    "max_pixels",
+    "max_ratio",
+    "max_examples",
+    "online",
+    "cache",
+    "no_cache",
+    "scheduler",
+    "follow_symlinks",
+)
+
+
+def validation_options(func: F) -> F:
+    """Options shared by the commands that validate a dataset, folded into ``options``."""
+    options = [
+        click.option(
+            "--data",
+            "data",
+            type=click.Path(),
+            help="Data root (overrides the spec's `data`).",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(["error", "warning", "info"]),
+            default="error",
+            show_default=True,
+            help="Lowest severity that makes the exit code 1.",
+        ),
+        click.option(
+            "--select", multiple=True, help="Only these checks (codes, names or prefixes)."
+        ),
+        click.option(
+            "--ignore", multiple=True, help="Skip these checks (codes, names or prefixes)."
+        ),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Parallel worker processes [default: number of cores].",
+        ),
+        click.option(
+            "--max-pixels",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Refuse rasters declaring more pixels than this.",
+        ),
+        click.option(
+            "--max-ratio",
+            type=click.FloatRange(min=1),
+            default=None,
+            help="Refuse compressed rasters whose declared size exceeds file size x this.",
+        ),
+        click.option(
+            "--max-examples",
+            type=click.IntRange(min=0),
+            default=5,
+            show_default=True,
+            help="Example pixels kept per value-out-of-range finding.",
+        ),
+        click.option(
+            "--online",
+            is_flag=True,
+            help="Also resolve the DOI at doi.org (the only network use; opt-in).",
+        ),
+        click.option(
+            "--cache",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=None,
+            help="Facts cache folder [default: ~/.cache/tpqc/facts].",
+        ),
+        click.option("--no-cache", is_flag=True, help="Read every file; store nothing."),
+        click.option(
+            "--scheduler",
+            metavar="ADDRESS|local:N",
+            default=None,
+            help="Run the work on a Dask cluster (tcp://host:8786) or a LocalCluster (local:N).",
+        ),
+        click.option(
+            "--follow-symlinks",
+            is_flag=True,
+            help="Validate the files that symlinks leaving the data root point to.",
+        ),
+    ]
+
+    @wraps(func)
+    def fold(*args: Any, **kwargs: Any) -> Any:
+        raw = {key: kwargs.pop(key) for key in _VALIDATION_KEYS}
+        kwargs["options"] = validate_options(**raw)
+        return func(*args, **kwargs)
+
+    wrapped: Any = tool_errors(fold)
+    for option in reversed(options):
+        wrapped = option(wrapped)
+    return wrapped  # type: ignore[no-any-return]
+
+
+def validate_options(
+    fail_on: str = "error",
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    jobs: int | None = None,
+    max_pixels: int | None = None,
+    max_ratio: float | None = None,
+    max_examples: int = 5,
+    online: bool = False,
+    cache: Path | None = None,
+    no_cache: bool = False,
+    scheduler: str | None = None,
+    follow_symlinks: bool = False,
+) -> ValidateOptions:
+    """The run's options from the command line's values."""
+    from tpqc.catalogue import selection
+    from tpqc.pipeline import ValidateOptions
+    from tpqc.validators.findings import Severity
+
+    chosen: dict[str, Any] = {
+        "selection": selection(select, ignore),
+        "fail_on": Severity.parse(fail_on),
+        "max_examples": max_examples,
+        "online": online,
+        "scheduler": scheduler,
+        "follow_symlinks": follow_symlinks,
+        "progress": not quiet(),
+    }
+    if not no_cache:
+        from tpqc.validators.facts_cache import default_cache_dir
+
+        chosen["cache_dir"] = cache or default_cache_dir()
+    for key, value in (("jobs", jobs), ("max_pixels", max_pixels), ("max_ratio", max_ratio)):
+        if value is not None:
+            chosen[key] = value
+    return ValidateOptions(**chosen)
