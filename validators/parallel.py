@@ -77,10 +77,34 @@ def _location(root: str, relative: str) -> str:
     return str(Path(root) / relative)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker process end when the process that started it dies (a kill -9 of
+    tpqc must not leave workers idling forever): Linux's PR_SET_PDEATHSIG, and a check for
+    a parent that died before the request took effect."""
+    import ctypes
+    import ctypes.util
+    import signal
+
+    name = ctypes.util.find_library("c")
+    if name is not None:
+        libc = ctypes.CDLL(name, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _process_pool(workers: int) -> Executor:
     # fork is cheapest on Linux: workers inherit the imported modules and GDAL settings.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def gather_facts(
