@@ -164,12 +164,17 @@ class GeoTiffKind(FileKind):
     def stac_item(
         self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
     ) -> pystac.Item | None:
-        """An item with projection, raster bands and file fields, if the file is placed."""
+        """An item with projection, raster bands and file fields, if the file is placed on
+        the Earth (a grid on Mars, or one no coordinate operation reaches, is left out)."""
         from tpqc.stac.build import build_item
-        from tpqc.validators.geo import georeferencing_problem
+        from tpqc.validators.geo import footprint_wgs84, georeferencing_problem
 
         raster = _raster_facts(facts)
         if not raster.decoded or georeferencing_problem(raster) is not None:
+            return None
+        try:
+            footprint_wgs84(raster)
+        except ValueError:
             return None
         return build_item(raster, entry, _raster_product(product), spec)
 

@@ -85,17 +85,48 @@ def georeferencing_problem(facts: Georeferenced) -> str | None:
 
 
 def footprint_wgs84(facts: Georeferenced) -> list[tuple[float, float]]:
-    """The raster's outline as (lon, lat) points, edges densified; raises on failure."""
+    """The raster's outline as (lon, lat) points, edges densified; for a grid partly off
+    the Earth, the outline of the part on it. Raises (UnmappableError) when none maps."""
     if facts.crs_wkt is None or facts.transform is None:
         raise ValueError("no CRS or geotransform")
     return list(_footprint(facts.crs_wkt, facts.transform, facts.width, facts.height))
 
 
+class UnmappableError(ValueError):
+    """A grid whose footprint cannot be expressed in WGS84 (another planet, no coordinate
+    operation, or no pixel that lies on the Earth)."""
+
+
 @lru_cache(maxsize=256)
 def _to_wgs84(crs_wkt: str) -> Any:
     from pyproj import Transformer
+    from pyproj.exceptions import ProjError
 
-    return Transformer.from_crs(_crs(crs_wkt), _crs(WGS84), always_xy=True)
+    crs = _crs(crs_wkt)
+    try:
+        return Transformer.from_crs(crs, _crs(WGS84), always_xy=True)
+    except ProjError as exc:
+        body = crs.ellipsoid.name if crs.ellipsoid is not None else "unknown"
+        raise UnmappableError(f"no transformation to WGS84 (ellipsoid {body}): {exc}") from None
+
+
+def _to_lonlat(crs_wkt: str, xs: list[float], ys: list[float]) -> list[tuple[float, float]]:
+    """Transformed points, non-finite where a point lies off the Earth or off the projection."""
+    from pyproj.exceptions import ProjError
+
+    try:
+        lons, lats = _to_wgs84(crs_wkt).transform(xs, ys, errcheck=False)
+    except ProjError as exc:
+        raise UnmappableError(str(exc)) from None
+    return [(float(x), float(y)) for x, y in zip(lons, lats, strict=True)]
+
+
+def _finite(point: tuple[float, float]) -> bool:
+    return math.isfinite(point[0]) and math.isfinite(point[1]) and abs(point[1]) <= 90.0
+
+
+EDGE_SAMPLES = 64
+EDGE_BISECTIONS = 12
 
 
 @lru_cache(maxsize=4096)
@@ -105,6 +136,10 @@ def _footprint(
     # Cached: the checks, the report, the inventory and the catalog all ask, and the files
     # of one series usually share one grid.
     a, b, c, d, e, f = transform
+
+    def ground(col: float, row: float) -> tuple[float, float]:
+        return (c + a * col + b * row, f + d * col + e * row)
+
     outline: list[tuple[float, float]] = []
     corners = [
         (0.0, 0.0),
@@ -116,16 +151,74 @@ def _footprint(
     for (c0, r0), (c1, r1) in itertools.pairwise(corners):
         for step in range(DENSIFY_POINTS):
             t = step / DENSIFY_POINTS
-            col, row = c0 + (c1 - c0) * t, r0 + (r1 - r0) * t
-            outline.append((c + a * col + b * row, f + d * col + e * row))
+            outline.append(ground(c0 + (c1 - c0) * t, r0 + (r1 - r0) * t))
     outline.append(outline[0])
-    xs, ys = _to_wgs84(crs_wkt).transform(
-        [p[0] for p in outline], [p[1] for p in outline], errcheck=True
-    )
-    points = tuple(zip((float(x) for x in xs), (float(y) for y in ys), strict=True))
-    if not all(math.isfinite(x) and math.isfinite(y) for x, y in points):
-        raise ValueError("footprint does not transform to finite WGS84 coordinates")
-    return points
+    points = _to_lonlat(crs_wkt, [p[0] for p in outline], [p[1] for p in outline])
+    if all(_finite(p) for p in points):
+        return tuple(points)
+    return _visible_outline(crs_wkt, ground, width, height)
+
+
+def _visible_outline(
+    crs_wkt: str, ground: Any, width: int, height: int
+) -> tuple[tuple[float, float], ...]:
+    """The outline of the part of a grid that lies on the Earth (a geostationary full disk's
+    corners are in space): per sampled row, the first and last pixel that maps, refined by
+    bisection to the limb, traced down the left side and up the right."""
+    left: list[tuple[float, float]] = []
+    right: list[tuple[float, float]] = []
+    rows = [height * i / EDGE_SAMPLES for i in range(EDGE_SAMPLES + 1)]
+    cols = [width * j / EDGE_SAMPLES for j in range(EDGE_SAMPLES + 1)]
+    mapped_rows: list[int] = []
+    middles: list[float] = []
+    for i, row in enumerate(rows):
+        grounds = [ground(col, row) for col in cols]
+        mapped = _to_lonlat(crs_wkt, [g[0] for g in grounds], [g[1] for g in grounds])
+        good = [j for j, p in enumerate(mapped) if _finite(p)]
+        if not good:
+            continue
+        first, last = good[0], good[-1]
+        mapped_rows.append(i)
+        middles.append(cols[(first + last) // 2])
+        left.append(
+            _limb(crs_wkt, lambda v, r=row: ground(v, r), cols[first], _at(cols, first - 1))
+            or mapped[first]
+        )
+        right.append(
+            _limb(crs_wkt, lambda v, r=row: ground(v, r), cols[last], _at(cols, last + 1))
+            or mapped[last]
+        )
+    if len(left) < 2:
+        raise UnmappableError("no part of the grid lies on the Earth")
+    top, bottom = mapped_rows[0], mapped_rows[-1]
+    above = _limb(crs_wkt, lambda v: ground(middles[0], v), rows[top], _at(rows, top - 1))
+    below = _limb(crs_wkt, lambda v: ground(middles[-1], v), rows[bottom], _at(rows, bottom + 1))
+    ring = ([above] if above else []) + left + ([below] if below else []) + right[::-1]
+    return (*ring, ring[0])
+
+
+def _at(values: list[float], index: int) -> float | None:
+    return values[index] if 0 <= index < len(values) else None
+
+
+def _limb(
+    crs_wkt: str, ground: Any, inside: float, outside: float | None
+) -> tuple[float, float] | None:
+    """The last point that maps between a mapped sample and its unmapped neighbour (both
+    positions along one line of the grid; ``ground`` gives a position's coordinates)."""
+    if outside is None:
+        return None
+    good, bad = inside, outside
+    best: tuple[float, float] | None = None
+    for _ in range(EDGE_BISECTIONS):
+        middle = (good + bad) / 2
+        x, y = ground(middle)
+        (point,) = _to_lonlat(crs_wkt, [x], [y])
+        if _finite(point):
+            good, best = middle, point
+        else:
+            bad = middle
+    return best
 
 
 def bounds_wgs84(facts: Georeferenced) -> tuple[float, float, float, float]:
