@@ -11,7 +11,8 @@ from typing import Any
 
 from jsonschema.validators import validator_for
 
-from tpqc.stac.schema_store import PROFILE_URL, SchemaStore, core_url
+from tpqc.stac.schema_store import PROFILE_URL, SchemaStore
+from tpqc.stac.schema_urls import core_url
 from tpqc.stac.tree import (
     StacDoc,
     StacTree,
@@ -113,9 +114,9 @@ def schema_invalid(ctx: StacContext) -> Iterator[Issue]:
 
 @check("S003", "schema-unavailable", Severity.WARNING, scope=STAC_DOCUMENT)
 def schema_unavailable(ctx: StacContext) -> Iterator[Issue]:
-    """A schema the document names is not available offline, so that part was not validated."""
-    url = _core_url(ctx)
-    for needed in ([url] if url else []) + _extension_urls(ctx.doc):
+    """An extension schema the document names is not available offline, so that part was not
+    validated (a warning: --fail-on warning makes it fail)."""
+    for needed in _extension_urls(ctx.doc):
         if not ctx.store.has(needed):
             yield Issue(
                 "schema not available offline: not validated",
@@ -123,6 +124,64 @@ def schema_unavailable(ctx: StacContext) -> Iterator[Issue]:
                 expected="a local copy (--schemas DIR) or --online",
                 actual=needed,
             )
+
+
+@check("S015", "core-schema-unavailable", scope=STAC_DOCUMENT)
+def core_schema_unavailable(ctx: StacContext) -> Iterator[Issue]:
+    """The STAC core schema of the document's stac_version is not available (an unknown or
+    unreleased version): the document could not be validated, which is never a pass."""
+    url = _core_url(ctx)
+    if url is not None and not ctx.store.has(url):
+        versions = ctx.store.core_versions()
+        yield Issue(
+            f"no STAC {ctx.doc.data.get('stac_version')} core schema offline: not validated",
+            _at(ctx, "stac_version"),
+            expected=f"a STAC version with a schema at hand ({', '.join(versions)}), "
+            "a local copy (--schemas DIR) or --online",
+            actual=url,
+        )
+
+
+def _structure_problems(data: dict[str, Any], kind: str) -> Iterator[tuple[str, str]]:
+    if not isinstance(data.get("stac_version"), str):
+        yield "stac_version", "stac_version is missing or not text"
+    if not isinstance(data.get("id"), str) or not data.get("id"):
+        yield "id", "id is missing or not text"
+    if not isinstance(data.get("links", []), list):
+        yield "links", "links is not a list"
+    if kind == "Item":
+        geometry = data.get("geometry", "absent")
+        if geometry == "absent":
+            yield "geometry", "an Item needs a geometry (or null)"
+        elif geometry is not None and not (
+            isinstance(geometry, dict)
+            and geometry.get("type") in GEOMETRY_TYPES
+            and ("coordinates" in geometry or "geometries" in geometry)
+        ):
+            yield "geometry", "geometry is not a GeoJSON geometry"
+        if not isinstance(data.get("properties"), dict):
+            yield "properties", "properties is missing or not an object"
+
+
+GEOMETRY_TYPES = (
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+)
+
+
+@check("S016", "stac-structure-invalid", scope=STAC_DOCUMENT)
+def stac_structure_invalid(ctx: StacContext) -> Iterator[Issue]:
+    """The document lacks what every STAC version requires (an id, a version, an Item's
+    geometry and properties), whatever schemas are at hand."""
+    if ctx.doc.kind not in CORE_NAMES:
+        return
+    for field, problem in _structure_problems(ctx.doc.data, ctx.doc.kind):
+        yield Issue(problem, _at(ctx, field), actual=str(ctx.doc.data.get(field))[:200])
 
 
 @check("S004", "profile-invalid", scope=STAC_DOCUMENT)
@@ -259,14 +318,10 @@ def bbox_geometry_mismatch(ctx: StacContext) -> Iterator[Issue]:
 
 
 def _collection_of(doc: StacDoc, tree: StacTree) -> StacDoc | None:
-    wanted = doc.data.get("collection")
     parent = doc.parent
     if parent is not None and parent.kind == "Collection":
         return parent
-    for other in tree.docs:
-        if other.kind == "Collection" and other.data.get("id") == wanted:
-            return other
-    return None
+    return tree.collection(doc.data.get("collection"))
 
 
 @check("S009", "collection-extent-mismatch", scope=STAC_DOCUMENT)

@@ -1,7 +1,9 @@
 """Offline JSON Schemas for STAC, registered under the URLs documents refer to.
 
-Sources, in order: the STAC 1.1.0 core and GeoJSON schemas that pystac bundles, a local
-mirror (``--schemas DIR`` or ``TPQC_STAC_SCHEMAS``) laid out as ``v1.0.0/item.json``,
+Sources, later ones adding to or overriding earlier ones: the STAC 1.1.0 core and GeoJSON
+schemas that pystac bundles, the official schemas tpqc ships (:mod:`schema_bundle`: core
+1.0.0 and 1.1.0 and every extension version tpqc writes), a local mirror (``--schemas DIR``
+or ``TPQC_STAC_SCHEMAS``) laid out as ``v1.0.0/item.json``,
 ``extensions/<name>/<version>/schema.json``, ``geojson/Feature.json`` and
 ``projjson/<v>/projjson.schema.json``, and tpqc's own profile schema. Every file is
 registered under the URL it is fetched from, never only under its ``$id``: several
@@ -21,27 +23,9 @@ from typing import Any
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-STAC_SCHEMAS = "https://schemas.stacspec.org"
-EXTENSIONS = "https://stac-extensions.github.io"
-CORE_FOLDERS = {"catalog.json": "catalog-spec", "collection.json": "collection-spec"}
+from tpqc.stac.schema_urls import STAC_SCHEMAS, core_url, mirror_entries
+
 PROFILE_URL = "https://tpqc.dev/schemas/stac-profile/1.0.json"
-
-
-def core_url(version: str, name: str) -> str:
-    """URL of a STAC core schema file, e.g. (``v1.1.0``, ``item.json``)."""
-    folder = CORE_FOLDERS.get(name, "item-spec")
-    return f"{STAC_SCHEMAS}/{version}/{folder}/json-schema/{name}"
-
-
-def _mirror_entries(root: Path) -> Iterator[tuple[str, Path]]:
-    for path in sorted(root.glob("v*/*.json")):
-        yield core_url(path.parent.name, path.name), path
-    for path in sorted(root.glob("extensions/*/*/schema.json")):
-        yield f"{EXTENSIONS}/{path.parent.parent.name}/{path.parent.name}/schema.json", path
-    for path in sorted(root.glob("geojson/*.json")):
-        yield f"https://geojson.org/schema/{path.name}", path
-    for path in sorted(root.glob("projjson/*/projjson.schema.json")):
-        yield f"https://proj.org/schemas/{path.parent.name}/projjson.schema.json", path
 
 
 def _bundled_entries() -> Iterator[tuple[str, Any]]:
@@ -84,13 +68,16 @@ class SchemaStore:
 
         With ``online``, schemas missing locally are fetched from their URLs."""
         documents: dict[str, Any] = {}
+        from tpqc.stac.schema_bundle import bundled_schemas
+
         for url, entry in _bundled_entries():
             documents[url] = json.loads(entry.read_text(encoding="utf-8"))
+        documents.update(bundled_schemas())
         folder = mirror or (
             Path(os.environ["TPQC_STAC_SCHEMAS"]) if os.environ.get("TPQC_STAC_SCHEMAS") else None
         )
         if folder is not None:
-            for url, path in _mirror_entries(folder):
+            for url, path in mirror_entries(folder):
                 documents[url] = json.loads(path.read_text(encoding="utf-8"))
         profile = resources.files("tpqc.schemas").joinpath("stac-profile.schema.json")
         documents[PROFILE_URL] = json.loads(profile.read_text(encoding="utf-8"))
@@ -100,6 +87,13 @@ class SchemaStore:
             for url, doc in documents.items()
         )
         return cls(registry, frozenset(documents), online)
+
+    def core_versions(self) -> list[str]:
+        """The STAC versions whose core schemas are at hand (``1.0.0``, ``1.1.0``)."""
+        prefix = STAC_SCHEMAS + "/v"
+        return sorted(
+            {u[len(prefix) :].split("/", 1)[0] for u in self.urls if u.startswith(prefix)}
+        )
 
     def has(self, url: str) -> bool:
         """True when the schema at this URL can be used (available offline, or fetching allowed)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,18 @@ class StacTree:
     docs: list[StacDoc] = field(default_factory=list)
     unreadable: list[UnreadableDocument] = field(default_factory=list)
     unresolved: list[UnresolvedLink] = field(default_factory=list)
+    links_not_followed: int = 0
+    """Local links of the documents that were not followed (--no-links)."""
+    _collections: dict[str, StacDoc] | None = None
+
+    def collection(self, collection_id: object) -> StacDoc | None:
+        """The collection of this id among the documents read (first one wins)."""
+        if self._collections is None:
+            self._collections = {}
+            for doc in self.docs:
+                if doc.kind == "Collection":
+                    self._collections.setdefault(str(doc.data.get("id")), doc)
+        return self._collections.get(str(collection_id))
 
 
 def is_url(href: str) -> bool:
@@ -74,19 +88,53 @@ def _name(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load_tree(start: Path) -> StacTree:
-    """Read the document at start (a file, or a folder holding catalog.json/collection.json)."""
+_MAGIC = {
+    b"II*\x00": "a TIFF file",
+    b"MM\x00*": "a TIFF file",
+    b"II+\x00": "a BigTIFF file",
+    b"\x89HDF": "an HDF5/NetCDF-4 file",
+    b"CDF\x01": "a NetCDF file",
+    b"PK\x03\x04": "a ZIP (or XLSX) file",
+    b"\x89PNG": "a PNG image",
+}
+
+
+def _unreadable_reason(path: Path, exc: Exception) -> str:
+    """Why a file is not a STAC document, in words a user can act on."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4)
+    except OSError:
+        return f"{type(exc).__name__}: {exc}"
+    what = next((name for magic, name in _MAGIC.items() if head.startswith(magic)), None)
+    if what is not None:
+        return (
+            f"{what}, not a STAC JSON document: check-stac reads catalogs, collections and "
+            "items (catalog.json, collection.json, item .json files)"
+        )
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text, so not a STAC JSON document"
+    return f"not valid JSON: {exc}"
+
+
+def _start_document(start: Path) -> Path:
     start = Path(start).resolve()
     if start.is_dir():
         for candidate in ("catalog.json", "collection.json"):
             if (start / candidate).is_file():
-                start = start / candidate
-                break
-    tree = StacTree(root=start.parent)
+                return start / candidate
+    return start
+
+
+def load_tree(starts: Path | Sequence[Path], *, follow_links: bool = True) -> StacTree:
+    """Read the documents at ``starts`` (files, or folders holding catalog.json or
+    collection.json), and with ``follow_links`` every child and item they link to."""
+    paths = [_start_document(p) for p in ([starts] if isinstance(starts, Path) else starts)]
+    tree = StacTree(root=paths[0].parent if len(paths) == 1 else _common_folder(paths))
     seen: set[Path] = set()
-    pending: list[tuple[Path, StacDoc | None]] = [(start, None)]
+    pending: deque[tuple[Path, StacDoc | None]] = deque((p, None) for p in paths)
     while pending:
-        path, parent = pending.pop(0)
+        path, parent = pending.popleft()
         if path in seen:
             continue
         seen.add(path)
@@ -94,7 +142,7 @@ def load_tree(start: Path) -> StacTree:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            tree.unreadable.append(UnreadableDocument(name, f"{type(exc).__name__}: {exc}"))
+            tree.unreadable.append(UnreadableDocument(name, _unreadable_reason(path, exc)))
             continue
         if not isinstance(data, dict) or "type" not in data:
             tree.unreadable.append(UnreadableDocument(name, "not a STAC object (no 'type')"))
@@ -107,9 +155,18 @@ def load_tree(start: Path) -> StacTree:
             rel, href = link.get("rel"), link.get("href")
             if rel not in CHECKED or not isinstance(href, str) or is_url(href):
                 continue
+            if not follow_links:
+                tree.links_not_followed += 1
+                continue
             target = resolve_local(href, path)
             if not target.is_file():
                 tree.unresolved.append(UnresolvedLink(name, str(rel), href))
             elif rel in FOLLOWED:
                 pending.append((target, doc))
     return tree
+
+
+def _common_folder(paths: Sequence[Path]) -> Path:
+    import os
+
+    return Path(os.path.commonpath([str(p.parent) for p in paths]))

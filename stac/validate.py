@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from tpqc.stac.checks import (
@@ -18,17 +19,19 @@ from tpqc.validators.registry import Selection, run_scope
 
 
 def check_stac(
-    start: Path,
+    start: Path | Sequence[Path],
     store: SchemaStore | None = None,
     *,
     profile: bool = False,
     selection: Selection | None = None,
     fail_on: Severity = Severity.ERROR,
+    follow_links: bool = True,
 ) -> Report:
-    """Validate every document reachable from start; schemas are never fetched."""
+    """Validate the documents at ``start`` and, with ``follow_links``, every document they
+    reach; schemas are never fetched unless the store allows it."""
     store = store or SchemaStore.load()
     selection = selection or Selection()
-    tree = load_tree(start)
+    tree = load_tree(start, follow_links=follow_links)
     findings: list[Finding] = []
     for unreadable in tree.unreadable:
         findings += run_scope(STAC_UNREADABLE, unreadable, selection)
@@ -38,4 +41,17 @@ def check_stac(
     for doc in tree.docs:
         findings += run_scope(STAC_DOCUMENT, StacContext(doc, tree, store, profile), selection)
     files = [{"path": doc.name, "type": doc.kind, "id": doc.data.get("id")} for doc in tree.docs]
-    return Report.build(str(start), str(tree.root), findings, files, fail_on)
+    notes = []
+    if tree.links_not_followed:
+        notes.append(f"{tree.links_not_followed} links not followed (--no-links)")
+    missing = sum(1 for f in findings if f.code == ASSET_MISSING)
+    if missing:
+        notes.append(
+            f"{missing} local assets not found on disk: their file:size and file:checksum "
+            "(and projection fields) were not verified"
+        )
+    label = str(start) if isinstance(start, Path) else " ".join(str(p) for p in start)
+    return Report.build(label, str(tree.root), findings, files, fail_on, notes=notes)
+
+
+ASSET_MISSING = "S014"

@@ -58,6 +58,7 @@ def test_wheel_holds_nothing_outside_tpqc(tmp_path: Path) -> None:
         "tpqc/schemas/dataset-spec.schema.json",
         "tpqc/schemas/report.schema.json",
         "tpqc/stac/__init__.py",
+        "tpqc/stac/stac-schemas.json",
         "tpqc/examples/wudaoliang/spec.yaml",
         "tpqc/py.typed",
     ):

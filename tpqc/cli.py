@@ -212,8 +212,13 @@ def stac(
 
 
 @cli.command("check-stac")
-@click.argument("path", type=click.Path(path_type=Path, exists=True))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @SCHEMAS_OPTION
+@click.option(
+    "--no-links",
+    is_flag=True,
+    help="Validate only the given documents; do not follow or check their links.",
+)
 @click.option("--profile", is_flag=True, help="Also require what every tpqc catalog guarantees.")
 @click.option("--online", is_flag=True, help="Fetch schemas that are not available locally.")
 @click.option(
@@ -227,8 +232,9 @@ def stac(
 @verbosity_options
 @tool_errors
 def check_stac_command(
-    path: Path,
+    paths: tuple[Path, ...],
     schemas: Path | None,
+    no_links: bool,
     profile: bool,
     online: bool,
     fail_on: str,
@@ -238,7 +244,8 @@ def check_stac_command(
     output: Path | None,
     show_ok: bool | None,
 ) -> None:
-    """Validate a STAC catalog, collection or item offline, walking its links."""
+    """Validate STAC catalogs, collections or items offline, walking their links (with
+    --no-links: just the given documents, as copied out of their catalog)."""
     from tpqc.catalogue import selection
     from tpqc.stac.schema_store import SchemaStore
     from tpqc.stac.validate import check_stac
@@ -246,11 +253,12 @@ def check_stac_command(
     from tpqc.validators.render import render
 
     report = check_stac(
-        path,
+        list(paths),
         SchemaStore.load(schemas, online=online),
         profile=profile,
         selection=selection(select, ignore),
         fail_on=Severity.parse(fail_on),
+        follow_links=not no_links,
     )
     color = fmt == "text" and output is None and sys.stdout.isatty()
     emit(render(report, fmt, render_context(color, show_ok)), output)

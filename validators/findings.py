@@ -128,6 +128,8 @@ class Report:
     files: tuple[Mapping[str, JSONValue], ...]
     fail_on: Severity = Severity.ERROR
     inventory: tuple[Mapping[str, JSONValue], ...] = ()
+    notes: tuple[str, ...] = ()
+    """What the reader should know that is no finding (links not followed, checks skipped)."""
 
     @classmethod
     def build(
@@ -138,12 +140,15 @@ class Report:
         files: Sequence[Mapping[str, JSONValue]],
         fail_on: Severity = Severity.ERROR,
         inventory: Sequence[Mapping[str, JSONValue]] = (),
+        notes: Sequence[str] = (),
     ) -> Report:
         """Make a report with findings and files in their canonical order."""
         ordered = tuple(sorted(findings, key=Finding.sort_key))
         ordered_files = tuple(sorted(files, key=lambda f: str(f.get("path", ""))))
         ordered_rows = tuple(sorted(inventory, key=lambda r: str(r.get("path", ""))))
-        return cls(spec_path, data_root, ordered, ordered_files, fail_on, ordered_rows)
+        return cls(
+            spec_path, data_root, ordered, ordered_files, fail_on, ordered_rows, tuple(notes)
+        )
 
     def count(self, severity: Severity) -> int:
         """How many findings have exactly this severity."""

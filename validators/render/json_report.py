@@ -30,6 +30,7 @@ def report_document(report: Report) -> Any:
                 "passed": summary.passed,
             },
             "findings": [f.to_json() for f in report.findings],
+            "notes": list(report.notes),
             "files": [dict(f) for f in report.files],
             "inventory": [dict(r) for r in report.inventory],
         }

@@ -74,6 +74,9 @@ def render_text(report: Report, context: RenderContext | None = None) -> str:
             out.extend(_line(finding, color))
     if clean and not list_ok:
         out.append(f"{clean} more files ok (--show-ok lists them)")
+    if report.notes:
+        out.append("")
+        out.extend(f"note: {visible(note)}" for note in report.notes)
     summary = report.summary
     verdict = "passed" if summary.passed else f"FAILED (fail-on {report.fail_on.label})"
     out += [

@@ -1,0 +1,30 @@
+"""Where STAC schemas live: the URLs documents name them by, and how a local mirror folder
+lays them out (``v1.0.0/item.json``, ``extensions/<name>/<version>/schema.json``,
+``geojson/Feature.json``, ``projjson/<v>/projjson.schema.json``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+STAC_SCHEMAS = "https://schemas.stacspec.org"
+EXTENSIONS = "https://stac-extensions.github.io"
+CORE_FOLDERS = {"catalog.json": "catalog-spec", "collection.json": "collection-spec"}
+
+
+def core_url(version: str, name: str) -> str:
+    """URL of a STAC core schema file, e.g. (``v1.1.0``, ``item.json``)."""
+    folder = CORE_FOLDERS.get(name, "item-spec")
+    return f"{STAC_SCHEMAS}/{version}/{folder}/json-schema/{name}"
+
+
+def mirror_entries(root: Path) -> Iterator[tuple[str, Path]]:
+    """(URL, file) of every schema in a mirror folder."""
+    for path in sorted(root.glob("v*/*.json")):
+        yield core_url(path.parent.name, path.name), path
+    for path in sorted(root.glob("extensions/*/*/schema.json")):
+        yield f"{EXTENSIONS}/{path.parent.parent.name}/{path.parent.name}/schema.json", path
+    for path in sorted(root.glob("geojson/*.json")):
+        yield f"https://geojson.org/schema/{path.name}", path
+    for path in sorted(root.glob("projjson/*/projjson.schema.json")):
+        yield f"https://proj.org/schemas/{path.parent.name}/projjson.schema.json", path
