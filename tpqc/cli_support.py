@@ -192,6 +192,7 @@ _VALIDATION_KEYS = (
     "jobs",
     "max_pixels",
     "max_ratio",
+    "max_bands",
     "max_examples",
     "online",
     "cache",
@@ -241,6 +242,12 @@ def validation_options(func: F) -> F:
             type=click.FloatRange(min=1),
             default=None,
             help="Refuse compressed rasters whose declared size exceeds file size x this.",
+        ),
+        click.option(
+            "--max-bands",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Refuse rasters declaring more bands than this [default: 16384].",
         ),
         click.option(
             "--max-examples",
@@ -293,6 +300,7 @@ def validate_options(
     jobs: int | None = None,
     max_pixels: int | None = None,
     max_ratio: float | None = None,
+    max_bands: int | None = None,
     max_examples: int = 5,
     online: bool = False,
     cache: Path | None = None,
@@ -318,7 +326,13 @@ def validate_options(
         from tpqc.validators.facts_cache import default_cache_dir
 
         chosen["cache_dir"] = cache or default_cache_dir()
-    for key, value in (("jobs", jobs), ("max_pixels", max_pixels), ("max_ratio", max_ratio)):
+    limits = (
+        ("jobs", jobs),
+        ("max_pixels", max_pixels),
+        ("max_ratio", max_ratio),
+        ("max_bands", max_bands),
+    )
+    for key, value in limits:
         if value is not None:
             chosen[key] = value
     return ValidateOptions(**chosen)

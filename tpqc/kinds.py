@@ -16,7 +16,12 @@ from tpqc.schemas.spec import RasterProduct, Spec, TableProduct
 from tpqc.validators.facts import FileFacts, ReadJob
 from tpqc.validators.findings import Finding
 from tpqc.validators.inventory import InventoryEntry
-from tpqc.validators.raster_facts import RasterFacts
+from tpqc.validators.raster_facts import (
+    DEFAULT_MAX_BANDS,
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_MAX_RATIO,
+    RasterFacts,
+)
 from tpqc.validators.registry import Selection, run_scope
 from tpqc.validators.summary import FileSummary
 from tpqc.validators.table_facts import TableFacts
@@ -33,8 +38,9 @@ class ReadOptions:
     """What every read of a run shares: limits, examples kept, the declared coverage."""
 
     max_examples: int = 5
-    max_pixels: int = 20_000_000_000
-    max_ratio: float = 100_000.0
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_ratio: float = DEFAULT_MAX_RATIO
+    max_bands: int = DEFAULT_MAX_BANDS
     coverage: tuple[dt.datetime, dt.datetime] | None = None
 
 
@@ -131,6 +137,7 @@ class GeoTiffKind(FileKind):
             max_examples=options.max_examples,
             max_pixels=options.max_pixels,
             max_ratio=options.max_ratio,
+            max_bands=options.max_bands,
         )
 
     def findings(

@@ -21,7 +21,7 @@ from tpqc.validators.findings import Finding, Report, Severity
 from tpqc.validators.inventory import Inventory, build_inventory
 from tpqc.validators.inventory_checks import inventory_findings
 from tpqc.validators.parallel import FactsJob, default_jobs, gather_facts, local_size
-from tpqc.validators.raster_facts import DEFAULT_MAX_PIXELS, DEFAULT_MAX_RATIO
+from tpqc.validators.raster_facts import DEFAULT_MAX_BANDS, DEFAULT_MAX_PIXELS, DEFAULT_MAX_RATIO
 from tpqc.validators.registry import Selection
 
 log = logging.getLogger("tpqc")
@@ -36,6 +36,7 @@ class ValidateOptions:
     fail_on: Severity = Severity.ERROR
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_ratio: float = DEFAULT_MAX_RATIO
+    max_bands: int = DEFAULT_MAX_BANDS
     max_examples: int = 5
     online: bool = False
     cache_dir: Path | None = None
@@ -74,6 +75,7 @@ def validate(
         max_examples=options.max_examples,
         max_pixels=options.max_pixels,
         max_ratio=options.max_ratio,
+        max_bands=options.max_bands,
         coverage=(temporal.start, temporal.end)
         if temporal and temporal.start and temporal.end
         else None,

@@ -74,7 +74,7 @@ def implausible_size(ctx: RasterContext) -> Iterator[Issue]:
             "raster refused before decoding",
             ctx.at(),
             actual=ctx.facts.refused,
-            hint="raise --max-pixels / --max-ratio if the file is genuine",
+            hint="raise --max-pixels, --max-ratio or --max-bands if the file is genuine",
         )
 
 

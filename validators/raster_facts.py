@@ -32,8 +32,15 @@ GDAL_OPTIONS: Mapping[str, str | int | bool] = {
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".tif,.tiff,.TIF,.TIFF",
 }
 WINDOW_PIXELS = 1 << 20
+BAND_GROUP_PIXELS = 4 << 20
+"""Pixels of one read across bands: thousands of bands are read in groups within it."""
 DEFAULT_MAX_PIXELS = 20_000_000_000
 DEFAULT_MAX_RATIO = 100_000.0
+DEFAULT_MAX_BANDS = 16_384
+"""GDAL's reading time grows with the square of the band count in one file (8,192 bands of
+64 x 64 read in 3.5 s, 65,535 in 226 s): more bands than this is refused as implausible."""
+DEFAULT_MAX_BAND_BLOCKS = 50_000_000
+"""Bands x blocks per band: each block read costs GDAL tens of microseconds."""
 _UNCOMPRESSED_SLACK = 1.05
 _REFUSE_FLOOR_BYTES = 64 << 20
 
@@ -50,6 +57,8 @@ class ReadPlan(ReadJob):
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_ratio: float = DEFAULT_MAX_RATIO
     header_only: bool = False
+    max_bands: int = DEFAULT_MAX_BANDS
+    max_band_blocks: int = DEFAULT_MAX_BAND_BLOCKS
 
     def read(self, root: str, relative: str) -> RasterFacts:
         """Read the whole file (hashing it alongside) and return its facts."""
@@ -219,8 +228,21 @@ def _refusal(
     size: int | None,
     compressed: bool,
     plan: ReadPlan,
+    *,
+    blocks: int = 1,
 ) -> str | None:
-    pixels = width * height * len(itemsizes)
+    bands = len(itemsizes)
+    if bands > plan.max_bands:
+        return (
+            f"declares {bands} bands, over the limit of {plan.max_bands} (reading time grows "
+            "with the square of the band count)"
+        )
+    if bands * blocks > plan.max_band_blocks:
+        return (
+            f"declares {bands} bands x {blocks} blocks = {bands * blocks} block reads, over "
+            f"the limit of {plan.max_band_blocks}"
+        )
+    pixels = width * height * bands
     declared = width * height * sum(itemsizes)
     if pixels > plan.max_pixels:
         return (
@@ -261,7 +283,6 @@ def read_raster_part(
     """Open one GeoTIFF read-only and read the ``part``-th of ``parts`` contiguous shares of
     its windows (all of them by default). Never raises for bad data."""
     import rasterio
-    from rasterio.windows import Window
 
     full, size_of = _locate(root, relative)
     try:
@@ -277,17 +298,24 @@ def read_raster_part(
         with dataset:
             try:
                 header = _header(dataset)
-                band_headers = [_band_header(dataset, i) for i in range(dataset.count)]
+                band_headers = _band_headers(dataset)
             except Exception as exc:
                 return RasterPart(relative, size, open_error=gdal_reason(exc))
-            itemsizes = [np.dtype(d).itemsize for d in dataset.dtypes]
+            itemsizes = [np.dtype(b.dtype).itemsize for b in band_headers]
             compressed = header["compression"] is not None
+            block_rows, block_cols = header["block_shape"]
+            blocks = -(-dataset.height // max(1, block_rows)) * -(
+                -dataset.width // max(1, block_cols)
+            )
+            refused = _refusal(
+                dataset.width, dataset.height, itemsizes, size, compressed, plan, blocks=blocks
+            )
             result = RasterPart(
                 relative,
                 size,
                 header=header,
                 band_headers=band_headers,
-                refused=_refusal(dataset.width, dataset.height, itemsizes, size, compressed, plan),
+                refused=refused,
                 accumulators=[
                     BandAccumulator(b.nodata, plan.value_min, plan.value_max, plan.max_examples)
                     for b in band_headers
@@ -299,15 +327,36 @@ def read_raster_part(
                 iter_windows(dataset.width, dataset.height, header["block_shape"], dataset.count)
             )
             share = windows[part * len(windows) // parts : (part + 1) * len(windows) // parts]
-            for row, col, rows, cols in share:
-                try:
-                    data = dataset.read(window=Window(col, row, cols, rows))
-                except Exception as exc:
-                    result.decode_error, result.decode_window = gdal_reason(exc), (row, col)
-                    break
-                for band_index, accumulator in enumerate(result.accumulators):
-                    accumulator.add_block(data[band_index], row, col)
+            _read_windows(dataset, share, result)
     return result
+
+
+def _ceil_div(size: int, block: int) -> int:
+    return -(-size // max(1, block))
+
+
+def _read_windows(
+    dataset: Any, windows: Sequence[tuple[int, int, int, int]], result: RasterPart
+) -> None:
+    """Fold every window into the band accumulators, reading as many bands at a time as fit
+    the memory budget (one read for a few bands; groups of bands for thousands)."""
+    from rasterio.windows import Window
+
+    count = len(result.accumulators)
+    for row, col, rows, cols in windows:
+        group = max(1, min(count, BAND_GROUP_PIXELS // max(1, rows * cols)))
+        for start in range(0, count, group):
+            indexes = list(range(start + 1, min(count, start + group) + 1))
+            try:
+                if len(indexes) == count:
+                    data = dataset.read(window=Window(col, row, cols, rows))
+                else:
+                    data = dataset.read(indexes=indexes, window=Window(col, row, cols, rows))
+            except Exception as exc:
+                result.decode_error, result.decode_window = gdal_reason(exc), (row, col)
+                return
+            for offset, band in enumerate(indexes):
+                result.accumulators[band - 1].add_block(data[offset], row, col)
 
 
 def assemble(parts: Sequence[RasterPart], sha256: str | None, plan: ReadPlan) -> RasterFacts:
@@ -426,19 +475,25 @@ def _has_cog_layout(dataset: Any, structure: Mapping[str, str], overviews: tuple
     return True
 
 
-def _band_header(dataset: Any, i: int) -> BandFacts:
-    nodata = dataset.nodatavals[i]
-    dtype = dataset.dtypes[i]
-    return BandFacts(
-        index=i + 1,
-        dtype=dtype,
-        nodata=nodata,
-        nodata_representable=nodata is None or nodata_representable(nodata, dtype),
-        description=dataset.descriptions[i],
-        unit=dataset.units[i] or None,
-        scale=float(dataset.scales[i]),
-        offset=float(dataset.offsets[i]),
-    )
+def _band_headers(dataset: Any) -> list[BandFacts]:
+    # rasterio computes each of these tuples over every band on each access: take them
+    # once, or the header read is quadratic in the band count.
+    nodatas, dtypes = dataset.nodatavals, dataset.dtypes
+    descriptions, units = dataset.descriptions, dataset.units
+    scales, offsets = dataset.scales, dataset.offsets
+    return [
+        BandFacts(
+            index=i + 1,
+            dtype=dtypes[i],
+            nodata=nodatas[i],
+            nodata_representable=nodatas[i] is None or nodata_representable(nodatas[i], dtypes[i]),
+            description=descriptions[i],
+            unit=units[i] or None,
+            scale=float(scales[i]),
+            offset=float(offsets[i]),
+        )
+        for i in range(dataset.count)
+    ]
 
 
 def _band_facts(header: BandFacts, acc: BandAccumulator, complete: bool) -> BandFacts:
