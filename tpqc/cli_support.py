@@ -193,6 +193,8 @@ _VALIDATION_KEYS = (
     "max_pixels",
     "max_ratio",
     "max_bands",
+    "max_table_rows",
+    "max_sheet_bytes",
     "max_examples",
     "online",
     "cache",
@@ -250,6 +252,18 @@ def validation_options(func: F) -> F:
             help="Refuse rasters declaring more bands than this [default: 16384].",
         ),
         click.option(
+            "--max-table-rows",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Refuse tables with more rows than this [default: 50000000].",
+        ),
+        click.option(
+            "--max-sheet-bytes",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Refuse workbooks whose sheets unpack to more bytes [default: 256 MiB].",
+        ),
+        click.option(
             "--max-examples",
             type=click.IntRange(min=0),
             default=5,
@@ -301,6 +315,8 @@ def validate_options(
     max_pixels: int | None = None,
     max_ratio: float | None = None,
     max_bands: int | None = None,
+    max_table_rows: int | None = None,
+    max_sheet_bytes: int | None = None,
     max_examples: int = 5,
     online: bool = False,
     cache: Path | None = None,
@@ -331,6 +347,8 @@ def validate_options(
         ("max_pixels", max_pixels),
         ("max_ratio", max_ratio),
         ("max_bands", max_bands),
+        ("max_table_rows", max_table_rows),
+        ("max_sheet_bytes", max_sheet_bytes),
     )
     for key, value in limits:
         if value is not None:

@@ -25,6 +25,7 @@ from tpqc.validators.raster_facts import (
 from tpqc.validators.registry import Selection, run_scope
 from tpqc.validators.summary import FileSummary
 from tpqc.validators.table_facts import TableFacts
+from tpqc.validators.table_read import NO_LIMITS_GIVEN, TableLimits
 
 if TYPE_CHECKING:
     import pystac
@@ -41,6 +42,7 @@ class ReadOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_ratio: float = DEFAULT_MAX_RATIO
     max_bands: int = DEFAULT_MAX_BANDS
+    table_limits: TableLimits = NO_LIMITS_GIVEN
     coverage: tuple[dt.datetime, dt.datetime] | None = None
 
 
@@ -203,7 +205,9 @@ class TableKind(FileKind):
         """One read of the table against its product and the declared coverage."""
         from tpqc.validators.table_facts import TableReadJob
 
-        return TableReadJob(_table_product(product), options.coverage, options.max_examples)
+        return TableReadJob(
+            _table_product(product), options.coverage, options.max_examples, options.table_limits
+        )
 
     def _facts(self, facts: FileFacts) -> TableFacts:
         if not isinstance(facts, TableFacts):

@@ -23,6 +23,11 @@ from tpqc.validators.inventory_checks import inventory_findings
 from tpqc.validators.parallel import FactsJob, default_jobs, gather_facts, local_size
 from tpqc.validators.raster_facts import DEFAULT_MAX_BANDS, DEFAULT_MAX_PIXELS, DEFAULT_MAX_RATIO
 from tpqc.validators.registry import Selection
+from tpqc.validators.table_read import (
+    DEFAULT_MAX_SHEET_BYTES,
+    DEFAULT_MAX_TABLE_ROWS,
+    TableLimits,
+)
 
 log = logging.getLogger("tpqc")
 
@@ -37,6 +42,8 @@ class ValidateOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_ratio: float = DEFAULT_MAX_RATIO
     max_bands: int = DEFAULT_MAX_BANDS
+    max_table_rows: int = DEFAULT_MAX_TABLE_ROWS
+    max_sheet_bytes: int = DEFAULT_MAX_SHEET_BYTES
     max_examples: int = 5
     online: bool = False
     cache_dir: Path | None = None
@@ -76,6 +83,7 @@ def validate(
         max_pixels=options.max_pixels,
         max_ratio=options.max_ratio,
         max_bands=options.max_bands,
+        table_limits=TableLimits(options.max_table_rows, options.max_sheet_bytes),
         coverage=(temporal.start, temporal.end)
         if temporal and temporal.start and temporal.end
         else None,

@@ -1,39 +1,40 @@
 """Everything tpqc knows about one station table, from a single read.
 
-The only module that opens CSV or XLSX tables. It reads the file once (XLSX through the
-Rust reader calamine, CSV through pandas' C parser), resolves declared columns and their
-aliases, turns missing codes into NA, parses and rounds the time column, runs the table's
-pandera schema lazily, and keeps summaries (counts and first examples), never the data.
+The only module that reads CSV or XLSX tables (through :mod:`table_read`). It reads the
+file once, a chunk of rows at a time: resolves declared columns and their aliases, turns
+missing codes into NA, runs the table's pandera value schema lazily on each chunk, and keeps
+summaries (counts and first examples), never the data. The time column is kept as one
+compact array and checked as a whole (:mod:`table_time`). Memory is bounded by the chunk
+size plus 8 bytes a row.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from tpqc.schemas.spec import ColumnRule, TableProduct
-from tpqc.schemas.tables import (
-    IN_RANGE,
-    NOT_BACKWARDS,
-    NOT_REPEATED,
-    ON_GRID,
-    TIME_COLUMN,
-    ValueRule,
-    table_schema,
-)
+from tpqc.schemas.tables import ValueRule, table_schema
 from tpqc.schemas.units import canonical_unit, same_unit
 from tpqc.validators.facts import FileFacts, ReadJob
 from tpqc.validators.raster_facts import FileHasher, gdal_reason
+from tpqc.validators.table_read import (
+    NO_LIMITS_GIVEN,
+    TableLimits,
+    TableTooLargeError,
+    read_chunks,
+    table_format,
+)
+from tpqc.validators.table_time import NAT, TimeProblem, parse_time, stamp, time_problems
 
 COMMON_FILL_CODES = (-9999.0, -6999.0, -99999.0, -999.0)
-EXCEL_EPOCH = "1899-12-30"
 Example = tuple[int, str | None, Any]
 
 
@@ -87,11 +88,13 @@ class TableFacts(FileFacts):
     problems: tuple[Problem, ...] = ()
     time_start: str | None = None
     time_end: str | None = None
+    refused: str | None = None
+    """Why the table was refused as implausibly large (not read to its end)."""
 
     @property
     def readable(self) -> bool:
-        """True when the table could be read and has its time column."""
-        return self.read_error is None
+        """True when the table could be read (to its end) and has its time column."""
+        return self.read_error is None and self.refused is None
 
     def problems_of(self, kind: str) -> list[Problem]:
         """The problems of one kind, in column order."""
@@ -106,70 +109,13 @@ class TableReadJob(ReadJob):
     table: TableProduct
     coverage: tuple[dt.datetime, dt.datetime] | None = None
     max_examples: int = 5
+    limits: TableLimits = NO_LIMITS_GIVEN
 
     def read(self, root: str, relative: str) -> TableFacts:
         """Read the table once and return its facts."""
-        return read_table_facts(root, relative, self.table, self.coverage, self.max_examples)
-
-
-def _table_format(relative: str, table: TableProduct) -> str:
-    if table.format:
-        return table.format
-    return "xlsx" if Path(relative).suffix.lower() in (".xlsx", ".xlsm", ".xls") else "csv"
-
-
-def _read_raw(path: Path, table: TableProduct, fmt: str) -> tuple[list[list[str]], Any]:
-    """Header lines as text and the data rows as an untyped DataFrame."""
-    import pandas as pd
-
-    skip = table.header_rows
-    if fmt == "xlsx":
-        sheet = table.sheet if table.sheet is not None else 0
-        frame = pd.read_excel(path, sheet_name=sheet, header=None, engine="calamine")
-        head = [
-            ["" if _blank(v) else str(v).strip() for v in row]
-            for row in frame.iloc[:skip].itertuples(index=False)
-        ]
-        return head, frame.iloc[skip:].reset_index(drop=True)
-    encoding = table.encoding or _sniff_encoding(path)
-    with path.open(encoding=encoding, newline="") as stream:
-        sample = stream.read(65536)
-    delimiter = table.delimiter or _sniff_delimiter(sample)
-    head = [
-        [cell.strip() for cell in row]
-        for row in list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:skip]
-    ]
-    frame = pd.read_csv(
-        path,
-        sep=delimiter,
-        header=None,
-        skiprows=skip,
-        encoding=encoding,
-        low_memory=False,
-        skipinitialspace=True,
-    )
-    return head, frame
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _sniff_encoding(path: Path) -> str:
-    with path.open("rb") as stream:
-        head = stream.read(65536)
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return "gb18030"  # Chinese data centres often ship GBK-encoded CSV
-    return "utf-8-sig"
-
-
-def _sniff_delimiter(sample: str) -> str:
-    try:
-        return csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", ",;\t").delimiter
-    except csv.Error:
-        return ","
+        return read_table_facts(
+            root, relative, self.table, self.coverage, self.max_examples, self.limits
+        )
 
 
 def _find(headers: Sequence[str], names: Sequence[str]) -> list[int]:
@@ -180,61 +126,58 @@ def _find(headers: Sequence[str], names: Sequence[str]) -> list[int]:
     return [i for i, h in enumerate(headers) if h.lower() in lowered]
 
 
-def _parse_time(raw: Any, fmt: str | None) -> Any:
-    import pandas as pd
-
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        parsed = raw
-    else:
-        numeric = pd.to_numeric(raw, errors="coerce")
-        texts = raw.where(numeric.isna())
-        parsed = pd.to_datetime(numeric, unit="D", origin=EXCEL_EPOCH, errors="coerce")
-        if texts.notna().any():
-            as_text = texts.astype("string").str.strip()
-            from_text = (
-                pd.to_datetime(as_text, format=fmt, errors="coerce")
-                if fmt
-                else pd.to_datetime(as_text, format="mixed", errors="coerce")
-            )
-            parsed = parsed.fillna(from_text)
-    # Excel stores times as fractions of a day: 01:29:59.990 is 01:30 with float noise.
-    return parsed.astype("datetime64[ns]").dt.round("1s")
-
-
-def _stamp(value: Any) -> str | None:
-    return None if value is None or value != value else str(value)
-
-
-def _examples(
-    indices: Iterable[Any],
-    frame: Any,
-    column: str | None,
-    first_row: int,
-    limit: int,
-    values: Any = None,
-) -> tuple[Example, ...]:
-    out = []
-    for index in sorted(indices)[:limit]:
-        time = frame[TIME_COLUMN].iat[index] if TIME_COLUMN in frame else None
-        value = (
-            values.iat[index]
-            if values is not None
-            else frame[column].iat[index]
-            if column in frame
-            else None
-        )
-        if isinstance(value, float) and math.isnan(value):
-            value = None
-        out.append((first_row + int(index), _stamp(time), _plain(value)))
-    return tuple(out)
-
-
 def _plain(value: Any) -> Any:
-    if value is None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):
         value = value.item()
     return value if isinstance(value, int | float | str) else str(value)
+
+
+@dataclass
+class _Tally:
+    """A count and the first examples of one problem, gathered across chunks."""
+
+    count: int = 0
+    examples: list[Example] = field(default_factory=list)
+
+    def add(self, count: int, examples: Sequence[Example], limit: int) -> None:
+        self.count += count
+        self.examples = (self.examples + list(examples))[:limit]
+
+
+@dataclass
+class _Column:
+    """One declared column being read: where it is, and what was found so far."""
+
+    rule: ColumnRule
+    at: int
+    header: str
+    unit: str | None
+    checked: bool
+    """False when its unit differs from the declared one (no range check then)."""
+    rows: int = 0
+    missing: int = 0
+    minimum: float = math.inf
+    maximum: float = -math.inf
+    codes: dict[float, _Tally] = field(default_factory=dict)
+    out_of_range: _Tally = field(default_factory=_Tally)
+
+    def facts(self) -> ColumnFacts:
+        has = self.rows > self.missing
+        return ColumnFacts(
+            name=self.rule.name,
+            header=self.header,
+            alias=self.header != self.rule.name,
+            unit=canonical_unit(self.unit) if self.unit else canonical_unit(self.rule.unit),
+            declared_unit=self.rule.unit,
+            description=self.rule.description,
+            dtype="number",
+            rows=self.rows,
+            missing=self.missing,
+            minimum=self.minimum if has else None,
+            maximum=self.maximum if has else None,
+        )
 
 
 def read_table_facts(
@@ -243,12 +186,13 @@ def read_table_facts(
     table: TableProduct,
     coverage: tuple[dt.datetime, dt.datetime] | None = None,
     max_examples: int = 5,
+    limits: TableLimits = NO_LIMITS_GIVEN,
 ) -> TableFacts:
     """Read one table once and return its facts and summarised problems."""
     from tpqc.schemas.locations import is_remote
 
     if is_remote(root):
-        return _read_remote_table(root, relative, table, coverage, max_examples)
+        return _read_remote_table(root, relative, table, coverage, max_examples, limits)
     path = Path(root) / relative
     try:
         size = path.stat().st_size
@@ -257,7 +201,9 @@ def read_table_facts(
     hasher = FileHasher(root, relative)
     hasher.start()
     try:
-        facts = _analyse(path, relative, table, coverage, max_examples, size)
+        facts = _analyse(path, relative, table, coverage, max_examples, size, limits)
+    except TableTooLargeError as exc:
+        facts = TableFacts(path=relative, size_bytes=size, refused=str(exc))
     except Exception as exc:  # any reader failure is a finding for this file, not a crash
         facts = TableFacts(path=relative, size_bytes=size, read_error=gdal_reason(exc))
     hasher.join()
@@ -270,6 +216,7 @@ def _read_remote_table(
     table: TableProduct,
     coverage: tuple[dt.datetime, dt.datetime] | None,
     max_examples: int,
+    limits: TableLimits,
 ) -> TableFacts:
     """Download a remote table once into a temporary folder, then read it as a local file."""
     import shutil
@@ -288,98 +235,55 @@ def _read_remote_table(
                 shutil.copyfileobj(response, out)
         except OSError as exc:
             return TableFacts(path=relative, read_error=str(exc))
-        facts = read_table_facts(folder, local.name, table, coverage, max_examples)
+        facts = read_table_facts(folder, local.name, table, coverage, max_examples, limits)
     return dataclasses.replace(facts, path=relative)
 
 
-def _analyse(
-    path: Path,
-    relative: str,
-    table: TableProduct,
-    coverage: tuple[dt.datetime, dt.datetime] | None,
-    limit: int,
-    size: int,
-) -> TableFacts:
-    import numpy as np
-    import pandas as pd
+@dataclass(frozen=True)
+class _Layout:
+    """Where the declared columns are in the file, resolved once from its header."""
 
-    head, raw = _read_raw(path, table, _table_format(relative, table))
+    headers: tuple[str, ...]
+    time_at: int
+    columns: tuple[_Column, ...]
+    missing: tuple[str, ...]
+    duplicates: tuple[tuple[str, tuple[str, ...]], ...]
+    unexpected: tuple[str, ...]
+    unit_mismatches: tuple[tuple[str, str, str], ...]
+
+
+def _layout(table: TableProduct, head: list[list[str]], width: int) -> _Layout | str:
+    """The file's columns against the declared ones, or why the table cannot be read."""
     if not head or not any(head[0]):
-        return TableFacts(path=relative, size_bytes=size, read_error="no header row")
-    headers = head[0] + [""] * max(0, raw.shape[1] - len(head[0]))
+        return "no header row"
+    headers = head[0] + [""] * max(0, width - len(head[0]))
     units_line = (
         head[table.units_row - 1] if table.units_row and len(head) >= table.units_row else []
     )
-    first_row = table.header_rows + 1
     time_at = _find(headers, [table.time.column, *table.time.aliases])
     if not time_at:
-        return TableFacts(
-            path=relative,
-            size_bytes=size,
-            rows=len(raw),
-            headers=tuple(headers),
-            read_error=f"time column {table.time.column!r} not found",
-        )
-    frame = pd.DataFrame({TIME_COLUMN: _parse_time(raw.iloc[:, time_at[0]], table.time.format)})
-    columns: list[ColumnFacts] = []
-    missing_columns: list[str] = []
+        return f"time column {table.time.column!r} not found"
+    columns: list[_Column] = []
+    missing: list[str] = []
     duplicates: list[tuple[str, tuple[str, ...]]] = []
-    unit_mismatches: list[tuple[str, str, str]] = []
-    problems: list[Problem] = []
+    mismatches: list[tuple[str, str, str]] = []
     used = {time_at[0]}
-    rules: list[ValueRule] = []
-    declared_codes = set(table.missing_values)
     for rule in table.columns:
         found = _find(headers, [rule.name, *rule.aliases])
         used.update(found)
         if not found:
             if rule.required:
-                missing_columns.append(rule.name)
+                missing.append(rule.name)
             continue
         if len(found) > 1:
             duplicates.append((rule.name, tuple(headers[i] for i in found)))
             found.sort(key=lambda i: headers[i] != rule.name)  # the exact name wins
         at = found[0]
-        values = pd.to_numeric(raw.iloc[:, at], errors="coerce").astype("float64")
-        for code in declared_codes:
-            values = values.mask(values == code)
-        for code in COMMON_FILL_CODES:
-            if code in declared_codes:
-                continue
-            hits = np.flatnonzero((values == code).to_numpy())
-            if hits.size:
-                problems.append(
-                    Problem(
-                        "missing_code",
-                        rule.name,
-                        int(hits.size),
-                        _examples(hits, frame, None, first_row, limit, values),
-                        {"code": code},
-                    )
-                )
-                values = values.mask(values == code)
-        frame[rule.name] = values
         unit = units_line[at] if at < len(units_line) and units_line[at] else None
-        if unit is not None and not same_unit(unit, rule.unit):
-            unit_mismatches.append((rule.name, str(rule.unit), unit))
-        else:  # values in another unit would only repeat the unit finding as range failures
-            rules.append(ValueRule(rule.name, rule.min, rule.max))
-        valid = values.dropna()
-        columns.append(
-            ColumnFacts(
-                name=rule.name,
-                header=headers[at],
-                alias=headers[at] != rule.name,
-                unit=canonical_unit(unit) if unit else canonical_unit(rule.unit),
-                declared_unit=rule.unit,
-                description=rule.description,
-                dtype="number",
-                rows=len(values),
-                missing=int(values.isna().sum()),
-                minimum=float(valid.min()) if len(valid) else None,
-                maximum=float(valid.max()) if len(valid) else None,
-            )
-        )
+        agrees = unit is None or same_unit(unit, rule.unit)
+        if not agrees:
+            mismatches.append((rule.name, str(rule.unit), str(unit)))
+        columns.append(_Column(rule, at, headers[at], unit, checked=agrees))
     names_seen: dict[str, list[int]] = {}
     for index, header in enumerate(headers):
         if header:
@@ -392,151 +296,205 @@ def _analyse(
         if table.unexpected_columns == "allow" or not table.columns
         else tuple(h for i, h in enumerate(headers) if i not in used and h)
     )
-    problems += _time_problems(frame, raw.iloc[:, time_at[0]], table, coverage, first_row, limit)
-    problems += _schema_problems(frame, rules, table, first_row, limit)
-    times = frame[TIME_COLUMN].dropna()
+    return _Layout(
+        tuple(headers),
+        time_at[0],
+        tuple(columns),
+        tuple(missing),
+        tuple(duplicates),
+        unexpected,
+        tuple(mismatches),
+    )
+
+
+def _analyse(
+    path: Path,
+    relative: str,
+    table: TableProduct,
+    coverage: tuple[dt.datetime, dt.datetime] | None,
+    limit: int,
+    size: int,
+    limits: TableLimits,
+) -> TableFacts:
+    head, chunks = read_chunks(path, table, table_format(relative, table), limits)
+    first_row = table.header_rows + 1
+    chunk_iter: Iterator[Any] = iter(chunks)
+    first = next(chunk_iter, None)
+    width = first.shape[1] if first is not None else len(head[0] if head else [])
+    layout = _layout(table, head, width)
+    if isinstance(layout, str):
+        rows = 0 if first is None else len(first) + sum(len(c) for c in chunk_iter)
+        headers = tuple(head[0]) if head else ()
+        return TableFacts(
+            path=relative, size_bytes=size, rows=rows, headers=headers, read_error=layout
+        )
+    declared = set(table.missing_values)
+    rules = [ValueRule(c.rule.name, c.rule.min, c.rule.max) for c in layout.columns if c.checked]
+    schema = table_schema(rules)
+    times: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    unreadable: list[tuple[int, Any]] = []
+    bad_count, offset = 0, 0
+    for chunk in _with_first(first, chunk_iter):
+        raw_time = chunk.iloc[:, layout.time_at]
+        parsed = parse_time(raw_time, table.time.format)
+        stamps = parsed.to_numpy(dtype="datetime64[ns]").view(np.int64)
+        bad = np.flatnonzero(stamps == NAT)
+        bad_count += int(bad.size)
+        for position in bad[: max(0, limit - len(unreadable))]:
+            unreadable.append((offset + int(position), _plain(raw_time.iat[int(position)])))
+        times.append(stamps)
+        frame = _fold_columns(chunk, layout.columns, declared, stamps, offset, first_row, limit)
+        _check_values(schema, frame, layout.columns, stamps, offset, first_row, limit)
+        offset += len(chunk)
+    all_times = np.concatenate(times) if times else np.zeros(0, np.int64)
+    times.clear()
+    problems = _column_problems(layout.columns)
+    problems += _time_findings(
+        time_problems(
+            all_times, unreadable, bad_count, table, table.time.step_seconds, coverage, limit
+        ),
+        table,
+        all_times,
+        first_row,
+    )
+    valid = all_times[all_times != NAT]
     return TableFacts(
         path=relative,
         size_bytes=size,
-        rows=len(frame),
-        headers=tuple(headers),
+        rows=offset,
+        headers=layout.headers,
         first_data_row=first_row,
-        time_header=headers[time_at[0]],
-        columns=tuple(columns),
-        missing_columns=tuple(missing_columns),
-        unexpected_columns=unexpected,
-        duplicate_columns=tuple(duplicates),
-        unit_mismatches=tuple(unit_mismatches),
+        time_header=layout.headers[layout.time_at],
+        columns=tuple(c.facts() for c in layout.columns),
+        missing_columns=layout.missing,
+        unexpected_columns=layout.unexpected,
+        duplicate_columns=layout.duplicates,
+        unit_mismatches=layout.unit_mismatches,
         problems=tuple(problems),
-        time_start=_stamp(times.min()) if len(times) else None,
-        time_end=_stamp(times.max()) if len(times) else None,
+        time_start=stamp(int(valid.min())) if valid.size else None,
+        time_end=stamp(int(valid.max())) if valid.size else None,
     )
 
 
-def _time_problems(
-    frame: Any,
-    raw_time: Any,
-    table: TableProduct,
-    coverage: tuple[dt.datetime, dt.datetime] | None,
+def _with_first(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    if first is not None:
+        yield first
+    yield from rest
+
+
+def _fold_columns(
+    chunk: Any,
+    columns: Sequence[_Column],
+    declared: set[float],
+    stamps: np.ndarray[Any, np.dtype[np.int64]],
+    offset: int,
     first_row: int,
     limit: int,
-) -> list[Problem]:
-    import numpy as np
+) -> Any:
+    """Numeric values of the declared columns of one chunk, missing codes as NA; counts,
+    ranges and undeclared fill codes folded into each column. Returns the chunk's frame of
+    declared columns by their spec names, for the value schema."""
     import pandas as pd
 
-    problems: list[Problem] = []
-    times = frame[TIME_COLUMN]
-    bad = np.flatnonzero(times.isna().to_numpy())
-    if bad.size:
-        problems.append(
-            Problem(
-                "time_unparseable",
-                table.time.column,
-                int(bad.size),
-                _examples(bad, frame, None, first_row, limit, raw_time),
-            )
-        )
-    step = pd.Timedelta(seconds=table.time.step_seconds)
-    valid = times.dropna()
-    # An off-grid timestamp (reported as irregular) still fills the step it is nearest to.
-    snapped = (
-        valid.iloc[0] + ((valid - valid.iloc[0]) / step).round() * step if len(valid) else valid
-    )
-    ordered = snapped.drop_duplicates().sort_values()
-    gaps = ordered.diff()
-    long = gaps[gaps > step]
-    if len(long):
-        missing_steps = (long // step - 1).astype("int64")
-        if bad.size:  # rows whose time is unreadable still fill their slot
-            previous = pd.Series(ordered.index, index=ordered.index).shift()
-            for index in long.index:
-                low, high = sorted((int(previous[index]), int(index)))
-                missing_steps[index] -= int(((bad > low) & (bad < high)).sum())
-            missing_steps = missing_steps[missing_steps > 0]
-            long = long[missing_steps.index]
-    if len(long):
-        worst = int(missing_steps.to_numpy().argmax())
-        end_index = long.index[worst]
-        gap_end = times.loc[end_index]
-        gap_start = gap_end - long.iloc[worst]
-        problems.append(
-            Problem(
-                "time_gaps",
-                table.time.column,
-                int(missing_steps.sum()),
-                tuple(
-                    (first_row + int(i), _stamp(times.loc[i]), int(n))
-                    for i, n in list(zip(missing_steps.index, missing_steps, strict=True))[:limit]
-                ),
-                {
-                    "gaps": len(long),
-                    "longest_missing_steps": int(missing_steps.iloc[worst]),
-                    "longest_from": _stamp(gap_start),
-                    "longest_to": _stamp(gap_end),
-                },
-            )
-        )
-    if coverage is not None and len(ordered):
-        start, end = (c.replace(tzinfo=None) for c in coverage)
-        lower = times - step if table.time.label == "end" else times
-        upper = times if table.time.label == "end" else times + step
-        outside = np.flatnonzero(
-            ((upper <= start) | (lower >= end + pd.Timedelta(seconds=1))).fillna(False).to_numpy()
-        )
-        if outside.size:
-            problems.append(
-                Problem(
-                    "time_outside_coverage",
-                    table.time.column,
-                    int(outside.size),
-                    _examples(outside, frame, None, first_row, limit, times),
-                    {"coverage": [_stamp(start), _stamp(end)]},
-                )
-            )
-    return problems
+    frame = {}
+    for column in columns:
+        values = pd.to_numeric(chunk.iloc[:, column.at], errors="coerce").astype("float64")
+        for code in declared:
+            values = values.mask(values == code)
+        for code in COMMON_FILL_CODES:
+            if code in declared:
+                continue
+            hits = np.flatnonzero((values == code).to_numpy())
+            if hits.size:
+                examples = [
+                    (first_row + offset + int(i), stamp(int(stamps[i])), code) for i in hits[:limit]
+                ]
+                column.codes.setdefault(code, _Tally()).add(int(hits.size), examples, limit)
+                values = values.mask(values == code)
+        column.rows += len(values)
+        column.missing += int(values.isna().sum())
+        if values.notna().any():
+            column.minimum = min(column.minimum, float(values.min()))
+            column.maximum = max(column.maximum, float(values.max()))
+        frame[column.rule.name] = values.reset_index(drop=True)
+    return pd.DataFrame(frame)
 
 
-CHECK_KINDS = {
-    IN_RANGE: "out_of_range",
-    NOT_BACKWARDS: "time_not_monotonic",
-    NOT_REPEATED: "time_duplicate",
-    ON_GRID: "time_irregular",
-}
-
-
-def _schema_problems(
-    frame: Any, rules: Sequence[ValueRule], table: TableProduct, first_row: int, limit: int
-) -> list[Problem]:
+def _check_values(
+    schema: Any,
+    frame: Any,
+    columns: Sequence[_Column],
+    stamps: np.ndarray[Any, np.dtype[np.int64]],
+    offset: int,
+    first_row: int,
+    limit: int,
+) -> None:
+    """Run the pandera value schema on one chunk; fold its failures into the columns."""
     import pandera.pandas as pa
 
-    valid_times = frame[TIME_COLUMN].dropna()
-    origin = valid_times.iloc[0] if len(valid_times) else None
-    schema = table_schema(rules, table.time.step_seconds * 10**9, origin)
+    if frame.empty:
+        return
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         cases = cases[cases["index"].notna()]
-        problems = []
-        for (column, check), group in cases.groupby(["column", "check"], sort=True):
-            # Custom time checks keep their names; pandera names its built-in range checks
-            # after their bounds (in_range(0, 100)), and value columns carry nothing else.
-            kind = CHECK_KINDS.get(str(check)) if column == TIME_COLUMN else "out_of_range"
-            if kind is None:
+        by_name = {c.rule.name: c for c in columns}
+        for name, group in cases.groupby("column", sort=True):
+            column = by_name.get(str(name))
+            if column is None:
                 continue
-            indices = [int(i) for i in group["index"]]
-            name = table.time.column if column == TIME_COLUMN else str(column)
-            values = frame[TIME_COLUMN] if column == TIME_COLUMN else frame[column]
+            rows = sorted(int(i) for i in group["index"])
+            examples = [
+                (first_row + offset + r, stamp(int(stamps[r])), _plain(frame[str(name)].iat[r]))
+                for r in rows[:limit]
+            ]
+            column.out_of_range.add(len(rows), examples, limit)
+
+
+def _column_problems(columns: Sequence[_Column]) -> list[Problem]:
+    problems: list[Problem] = []
+    for column in columns:
+        for code, tally in column.codes.items():
             problems.append(
                 Problem(
-                    kind,
-                    name,
-                    len(indices),
-                    _examples(indices, frame, None, first_row, limit, values),
+                    "missing_code",
+                    column.rule.name,
+                    tally.count,
+                    tuple(tally.examples),
+                    {"code": code},
                 )
             )
-        return problems
-    return []
+    for column in columns:
+        if column.out_of_range.count:
+            problems.append(
+                Problem(
+                    "out_of_range",
+                    column.rule.name,
+                    column.out_of_range.count,
+                    tuple(column.out_of_range.examples),
+                )
+            )
+    return problems
+
+
+def _time_findings(
+    found: Sequence[TimeProblem],
+    table: TableProduct,
+    times: np.ndarray[Any, np.dtype[np.int64]],
+    first_row: int,
+) -> list[Problem]:
+    """Time problems as table problems: row numbers as in the file, each row's time."""
+    problems = []
+    for problem in found:
+        examples = tuple(
+            (first_row + row, stamp(int(times[row])), value)
+            for row, value in zip(problem.rows, problem.values, strict=True)
+        )
+        problems.append(
+            Problem(problem.kind, table.time.column, problem.count, examples, problem.details)
+        )
+    return problems
 
 
 def column_rule(table: TableProduct, name: str) -> ColumnRule | None:

@@ -62,6 +62,19 @@ def table_unreadable(ctx: TableContext) -> Iterator[Issue]:
         yield Issue("the table cannot be read", ctx.at(), actual=ctx.facts.read_error)
 
 
+@check("T018", "table-implausible-size", scope=TABLE_FILE)
+def table_implausible_size(ctx: TableContext) -> Iterator[Issue]:
+    """The table is too big to be genuine (a workbook whose sheets unpack to gigabytes, more
+    rows than the limit); it was refused rather than read into memory."""
+    if ctx.facts.refused is not None:
+        yield Issue(
+            "table refused as implausibly large",
+            ctx.at(),
+            actual=ctx.facts.refused,
+            hint="raise --max-table-rows or --max-sheet-bytes if the table is genuine",
+        )
+
+
 @check("T002", "column-missing", scope=TABLE_FILE)
 def column_missing(ctx: TableContext) -> Iterator[Issue]:
     """A required column is present under none of its names or aliases."""

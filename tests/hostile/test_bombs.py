@@ -81,3 +81,77 @@ def test_grouped_band_reads_give_the_same_statistics(
         facts = grouped.bands[band]
         assert facts.minimum == valid.min() and facts.maximum == valid.max()
         assert facts.mean == pytest.approx(valid.mean(), rel=1e-12)
+
+
+TABLE_SPEC = """spec_version: 1
+dataset: {id: t}
+tables:
+  - name: aws
+    pattern: "{station}_AWS.{ext}"
+    time: {column: TIMESTAMP, step: 10min}
+    columns:
+      Ta: {variable: air_temperature}
+"""
+
+
+def _table_spec(folder: Path) -> Path:
+    spec = folder / "spec.yaml"
+    spec.write_text(TABLE_SPEC, encoding="utf-8")
+    return spec
+
+
+def _xlsx_bomb(path: Path, rows: int) -> None:
+    """A tiny workbook whose one sheet unpacks to many megabytes of identical rows."""
+    import zipfile
+
+    cells = (
+        '<row><c t="inlineStr"><is><t>2019-01-01 00:10</t></is></c><c><v>1</v></c></row>' * rows
+    )
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>TIMESTAMP</t></is></c>'
+        f'<c r="B1" t="inlineStr"><is><t>Ta</t></is></c></row>{cells}</sheetData></worksheet>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        archive.writestr("[Content_Types].xml", "<Types/>")
+
+
+def test_xlsx_that_unpacks_to_too_much_is_refused_unread(tmp_path: Path) -> None:
+    _xlsx_bomb(tmp_path / "Bomb_AWS.xlsx", 200_000)
+    packed = (tmp_path / "Bomb_AWS.xlsx").stat().st_size
+    spec = _table_spec(tmp_path)
+    code, report = validate_json(
+        spec, "--no-cache", "--select", "T", "--max-sheet-bytes", "8000000"
+    )
+    (finding,) = report["findings"]
+    assert finding["code"] == "T018" and "unpack to" in finding["actual"]
+    assert packed * 100 < int(finding["actual"].split("unpack to ")[1].split()[0])
+    assert code == 1
+
+
+def test_row_limit_refuses_a_long_csv(tmp_path: Path) -> None:
+    lines = ["TIMESTAMP,Ta"] + [
+        f"2019-01-01 {h:02d}:{m:02d},1.0" for h in range(24) for m in range(0, 60, 10)
+    ]
+    (tmp_path / "Long_AWS.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spec = _table_spec(tmp_path)
+    code, report = validate_json(spec, "--no-cache", "--select", "T")
+    assert report["findings"] == [] and code == 0
+    code, report = validate_json(spec, "--no-cache", "--select", "T", "--max-table-rows", "100")
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [("T018", "Long_AWS.csv")]
+
+
+def test_chunked_reading_gives_the_findings_of_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tpqc.examples.aws.generate import DEFECTS, spec_text, write_aws_year
+
+    write_aws_year(tmp_path / "Dashalong_AWS_2019.csv", 2019, days=30, defects=tuple(DEFECTS))
+    (tmp_path / "spec.yaml").write_text(spec_text(), encoding="utf-8")
+    _, whole = validate_json(tmp_path / "spec.yaml", "--no-cache")
+    monkeypatch.setattr("tpqc.validators.table_read.CHUNK_ROWS", 333)
+    _, chunked = validate_json(tmp_path / "spec.yaml", "--no-cache")
+    assert chunked["findings"] == whole["findings"] and len(whole["findings"]) >= 5
+    assert chunked["files"] == whole["files"]
