@@ -103,6 +103,22 @@ class Spec:
         """The spec section that declares the product of this name."""
         return "tables" if any(t.name == name for t in self.tables) else "rasters"
 
+    def extent_slack(self) -> tuple[float, float, float, float] | None:
+        """How far, in degrees, the files may lie from each side (west, south, east, north) of
+        the declared extent beyond a pixel: the declared ``tolerance``, else one unit of the
+        last decimal written (``94.04`` was rounded to 0.01 degrees)."""
+        extent = self.dataset.extent
+        if extent is None:
+            return None
+        if extent.tolerance is not None:
+            return (extent.tolerance,) * 4
+        slack = []
+        for side in ("west", "south", "east", "north"):
+            text = self.texts.get(("dataset", "extent", side), "")
+            decimals = len(text.split(".", 1)[1]) if "." in text else 0
+            slack.append(10.0**-decimals if text and "e" not in text.lower() else 0.0)
+        return (slack[0], slack[1], slack[2], slack[3])
+
 
 def format_path(key: PathKey) -> str:
     """Render a path like ``rasters[0].resolution.unit``."""
@@ -161,6 +177,8 @@ def _describe_error(error: jsonschema.ValidationError) -> list[tuple[PathKey, st
     if error.validator in ("oneOf", "anyOf") and error.context:
         # Report the branch that got furthest, not "is not valid under any of the given schemas".
         best = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+        if "x-accepts" in schema and tuple(best.absolute_path) == where:
+            return [(where, f"{error.instance!r} is not accepted here ({schema['x-accepts']})")]
         if best.validator == "type":
             accepts = schema.get("x-accepts")
             listing = f" (accepted: {accepts})" if accepts else ""

@@ -235,6 +235,7 @@ NodataField = Annotated[
     WithJsonSchema(
         {
             "description": "required (any nodata), nan, or a number (also quoted: '-9999').",
+            "x-accepts": "required (any nodata value), nan, or a number such as -9999",
             "oneOf": [
                 {"enum": ["required", "nan"]},
                 {"type": "number"},

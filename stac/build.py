@@ -25,11 +25,9 @@ from tpqc.schemas.spdx import licence_ids
 from tpqc.schemas.spec import RasterProduct, Spec, TableProduct
 from tpqc.stac.licenses import license_url
 from tpqc.validators.geo import authority_code, footprint_wgs84, pixel_size_metres
-from tpqc.validators.inventory import InventoryEntry
 from tpqc.validators.json_values import json_number
 from tpqc.validators.raster_facts import BandFacts, RasterFacts
 from tpqc.validators.remote import http_url, join
-from tpqc.validators.temporal import member_interval
 
 RASTER_V2 = "https://stac-extensions.github.io/raster/v2.0.0/schema.json"
 ASSET_KEY = "data"
@@ -118,13 +116,15 @@ def declared_interval(spec: Spec) -> tuple[dt.datetime, dt.datetime] | None:
 
 
 def build_item(
-    facts: RasterFacts, entry: InventoryEntry, product: RasterProduct, spec: Spec
+    facts: RasterFacts,
+    product: RasterProduct,
+    spec: Spec,
+    interval: tuple[dt.datetime, dt.datetime] | None,
 ) -> pystac.Item:
     """One Item for one GeoTIFF, with its single ``data`` asset (its id is the file's stem
-    until the catalog makes ids unique)."""
+    until the catalog makes ids unique). ``interval`` is the span validation found the file
+    to stand for; a file that is no series member gets the declared coverage."""
     geometry, bbox = _geometry(facts)
-    temporal = spec.dataset.temporal
-    interval = member_interval(entry.fields, temporal.resolution if temporal else None)
     interval = interval or declared_interval(spec)
     if interval is None:
         raise TpqcError(

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 Section = Literal["rasters", "tables"]
 Product = RasterProduct | TableProduct
+Interval = tuple[dt.datetime, dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -94,10 +95,16 @@ class FileKind(ABC):
         """The file as the dataset-wide checks see it."""
 
     def stac_item(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+        self,
+        spec: Spec,
+        product: Product,
+        entry: InventoryEntry,
+        facts: FileFacts,
+        interval: Interval | None,
     ) -> pystac.Item | None:
         """The file's STAC item, or None when it cannot be published (unreadable, not
-        placed on Earth, no time)."""
+        placed on Earth, no time). ``interval`` is the span validation found the file to
+        stand for as a series member (None for files that are no member)."""
         return None
 
 
@@ -171,7 +178,12 @@ class GeoTiffKind(FileKind):
         return raster_summary(_raster_facts(facts))
 
     def stac_item(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+        self,
+        spec: Spec,
+        product: Product,
+        entry: InventoryEntry,
+        facts: FileFacts,
+        interval: Interval | None,
     ) -> pystac.Item | None:
         """An item with projection, raster bands and file fields, if the file is placed on
         the Earth (a grid on Mars, or one no coordinate operation reaches, is left out)."""
@@ -185,7 +197,7 @@ class GeoTiffKind(FileKind):
             footprint_wgs84(raster)
         except ValueError:
             return None
-        return build_item(raster, entry, _raster_product(product), spec)
+        return build_item(raster, _raster_product(product), spec, interval)
 
 
 class TableKind(FileKind):
@@ -244,9 +256,15 @@ class TableKind(FileKind):
         return table_summary(self._facts(facts), _table_product(product))
 
     def stac_item(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+        self,
+        spec: Spec,
+        product: Product,
+        entry: InventoryEntry,
+        facts: FileFacts,
+        interval: Interval | None,
     ) -> pystac.Item | None:
-        """A Point item at the station with the table extension, if it has time and place."""
+        """A Point item at the station with the table extension, if it has time and place
+        (the time from its records, not from its name)."""
         from tpqc.stac.table_items import build_table_item
         from tpqc.validators.tables import station_of
 

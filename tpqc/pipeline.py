@@ -6,6 +6,7 @@ which checks look at it, what the report and the catalog say) comes from the kin
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Mapping
@@ -64,6 +65,8 @@ class ValidationResult:
     facts: Mapping[str, FileFacts]
     """Every matched file's facts by path."""
     report: Report
+    intervals: Mapping[str, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
+    """The span each series member stands for, as the series checks saw it."""
 
 
 def validate(
@@ -126,7 +129,7 @@ def validate(
         len(dataset.findings),
     )
     report = Report.build(str(spec.path), root, findings, files, options.fail_on, dataset.rows)
-    return ValidationResult(spec, inventory, facts, report)
+    return ValidationResult(spec, inventory, facts, report, dataset.intervals)
 
 
 def _gather(jobs: list[FactsJob], options: ValidateOptions) -> list[FileFacts]:
@@ -194,7 +197,11 @@ def publish(
     skipped: list[str] = []
     for entry in result.inventory.entries:
         item = kinds[entry.kind].stac_item(
-            spec, spec.product_named(entry.product), entry, result.facts[entry.path]
+            spec,
+            spec.product_named(entry.product),
+            entry,
+            result.facts[entry.path],
+            result.intervals.get(entry.path),
         )
         if item is None:
             skipped.append(entry.path)

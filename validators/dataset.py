@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tpqc.schemas.spec import Spec
@@ -28,6 +29,8 @@ class DatasetResult:
 
     findings: list[Finding]
     rows: list[dict[str, Any]]
+    intervals: dict[str, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
+    """The interval each matched series member stands for (what the catalog publishes)."""
 
 
 def dataset_findings(
@@ -40,7 +43,7 @@ def dataset_findings(
 ) -> DatasetResult:
     """Run the series and metadata checks over the files' summaries (one per matched file);
     returns their findings and the inventory rows."""
-    members = collect_members(spec, inventory)
+    members, times = collect_members(spec, inventory)
     paths = [e.path for e in inventory.entries] + [u.path for u in inventory.unmatched]
     rows = inventory_rows(members, summaries, paths)
     failures = series_rule_failures(rows)
@@ -59,6 +62,7 @@ def dataset_findings(
             failures,
             by_path,
             frozen,
+            times[product.name],
         )
         findings += run_scope(SERIES, context, selection)
     ordered = [summaries[e.path] for e in inventory.entries]
@@ -82,7 +86,8 @@ def dataset_findings(
         import tpqc.validators.doi_online  # noqa: F401  (registers the online checks)
 
         findings += run_scope(ONLINE, context_m, selection)
-    return DatasetResult(findings, rows)
+    intervals = {m.path: (m.start, m.end) for m in members if m.matched}
+    return DatasetResult(findings, rows, intervals)
 
 
 def without_explained(

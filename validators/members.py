@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from tpqc.schemas.patterns import FieldValue
-from tpqc.schemas.spec import RasterProduct, Spec
+from tpqc.schemas.spec import Spec
 from tpqc.validators.inventory import Inventory
-from tpqc.validators.temporal import Duration, member_interval, natural_resolution
+from tpqc.validators.temporal import Duration, member_interval, member_start, natural_resolution
 
 TIME_FIELDS = ("year", "month", "day", "date", "doy")
 
@@ -54,29 +55,111 @@ def member_key(fields: Mapping[str, FieldValue]) -> str | None:
     return f"{year:04d}"
 
 
-def _resolution(spec: Spec, fields: Mapping[str, FieldValue]) -> str | None:
+@dataclass(frozen=True)
+class SeriesTime:
+    """How long one member of a product's series lasts: declared, implied by the names'
+    time fields, and the length used. A declaration the names contradict (P1Y on monthly
+    files, whose intervals would overlap; P1D on files named by year) is not used."""
+
+    product: str
+    declared: str | None
+    natural: str | None
+    effective: str | None
+    contradiction: str | None = None
+    spacing: str | None = None
+    """The smallest distance between consecutive members, when it explains a contradiction."""
+
+
+_NOMINAL_DAYS = {"Y": 365.2425, "M": 30.436875, "W": 7.0, "D": 1.0}
+
+
+def _nominal(duration: Duration) -> dt.timedelta:
+    return dt.timedelta(days=duration.months * _NOMINAL_DAYS["M"]) + duration.span
+
+
+def series_time(spec: Spec, product: str, fields: list[Mapping[str, FieldValue]]) -> SeriesTime:
+    """The member length of one product from its files' time fields and the declaration."""
     temporal = spec.dataset.temporal
-    return temporal.resolution if temporal and temporal.resolution else natural_resolution(fields)
+    declared = temporal.resolution if temporal and temporal.resolution else None
+    natural = natural_resolution(fields[0]) if fields else None
+    if declared is None or natural is None:
+        return SeriesTime(product, declared, natural, declared or natural)
+    step, finest = Duration.parse(declared), Duration.parse(natural)
+    if _nominal(step) < _nominal(finest) * 0.99:
+        return SeriesTime(
+            product,
+            declared,
+            natural,
+            natural,
+            f"files named down to the {_UNIT_NAMES.get(natural, natural)} cannot each stand "
+            f"for {declared}",
+        )
+    groups: dict[tuple[tuple[str, str], ...], set[dt.datetime]] = {}
+    for values in fields:
+        start = member_start(values)
+        if start is not None:
+            group = tuple(sorted((k, str(v)) for k, v in values.items() if k not in TIME_FIELDS))
+            groups.setdefault(group, set()).add(start)
+    closest: dt.timedelta | None = None
+    for starts in groups.values():
+        ordered = sorted(starts)
+        for earlier, later in itertools.pairwise(ordered):
+            if step.after(earlier) > later:
+                gap = later - earlier
+                closest = gap if closest is None else min(closest, gap)
+    if closest is not None:
+        return SeriesTime(
+            product,
+            declared,
+            natural,
+            natural,
+            f"members {_describe_gap(closest)} apart cannot each last {declared}: their "
+            "intervals would overlap",
+            _describe_gap(closest),
+        )
+    return SeriesTime(product, declared, natural, declared)
 
 
-def collect_members(spec: Spec, inventory: Inventory) -> list[Member]:
-    """Members of every series: matched files, then near-miss names meant for a product."""
+_UNIT_NAMES = {"P1D": "day", "P1M": "month", "P1Y": "year"}
+
+
+def _describe_gap(gap: dt.timedelta) -> str:
+    days = gap.total_seconds() / 86400
+    if days >= 365:
+        return f"{days / 365.2425:.3g} years"
+    if days >= 28:
+        return f"{days / 30.436875:.3g} months"
+    return f"{days:.3g} days"
+
+
+def collect_members(spec: Spec, inventory: Inventory) -> tuple[list[Member], dict[str, SeriesTime]]:
+    """Members of every series (matched files, then near-miss names meant for a product),
+    and how long a member of each product lasts."""
     rasters = {p.name for p in spec.rasters}
-    candidates: list[tuple[str, str | None, Mapping[str, FieldValue], bool]] = [
+    candidates: list[tuple[str, str, Mapping[str, FieldValue], bool]] = [
         (e.path, e.product, e.fields, True) for e in inventory.entries if e.product in rasters
     ]
     candidates += [
-        (u.path, u.product, u.fields, False) for u in inventory.unmatched if u.product in rasters
+        (u.path, u.product, u.fields, False)
+        for u in inventory.unmatched
+        if u.product is not None and u.product in rasters
     ]
+    times = {
+        name: series_time(
+            spec, name, [f for _, p, f, _ in candidates if p == name and member_key(f)]
+        )
+        for name in sorted(rasters)
+    }
     members = []
     for path, product, fields, matched in candidates:
         key = member_key(fields)
-        interval = member_interval(fields, _resolution(spec, fields)) if key else None
+        interval = member_interval(fields, times[product].effective) if key else None
         if key is None or interval is None:
             continue
         group = tuple(sorted((k, str(v)) for k, v in fields.items() if k not in TIME_FIELDS))
-        members.append(Member(path, str(product), group, key, interval[0], interval[1], matched))
-    return sorted(members, key=lambda m: (m.product, m.group, m.key, not m.matched, m.path))
+        members.append(Member(path, product, group, key, interval[0], interval[1], matched))
+    ordered = sorted(members, key=lambda m: (m.product, m.group, m.key, not m.matched, m.path))
+    return ordered, times
 
 
 def _fields_at(moment: dt.datetime, time_fields: set[str]) -> dict[str, int]:
@@ -95,14 +178,14 @@ def _fields_at(moment: dt.datetime, time_fields: set[str]) -> dict[str, int]:
 
 
 def expected_members(
-    spec: Spec, product: RasterProduct, time_fields: set[str]
+    spec: Spec, time_fields: set[str], resolution: str | None
 ) -> Iterator[tuple[str, dict[str, int]]]:
-    """(key, time field values) of every member the declared temporal coverage implies."""
+    """(key, time field values) of every member the declared temporal coverage implies,
+    one every ``resolution`` (else every natural step of the time fields)."""
     temporal = spec.dataset.temporal
     if not time_fields or temporal is None or temporal.start is None or temporal.end is None:
         return
-    probe = dict.fromkeys(time_fields, 1)
-    step_text = _resolution(spec, probe)
+    step_text = resolution or natural_resolution(dict.fromkeys(time_fields, 1))
     if step_text is None:
         return
     step = Duration.parse(step_text)

@@ -89,7 +89,9 @@ def temporal_coverage_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
 
 @check("M002", "extent-mismatch-dataset", scope=DATASET)
 def extent_mismatch_dataset(ctx: DatasetContext) -> Iterator[Issue]:
-    """The declared extent differs from the union of the files' WGS84 bounds by over a pixel."""
+    """The declared extent differs from the union of the files' WGS84 bounds by more than a
+    pixel or the precision it was written to (0.01 degrees for 94.04; extent.tolerance sets
+    it)."""
     extent = ctx.spec.dataset.extent
     if extent is None or not ctx.wgs84_bounds:
         return
@@ -101,13 +103,24 @@ def extent_mismatch_dataset(ctx: DatasetContext) -> Iterator[Issue]:
     tol_y = max(b[5] for b in ctx.wgs84_bounds)
     union = (west, south, east, north)
     declared = extent.as_tuple()
-    tolerances = (tol_x, tol_y, tol_x, tol_y)
+    slack = ctx.spec.extent_slack() or (0.0, 0.0, 0.0, 0.0)
+    if extent.tolerance is not None:
+        tolerances = slack
+    else:
+        tolerances = (
+            max(tol_x, slack[0]),
+            max(tol_y, slack[1]),
+            max(tol_x, slack[2]),
+            max(tol_y, slack[3]),
+        )
     if any(abs(a - b) > t for a, b, t in zip(union, declared, tolerances, strict=True)):
         yield Issue(
-            "declared extent differs from the union of the files' bounds by more than a pixel",
+            "declared extent differs from the union of the files' bounds by more than its "
+            "tolerance",
             _field("extent"),
             expected=[round(v, 6) for v in union],
             actual=list(declared),
+            details={"tolerance_degrees": [round(t, 9) for t in tolerances]},
         )
 
 

@@ -159,7 +159,8 @@ def resolution_mismatch(ctx: RasterContext) -> Iterator[Issue]:
 
 @check("R008", "extent-mismatch", scope=RASTER_FILE)
 def extent_mismatch(ctx: RasterContext) -> Iterator[Issue]:
-    """The file's footprint in WGS84 (densified edges) breaks the declared extent rule."""
+    """The file's footprint in WGS84 (densified edges) breaks the declared extent rule
+    (tolerance: the rule's pixels, or the precision the extent was written to)."""
     extent = ctx.spec.dataset.extent
     rule = ctx.product.extent
     if extent is None or not _placed(ctx):
@@ -176,8 +177,9 @@ def extent_mismatch(ctx: RasterContext) -> Iterator[Issue]:
             actual=str(exc),
         )
         return
-    tol_x = (east - west) / max(ctx.facts.width, 1) * tolerance
-    tol_y = (north - south) / max(ctx.facts.height, 1) * tolerance
+    slack = ctx.spec.extent_slack() or (0.0, 0.0, 0.0, 0.0)
+    tol_x = max((east - west) / max(ctx.facts.width, 1) * tolerance, slack[0], slack[2])
+    tol_y = max((north - south) / max(ctx.facts.height, 1) * tolerance, slack[1], slack[3])
     outside = (
         west < extent.west - tol_x
         or east > extent.east + tol_x

@@ -11,7 +11,13 @@ from tpqc.schemas.patterns import compile_pattern
 from tpqc.schemas.spec import RasterProduct, Spec
 from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.inventory_frame import SeriesRuleFailures
-from tpqc.validators.members import TIME_FIELDS, Member, expected_members, fill_pattern
+from tpqc.validators.members import (
+    TIME_FIELDS,
+    Member,
+    SeriesTime,
+    expected_members,
+    fill_pattern,
+)
 from tpqc.validators.registry import Scope, check
 
 ROBUST_Z_LIMIT = 3.5
@@ -42,6 +48,8 @@ class SeriesContext:
     rows: Mapping[str, Mapping[str, Any]]
     explained: Mapping[str, frozenset[str]]
     """Codes of the per-file findings of each path, so a sharper finding is not repeated."""
+    time: SeriesTime
+    """How long a member lasts: declared, implied by the names, used."""
 
 
 SERIES = Scope[SeriesContext]("series")
@@ -63,7 +71,7 @@ def _where(ctx: SeriesContext) -> Location:
 def series_incomplete(ctx: SeriesContext) -> Iterator[Issue]:
     """A member the declared temporal coverage and resolution imply has no file."""
     time_fields = {f for f in compile_pattern(ctx.product.pattern).fields if f in TIME_FIELDS}
-    expected = list(expected_members(ctx.spec, ctx.product, time_fields))
+    expected = list(expected_members(ctx.spec, time_fields, ctx.time.effective))
     if not expected:
         return
     groups = _series(ctx.members) or {(): []}
@@ -173,3 +181,20 @@ def series_outlier(ctx: SeriesContext) -> Iterator[Issue]:
                         actual=value,
                         details={"robust_z": round(z, 2), "metric": column},
                     )
+
+
+@check("D006", "temporal-resolution-contradiction", scope=SERIES)
+def temporal_resolution_contradiction(ctx: SeriesContext) -> Iterator[Issue]:
+    """The declared temporal resolution contradicts the file names (P1Y on monthly files,
+    whose intervals would overlap; P1D on files named by year); the names' own step is used
+    for the series checks and the catalog instead."""
+    if ctx.time.contradiction is not None:
+        yield Issue(
+            f"temporal resolution {ctx.time.declared} contradicts the file names: "
+            f"{ctx.time.contradiction}",
+            Location(field="dataset.temporal.resolution"),
+            expected=ctx.time.natural,
+            actual=ctx.time.declared,
+            hint=f"declare resolution: {ctx.time.natural} (what the names' time fields say)",
+            details={"product": ctx.product.name, "spacing": ctx.time.spacing},
+        )

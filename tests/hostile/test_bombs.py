@@ -104,9 +104,7 @@ def _xlsx_bomb(path: Path, rows: int) -> None:
     """A tiny workbook whose one sheet unpacks to many megabytes of identical rows."""
     import zipfile
 
-    cells = (
-        '<row><c t="inlineStr"><is><t>2019-01-01 00:10</t></is></c><c><v>1</v></c></row>' * rows
-    )
+    cells = '<row><c t="inlineStr"><is><t>2019-01-01 00:10</t></is></c><c><v>1</v></c></row>' * rows
     sheet = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
