@@ -12,3 +12,6 @@ REPORT_VERSION = "1.0"
 """Version of the JSON report format (schemas/report.schema.json)."""
 SPEC_VERSION = 1
 """Version of the dataset spec format (schemas/dataset-spec.schema.json)."""
+CATALOG_REPORT_NAME = "tpqc-report.json"
+"""The validation report written into every catalog tpqc publishes; with ``catalog.json`` it
+marks a folder as a tpqc catalog (never replaced by mistake, never read as data)."""

@@ -42,6 +42,8 @@ class StacOptions:
     target: Path
     asset_href_prefix: str | None = None
     catalog_id: str | None = None
+    copy_assets: bool = False
+    """Put each data file beside its item (a catalog that moves with its data)."""
 
 
 def multihash_sha256(hex_digest: str) -> str:
@@ -292,6 +294,10 @@ def build_catalog(spec: Spec, items: list[pystac.Item], options: StacOptions) ->
     remote = http_url(spec.data_url) if spec.data_url else None
     for item in items:
         asset = item.assets[ASSET_KEY]
+        if options.copy_assets:
+            item_folder = Path(str(item.get_self_href())).parent
+            asset.href = str(item_folder / Path(asset.href).name)
+            continue
         if options.asset_href_prefix:
             asset.href = options.asset_href_prefix.rstrip("/") + "/" + asset.href
         elif remote is not None:
@@ -299,10 +305,26 @@ def build_catalog(spec: Spec, items: list[pystac.Item], options: StacOptions) ->
         else:
             # abspath, not resolve(): a data file that is a symlink keeps its own path.
             asset.href = os.path.abspath(spec.data_root / asset.href)  # noqa: PTH100
-    if not options.asset_href_prefix and remote is None:
+    if not options.asset_href_prefix and (remote is None or options.copy_assets):
         for item in items:
             item.make_asset_hrefs_relative()
     return catalog
+
+
+def assets_outside(documents: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Relative asset hrefs that leave the catalog folder (the catalog breaks when moved)."""
+    from posixpath import join, normpath
+
+    outside = []
+    for relative, document in documents.items():
+        folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
+        for asset in (document.get("assets") or {}).values():
+            href = str(asset.get("href", ""))
+            if "://" in href or href.startswith("/"):
+                continue
+            if normpath(join(folder, href)).startswith(".."):
+                outside.append(href)
+    return outside
 
 
 def catalog_documents(catalog: pystac.Catalog, target: Path) -> dict[str, dict[str, Any]]:

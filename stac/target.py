@@ -11,18 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from tpqc.schemas.errors import UsageError
+from tpqc.schemas.identity import CATALOG_REPORT_NAME
+from tpqc.validators.listing import is_tpqc_catalog
 
-REPORT_NAME = "tpqc-report.json"
-"""The validation report written into every catalog; also the mark of a tpqc catalog."""
+REPORT_NAME = CATALOG_REPORT_NAME
 
 
 class UnsafeTargetError(UsageError):
     """The catalog folder would replace data that is not a tpqc catalog."""
-
-
-def is_tpqc_catalog(folder: Path) -> bool:
-    """True when a folder holds a catalog tpqc wrote (its root catalog and its report)."""
-    return (folder / "catalog.json").is_file() and (folder / REPORT_NAME).is_file()
 
 
 def _encloses(outer: Path, inner: Path) -> bool:

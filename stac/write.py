@@ -100,15 +100,26 @@ def write_catalog_atomic(
     documents: Mapping[str, Any],
     extra_files: Mapping[str, str] | None = None,
     check: Callable[[Path], None] | None = None,
+    assets: Mapping[str, Path] | None = None,
 ) -> None:
-    """Write documents (relative path → JSON) and extra text files, check them, swap them in."""
+    """Write documents (relative path → JSON), extra text files and asset files (relative
+    path → the data file: hard-linked when the file system allows, else copied), check them,
+    swap them in."""
     target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     with locked(target):
         if target.exists() and not target.is_dir():
             raise CatalogWriteError(f"{target} exists and is not a folder")
         remove_stale_temporaries(target)
-        _write_and_swap(target, documents, extra_files or {}, check)
+        _write_and_swap(target, documents, extra_files or {}, check, assets or {})
+
+
+def _place_asset(source: Path, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, destination)  # same bytes, no second read, no second copy on disk
+    except OSError:
+        shutil.copy2(source, destination)
 
 
 def _write_and_swap(
@@ -116,6 +127,7 @@ def _write_and_swap(
     documents: Mapping[str, Any],
     extra_files: Mapping[str, str],
     check: Callable[[Path], None] | None,
+    assets: Mapping[str, Path],
 ) -> None:
     prefix = f"{TEMP_PREFIX}{target.name}-{os.getpid()}-"
     staging = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
@@ -124,6 +136,8 @@ def _write_and_swap(
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(dumps(document), encoding="utf-8", newline="\n")
+        for relative, source in assets.items():
+            _place_asset(source, staging / relative)
         for relative, text in extra_files.items():
             (staging / relative).write_text(text, encoding="utf-8", newline="\n")
         if check is not None:

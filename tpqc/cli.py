@@ -28,6 +28,7 @@ from tpqc.cli_support import (  # noqa: E402
     SHOW_OK_OPTION,
     configure_logging,
     emit,
+    log,
     note,
     render_context,
     tool_errors,
@@ -109,6 +110,7 @@ def _publish(
     schemas: Path | None = None,
     force: bool = False,
     show_ok: bool | None = None,
+    copy_assets: bool = False,
 ) -> int:
     from tpqc.pipeline import publish
     from tpqc.schemas.spec import load_spec
@@ -123,6 +125,7 @@ def _publish(
         asset_href_prefix=prefix,
         schemas=schemas,
         force=force,
+        copy_assets=copy_assets,
     )
     report = result.validation.report
     emit(render(report, "text", render_context(sys.stdout.isatty(), show_ok)), None)
@@ -133,6 +136,14 @@ def _publish(
         note(f"tpqc: left out of the catalog (unreadable or not placed on Earth): {path}")
     if result.catalog_report is not None:
         _summarise_catalog_findings(result.catalog_report)
+    if result.assets_outside:
+        log.warning(
+            "%d asset hrefs are relative paths that leave the catalog folder: the catalog "
+            "breaks when it is moved without the data. Publish with --asset-href-prefix URL "
+            "(absolute links to where the data is served) or --copy-assets (the files inside "
+            "the catalog)",
+            result.assets_outside,
+        )
     note(f"tpqc: wrote the STAC catalog to {out}")
     return EXIT_CLEAN
 
@@ -181,6 +192,12 @@ SCHEMAS_OPTION = click.option(
     is_flag=True,
     help="Replace an existing --out folder even when tpqc did not write it.",
 )
+@click.option(
+    "--copy-assets",
+    is_flag=True,
+    help="Put each data file beside its item (hard links where possible): a catalog that "
+    "can be moved with its data.",
+)
 @SHOW_OK_OPTION
 @verbosity_options
 @tool_errors
@@ -193,6 +210,7 @@ def stac(
     asset_href_prefix: str | None,
     schemas: Path | None,
     force: bool,
+    copy_assets: bool,
     show_ok: bool | None,
 ) -> None:
     """Validate the dataset of SPEC and publish it as a static STAC catalog in --out."""
@@ -207,6 +225,7 @@ def stac(
             schemas=schemas,
             force=force,
             show_ok=show_ok,
+            copy_assets=copy_assets,
         )
     )
 
@@ -276,7 +295,9 @@ def demo(folder: Path, jobs: int | None) -> None:
 
     spec_path = write_example(folder)
     note(f"tpqc: wrote the example dataset and its spec to {folder}")
-    sys.exit(_publish(spec_path, None, folder / "stac", validate_options(jobs=jobs)))
+    # The demo's catalog holds its files (hard links): it can be moved or served as it is.
+    options = validate_options(jobs=jobs)
+    sys.exit(_publish(spec_path, None, folder / "stac", options, copy_assets=True))
 
 
 def main() -> None:

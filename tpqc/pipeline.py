@@ -163,6 +163,8 @@ class PublishResult:
     written: bool
     catalog_report: Report | None = None
     skipped: tuple[str, ...] = ()
+    assets_outside: int = 0
+    """Asset hrefs relative to the catalog that leave its folder (it breaks when moved)."""
 
 
 def publish(
@@ -175,13 +177,20 @@ def publish(
     schemas: Path | None = None,
     force: bool = False,
     kinds: Mapping[str, FileKind] | None = None,
+    copy_assets: bool = False,
 ) -> PublishResult:
     """Validate, then build, check and atomically write the STAC catalog from the same facts.
 
     The target is checked first: it may never hold the data or the spec, and an existing
     folder is replaced only when it is a tpqc catalog (or ``force``)."""
     from tpqc.catalogue import selection
-    from tpqc.stac.build import StacOptions, build_catalog, catalog_documents
+    from tpqc.stac.build import (
+        ASSET_KEY,
+        StacOptions,
+        assets_outside,
+        build_catalog,
+        catalog_documents,
+    )
     from tpqc.stac.schema_store import SchemaStore
     from tpqc.stac.target import REPORT_NAME, check_publish_target
     from tpqc.stac.validate import check_stac
@@ -189,6 +198,8 @@ def publish(
     from tpqc.validators.render.json_report import render_json
 
     kinds = kinds if kinds is not None else registered_kinds()
+    if copy_assets and (spec.data_url or asset_href_prefix):
+        raise UsageError("--copy-assets needs local data and no --asset-href-prefix")
     check_publish_target(target, spec.path, None if spec.data_url else spec.data_root, force=force)
     result = validate(spec, options, kinds)
     if result.report.failed and not allow_failed:
@@ -207,8 +218,18 @@ def publish(
             skipped.append(entry.path)
         else:
             items.append(item)
-    catalog = build_catalog(spec, items, StacOptions(target, asset_href_prefix))
+    sources = {id(i): spec.data_root / str(i.assets[ASSET_KEY].href) for i in items}
+    options_stac = StacOptions(target, asset_href_prefix, copy_assets=copy_assets)
+    catalog = build_catalog(spec, items, options_stac)
     documents = catalog_documents(catalog, target)
+    placed: dict[str, Path] = {}
+    if copy_assets:
+        root = target.resolve()
+        for item in items:
+            folder = Path(str(item.get_self_href())).parent.resolve().relative_to(root)
+            source = sources[id(item)]
+            placed[(folder / source.name).as_posix()] = source
+    outside = assets_outside(documents)
     store = SchemaStore.load(schemas)
     checked: list[Report] = []
     self_check = selection(ignore=["asset-file-mismatch", "projection-mismatch"])
@@ -235,8 +256,12 @@ def publish(
                 f"the new catalog fails its own checks, nothing written: {problems}"
             )
 
-    write_catalog_atomic(target, documents, {REPORT_NAME: render_json(result.report)}, check)
-    return PublishResult(result, True, checked[0] if checked else None, tuple(skipped))
+    write_catalog_atomic(
+        target, documents, {REPORT_NAME: render_json(result.report)}, check, placed
+    )
+    return PublishResult(
+        result, True, checked[0] if checked else None, tuple(skipped), len(outside)
+    )
 
 
 __all__ = [

@@ -4,7 +4,9 @@ file to read, or an entry tpqc reports and never opens.
 A name that looks like data (a ``.tif``, a ``.csv`` ...) but is a FIFO, a device, a folder, a
 dangling or looping symlink, something that cannot be stat'ed, or a symlink leaving the data
 root, is an :class:`OddEntry`: the run goes on and says so. Folders that cannot be listed are
-odd entries too. Symlinks leaving the root are followed only when asked to.
+odd entries too. Symlinks leaving the root are followed only when asked to. A tpqc catalog
+inside the data root (``--out`` beside the data, ``--copy-assets``) is output, not data, and
+is not walked into.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from tpqc.schemas.identity import CATALOG_REPORT_NAME
 
 OddKind = Literal["unreadable", "not-regular", "outside-root"]
 
@@ -50,6 +54,14 @@ _KIND_NAMES = {
 
 def _what(mode: int) -> str:
     return _KIND_NAMES.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def is_tpqc_catalog(folder: Path) -> bool:
+    """True for a folder holding a catalog tpqc wrote (its root catalog and its report)."""
+    try:
+        return (folder / "catalog.json").is_file() and (folder / CATALOG_REPORT_NAME).is_file()
+    except OSError:  # a folder that cannot be searched is reported by the listing
+        return False
 
 
 def _inside(path: str, root: str) -> bool:
@@ -90,7 +102,8 @@ def list_data_root(
                 continue
             if looks_like_data(name):
                 odd.append(OddEntry(rel, "not-regular", "a folder, not a data file"))
-            subfolders.append(name)
+            if not is_tpqc_catalog(full):
+                subfolders.append(name)
         for name in sorted(names):
             if name.startswith(".") or not looks_like_data(name):
                 continue

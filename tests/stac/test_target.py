@@ -85,3 +85,27 @@ def test_readme_quick_start_runs_twice_from_a_fresh_folder(tmp_path: Path) -> No
         assert done.returncode == 0, done.stderr
     assert (tmp_path / "tpqc-demo" / "stac" / "catalog.json").is_file()
     assert (tmp_path / "tpqc-demo" / "stac" / "tpqc-report.json").is_file()
+
+
+def test_assets_outside_the_catalog_are_warned_and_can_be_copied_in(
+    example: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "stac"
+    result = run_cli("stac", str(example / "spec.yaml"), "--out", str(out), "-j", "1")
+    assert result.exit_code == 0 and "leave the catalog folder" in result.stderr
+    assert "--copy-assets" in result.stderr and "--asset-href-prefix" in result.stderr
+    result = run_cli(
+        "stac", str(example / "spec.yaml"), "--out", str(out), "-j", "1", "--copy-assets"
+    )
+    assert result.exit_code == 0 and "leave the catalog folder" not in result.stderr
+    item_dir = out / "wudaoliang-alt" / "Wudaoliang_ALT_2017"
+    item = json.loads((item_dir / "Wudaoliang_ALT_2017.json").read_text(encoding="utf-8"))
+    assert item["assets"]["data"]["href"] == "./Wudaoliang_ALT_2017.tif"
+    copied = item_dir / "Wudaoliang_ALT_2017.tif"
+    original = example / "Wudaoliang_ALT_2017.tif"
+    assert copied.stat().st_ino == original.stat().st_ino  # a hard link: no second read
+    moved = tmp_path / "elsewhere"
+    out.rename(moved)
+    check = run_cli("check-stac", str(moved), "--profile", "-f", "json")
+    report = json.loads(check.stdout)
+    assert report["findings"] == [] and report["notes"] == [] and check.exit_code == 0
