@@ -6,6 +6,7 @@ path (a shared file system) or read it by URL (GDAL's /vsicurl/, /vsis3/)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -19,7 +20,17 @@ def dask_executor(scheduler: str) -> Iterator[tuple[Executor, int]]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
-        raise UsageError("--scheduler needs Dask: pip install 'tpqc[cluster]'") from exc
+        raise UsageError(
+            "--scheduler needs Dask's distributed scheduler, which is not installed: "
+            "pip install 'tpqc[cluster]'"
+        ) from exc
+    # distributed sets its loggers to INFO when imported ("Nanny at ... closed"): below -vv
+    # they are tpqc's business to keep quiet.
+    chatter = (
+        logging.DEBUG if logging.getLogger("tpqc").isEnabledFor(logging.DEBUG) else logging.ERROR
+    )
+    for name in ("distributed", "tornado", "bokeh"):
+        logging.getLogger(name).setLevel(chatter)
     cluster = None
     if scheduler.startswith("local:"):
         try:
@@ -32,6 +43,7 @@ def dask_executor(scheduler: str) -> Iterator[tuple[Executor, int]]:
             processes=True,
             dashboard_address=None,
             host="127.0.0.1",
+            silence_logs=chatter,
         )
         client = Client(cluster)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -93,3 +94,29 @@ def test_reports_identical_for_jobs_cluster_and_cache(example: Path, tmp_path: P
 def test_unreachable_scheduler_is_a_tool_error(example: Path) -> None:
     result = run_cli("validate", str(example / "spec.yaml"), "--scheduler", "tcp://127.0.0.1:9")
     assert result.exit_code == 2 and "scheduler" in result.stderr
+
+
+def test_dask_and_local_runs_agree_on_a_split_raster(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = np.tile(alt_field(2019), (16, 6))  # 2.5 Mpx: three windows, split over workers
+    write_alt(example / "Wudaoliang_ALT_2019.tif", big, blockxsize=256, blockysize=256)
+    monkeypatch.setattr(parallel, "SPLIT_BYTES", 0)  # the split is decided here, not in workers
+    spec = str(example / "spec.yaml")
+    local = run_cli("validate", spec, "-f", "json", "-j", "2", "--no-cache")
+    dask = run_cli("validate", spec, "-f", "json", "--scheduler", "local:2", "--no-cache")
+    assert local.exit_code == dask.exit_code
+    a, b = json.loads(local.stdout), json.loads(dask.stdout)
+    assert a["findings"] == b["findings"] and a["inventory"] == b["inventory"]
+    assert a["files"] == b["files"] and a["findings"]  # the tiled 2019 grid differs: D004
+    assert "distributed" not in dask.stderr and "Nanny" not in dask.stderr
+
+
+def test_scheduler_without_the_cluster_extra_names_the_install(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    result = run_cli("validate", str(example / "spec.yaml"), "--scheduler", "local:2")
+    assert result.exit_code == 2 and "pip install 'tpqc[cluster]'" in result.stderr
