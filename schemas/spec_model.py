@@ -377,11 +377,17 @@ class TimeRule:
         description="strptime format; default: ISO text, Excel dates or serial numbers."
     )
     timezone: Annotated[str, Field(pattern=r"^(UTC|Z|[+-][0-9]{2}:[0-9]{2})$")] = "UTC"
-    label: Literal["end", "start"] = _doc(
-        default="end",
-        description="Whether a timestamp labels the end (usual for loggers) or the start of "
-        "its interval.",
+    label: Literal["end", "start"] | None = _doc(
+        "Whether a timestamp labels the end (usual for loggers) or the start of its interval. "
+        "Default: end for steps under a day, start for a day or more (a date names its day)."
     )
+
+    @property
+    def labelled(self) -> Literal["end", "start"]:
+        """The label in force: the declared one, else by the step."""
+        if self.label is not None:
+            return self.label
+        return "start" if self.step_seconds >= 86400 else "end"
 
 
 def _station_ref(raw: Any) -> Any:

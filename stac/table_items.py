@@ -12,6 +12,7 @@ from pystac.extensions.file import FileExtension
 from pystac.extensions.table import Column, TableExtension
 
 from tpqc.schemas.spec import Station, TableProduct
+from tpqc.schemas.spec_values import describe_step
 from tpqc.validators.table_facts import TableFacts
 
 MEDIA_TYPES = {
@@ -40,7 +41,7 @@ def table_interval(facts: TableFacts, table: TableProduct) -> tuple[dt.datetime,
     step = dt.timedelta(seconds=table.time.step_seconds)
     first = _utc(facts.time_start, table.time.timezone)
     last = _utc(facts.time_end, table.time.timezone)
-    if table.time.label == "end":
+    if table.time.labelled == "end":
         return first - step, last - dt.timedelta(seconds=1)
     return first, last + step - dt.timedelta(seconds=1)
 
@@ -78,10 +79,8 @@ def build_table_item(facts: TableFacts, table: TableProduct, station: Station) -
         {
             "name": facts.time_header or table.time.column,
             "type": "datetime",
-            "description": f"end of each {table.time.step_seconds // 60}-minute interval, "
-            f"UTC{table.time.timezone if table.time.timezone != 'UTC' else ''}"
-            if table.time.label == "end"
-            else "start of each interval",
+            "description": f"{table.time.labelled} of each {describe_step(table.time.step_seconds)}"
+            f" interval, UTC{table.time.timezone if table.time.timezone != 'UTC' else ''}",
         },
     ]
     for column in facts.columns:

@@ -47,7 +47,7 @@ def table_span(facts: TableFacts, table: TableProduct) -> tuple[dt.datetime, dt.
     step = dt.timedelta(seconds=table.time.step_seconds)
     first = dt.datetime.fromisoformat(facts.time_start).replace(tzinfo=dt.UTC)
     last = dt.datetime.fromisoformat(facts.time_end).replace(tzinfo=dt.UTC)
-    if table.time.label == "end":
+    if table.time.labelled == "end":
         return (first - step, last - dt.timedelta(seconds=1))
     return (first, last + step - dt.timedelta(seconds=1))
 

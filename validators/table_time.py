@@ -147,7 +147,7 @@ def time_problems(
     if gaps is not None:
         problems.append(gaps)
     if coverage is not None:
-        outside = _outside(times, valid, step, table.time.label, coverage)
+        outside = _outside(times, valid, step, table.time.labelled, coverage)
         found = _problem("time_outside_coverage", outside, times, limit)
         if found is not None:
             start, end = (c.replace(tzinfo=None) for c in coverage)

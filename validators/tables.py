@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tpqc.schemas.spec import Spec, Station, TableProduct
+from tpqc.schemas.spec_values import describe_step
 from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.inventory import InventoryEntry
 from tpqc.validators.registry import Scope, check
@@ -157,28 +158,30 @@ def time_duplicate(ctx: TableContext) -> Iterator[Issue]:
 @check("T009", "time-irregular", scope=TABLE_FILE)
 def time_irregular(ctx: TableContext) -> Iterator[Issue]:
     """Timestamps off the declared step (after rounding away sub-second Excel noise)."""
-    step = ctx.table.time.step_seconds
+    step = describe_step(ctx.table.time.step_seconds)
     for problem in ctx.facts.problems_of("time_irregular"):
         yield _summary(
             problem,
             ctx,
-            f"{problem.count} timestamps are off the {step} s grid",
-            expected=f"multiples of {step} s from the first timestamp",
+            f"{problem.count} timestamps are off the {step} grid",
+            expected=f"multiples of {step} from the first timestamp",
         )
 
 
 @check("T010", "time-gaps", scope=TABLE_FILE)
 def time_gaps(ctx: TableContext) -> Iterator[Issue]:
     """Missing time steps between the first and last record: how many, and the longest gap."""
+    seconds = ctx.table.time.step_seconds
     for problem in ctx.facts.problems_of("time_gaps"):
         details = problem.details
+        longest = details["longest_missing_steps"]
         yield _summary(
             problem,
             ctx,
-            f"{problem.count} time steps are missing in {details['gaps']} gaps; the longest "
-            f"({details['longest_missing_steps']} steps) runs from {details['longest_from']} to "
-            f"{details['longest_to']}",
-            expected=f"a record every {ctx.table.time.step_seconds} s",
+            f"{problem.count} time steps ({describe_step(problem.count * seconds)}) are missing "
+            f"in {details['gaps']} gaps; the longest ({describe_step(longest * seconds)}) runs "
+            f"from {details['longest_from']} to {details['longest_to']}",
+            expected=f"a record every {describe_step(seconds)}",
             actual={"missing_steps": problem.count, "gaps": details["gaps"]},
         )
 
