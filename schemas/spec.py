@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -81,6 +82,8 @@ class Spec:
     """The data root when it is remote (/vsicurl/..., http(s)://...); data_root is unused then."""
     texts: Mapping[PathKey, str] = field(default_factory=dict)
     """The source text of every scalar (``91.80``), by YAML path."""
+    sha256: str | None = None
+    """sha256 of the spec file as read (reports name the spec they checked against)."""
 
     @property
     def location(self) -> str:
@@ -338,7 +341,8 @@ def load_spec(path: str | Path, data_override: str | Path | None = None) -> Spec
     ``data_override`` is a str for URLs: Path() would fold the // of http://."""
     spec_path = Path(path)
     try:
-        source = load_yaml(read_capped(spec_path), str(spec_path))
+        text = read_capped(spec_path)
+        source = load_yaml(text, str(spec_path))
     except OSError as exc:
         raise SpecError(str(spec_path), [f"cannot read the spec: {exc}"]) from exc
     except YamlSourceError as exc:
@@ -370,6 +374,7 @@ def load_spec(path: str | Path, data_override: str | Path | None = None) -> Spec
         exclude=typed.exclude,
         data_url=data_value if remote else None,
         texts=source.texts,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 
 

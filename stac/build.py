@@ -311,6 +311,28 @@ def build_catalog(spec: Spec, items: list[pystac.Item], options: StacOptions) ->
     return catalog
 
 
+THUMBNAIL_KEY = "thumbnail"
+
+
+def add_thumbnail(item: pystac.Item, png: bytes) -> str:
+    """Give an item (already laid out under the catalog) a ``thumbnail`` asset: the PNG
+    beside the item's JSON, with its size and sha2-256 multihash. Returns the PNG's path
+    relative to the item's folder."""
+    import hashlib
+
+    name = f"{item.id}.thumbnail.png"
+    href = str(Path(str(item.get_self_href())).parent / name)
+    asset = pystac.Asset(
+        href=href, media_type=pystac.MediaType.PNG, roles=["thumbnail"], title="Quicklook"
+    )
+    item.add_asset(THUMBNAIL_KEY, asset)
+    FileExtension.ext(asset, add_if_missing=True).apply(
+        size=len(png), checksum=multihash_sha256(hashlib.sha256(png).hexdigest())
+    )
+    asset.href = "./" + name
+    return name
+
+
 def assets_outside(documents: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Relative asset hrefs that leave the catalog folder (the catalog breaks when moved)."""
     from posixpath import join, normpath

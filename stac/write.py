@@ -98,7 +98,7 @@ def locked(target: Path) -> Iterator[None]:
 def write_catalog_atomic(
     target: Path,
     documents: Mapping[str, Any],
-    extra_files: Mapping[str, str] | None = None,
+    extra_files: Mapping[str, str | bytes] | None = None,
     check: Callable[[Path], None] | None = None,
     assets: Mapping[str, Path] | None = None,
 ) -> None:
@@ -125,7 +125,7 @@ def _place_asset(source: Path, destination: Path) -> None:
 def _write_and_swap(
     target: Path,
     documents: Mapping[str, Any],
-    extra_files: Mapping[str, str],
+    extra_files: Mapping[str, str | bytes],
     check: Callable[[Path], None] | None,
     assets: Mapping[str, Path],
 ) -> None:
@@ -138,8 +138,13 @@ def _write_and_swap(
             path.write_text(dumps(document), encoding="utf-8", newline="\n")
         for relative, source in assets.items():
             _place_asset(source, staging / relative)
-        for relative, text in extra_files.items():
-            (staging / relative).write_text(text, encoding="utf-8", newline="\n")
+        for relative, content in extra_files.items():
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8", newline="\n")
         if check is not None:
             check(staging)
         fsync_tree(staging)

@@ -74,17 +74,23 @@ def validate(
     inventory_csv: Path | None,
 ) -> None:
     """Validate every file of the dataset described by SPEC."""
+    import dataclasses
+
     from tpqc.pipeline import validate as run_validation
     from tpqc.schemas.spec import load_spec
     from tpqc.validators.render import render
 
-    result = run_validation(load_spec(spec, data), options)
+    if fmt == "html":  # the curator's report draws quicklooks and sketches of the one read
+        options = dataclasses.replace(options, pictures=True)
+    loaded = load_spec(spec, data)
+    result = run_validation(loaded, options)
     if inventory_csv is not None:
         from tpqc.validators.inventory_frame import rows_csv
 
         emit(rows_csv(result.report.inventory), inventory_csv)
     color = fmt == "text" and output is None and sys.stdout.isatty()
-    emit(render(result.report, fmt, render_context(color, show_ok)), output)
+    context = render_context(color, show_ok, loaded, result.pictures)
+    emit(render(result.report, fmt, context), output)
     sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
 
 

@@ -19,6 +19,7 @@ from tpqc.validators.render import FORMATS
 
 if TYPE_CHECKING:
     from tpqc.pipeline import ValidateOptions
+    from tpqc.schemas.spec import Spec
     from tpqc.validators.render import RenderContext
 
 log = logging.getLogger("tpqc")
@@ -154,12 +155,41 @@ def emit(text: str, output: Path | None) -> None:
         raise UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from exc
 
 
-def render_context(color: bool, show_ok: bool | None = None) -> RenderContext:
-    """What renderers get besides the report: every check's identity, colour, clean files."""
+def render_context(
+    color: bool,
+    show_ok: bool | None = None,
+    spec: Spec | None = None,
+    pictures: object = None,
+) -> RenderContext:
+    """What renderers get besides the report: every check's identity, colour, clean files,
+    where the spec's fields are (SARIF) and the run's pictures (HTML)."""
     from tpqc.catalogue import all_checks
     from tpqc.validators.render import RenderContext
 
-    return RenderContext(checks=all_checks(), color=color, show_ok=show_ok)
+    return RenderContext(
+        checks=all_checks(),
+        color=color,
+        show_ok=show_ok,
+        spec_uri=str(spec.path) if spec is not None else None,
+        spec_lines=spec_lines(spec) if spec is not None else {},
+        pictures=pictures,
+    )
+
+
+def spec_lines(spec: Spec) -> dict[str, int]:
+    """The line of each spec field as findings name it: ``dataset.extent``, and products by
+    name (``rasters.alt``, ``rasters.alt.pattern``) as well as by position."""
+    names: dict[tuple[str | int, ...], str] = {
+        ("rasters", i): p.name for i, p in enumerate(spec.rasters)
+    }
+    names.update({("tables", i): p.name for i, p in enumerate(spec.tables)})
+    out: dict[str, int] = {}
+    for key, line in spec.lines.items():
+        parts = [str(k) for k in key]
+        if len(key) >= 2 and key[:2] in names:
+            out.setdefault(".".join([parts[0], names[key[:2]], *parts[2:]]), line)
+        out.setdefault(".".join(parts), line)
+    return out
 
 
 FORMAT_OPTION = click.option(

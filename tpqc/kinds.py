@@ -23,6 +23,7 @@ from tpqc.validators.raster_facts import (
     RasterFacts,
 )
 from tpqc.validators.registry import Selection, run_scope
+from tpqc.validators.render.pictures import FilePicture
 from tpqc.validators.summary import FileSummary
 from tpqc.validators.table_facts import TableFacts
 from tpqc.validators.table_read import NO_LIMITS_GIVEN, TableLimits
@@ -45,6 +46,8 @@ class ReadOptions:
     max_bands: int = DEFAULT_MAX_BANDS
     table_limits: TableLimits = NO_LIMITS_GIVEN
     coverage: tuple[dt.datetime, dt.datetime] | None = None
+    pictures: bool = False
+    """Also take what the HTML report and the catalog draw (quicklooks, column sketches)."""
 
 
 class FileKind(ABC):
@@ -107,6 +110,12 @@ class FileKind(ABC):
         stand for as a series member (None for files that are no member)."""
         return None
 
+    def picture(
+        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+    ) -> FilePicture | None:
+        """What the HTML report draws of the file (from facts read with ``pictures``)."""
+        return None
+
 
 def _raster_facts(facts: FileFacts) -> RasterFacts:
     if not isinstance(facts, RasterFacts):
@@ -147,6 +156,7 @@ class GeoTiffKind(FileKind):
             max_pixels=options.max_pixels,
             max_ratio=options.max_ratio,
             max_bands=options.max_bands,
+            quicklook=options.pictures,
         )
 
     def findings(
@@ -199,6 +209,21 @@ class GeoTiffKind(FileKind):
             return None
         return build_item(raster, _raster_product(product), spec, interval)
 
+    def picture(
+        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+    ) -> FilePicture | None:
+        """The quicklook taken during the read and the WGS84 footprint."""
+        from tpqc.validators.geo import footprint_wgs84, georeferencing_problem
+
+        raster = _raster_facts(facts)
+        footprint: tuple[tuple[float, float], ...] = ()
+        if raster.readable and georeferencing_problem(raster) is None:
+            try:
+                footprint = tuple(footprint_wgs84(raster))
+            except ValueError:
+                footprint = ()
+        return FilePicture(raster.path, self.name, entry.product, raster.quicklook, footprint)
+
 
 class TableKind(FileKind):
     """Station tables (CSV, text, Excel) of a table product."""
@@ -218,7 +243,11 @@ class TableKind(FileKind):
         from tpqc.validators.table_facts import TableReadJob
 
         return TableReadJob(
-            _table_product(product), options.coverage, options.max_examples, options.table_limits
+            _table_product(product),
+            options.coverage,
+            options.max_examples,
+            options.table_limits,
+            sketch=options.pictures,
         )
 
     def _facts(self, facts: FileFacts) -> TableFacts:
@@ -274,6 +303,19 @@ class TableKind(FileKind):
         if not tabular.readable or not tabular.time_start or station is None:
             return None
         return build_table_item(tabular, table, station)
+
+    def picture(
+        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+    ) -> FilePicture | None:
+        """Each declared column's shape over time, and where the station stands."""
+        from tpqc.validators.tables import station_of
+
+        tabular = self._facts(facts)
+        station = station_of(spec, _table_product(product), entry)
+        where = ((station.lon, station.lat),) if station is not None else ()
+        return FilePicture(
+            tabular.path, self.name, entry.product, footprint=where, sketches=tabular.sketches
+        )
 
 
 _KINDS: dict[str, FileKind] = {}

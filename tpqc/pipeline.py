@@ -24,6 +24,7 @@ from tpqc.validators.inventory_checks import inventory_findings
 from tpqc.validators.parallel import FactsJob, default_jobs, gather_facts, local_size
 from tpqc.validators.raster_facts import DEFAULT_MAX_BANDS, DEFAULT_MAX_PIXELS, DEFAULT_MAX_RATIO
 from tpqc.validators.registry import Selection
+from tpqc.validators.render.pictures import ProductPicture, ReportPictures
 from tpqc.validators.table_read import (
     DEFAULT_MAX_SHEET_BYTES,
     DEFAULT_MAX_TABLE_ROWS,
@@ -54,6 +55,8 @@ class ValidateOptions:
     progress: bool = False
     follow_symlinks: bool = False
     """Validate what symlinks leaving the data root point to."""
+    pictures: bool = False
+    """Also take quicklooks and column sketches (for the HTML report and thumbnails)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class ValidationResult:
     report: Report
     intervals: Mapping[str, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
     """The span each series member stands for, as the series checks saw it."""
+    pictures: ReportPictures | None = None
+    """What the HTML report draws, when the run took pictures."""
 
 
 def validate(
@@ -87,6 +92,7 @@ def validate(
         max_ratio=options.max_ratio,
         max_bands=options.max_bands,
         table_limits=TableLimits(options.max_table_rows, options.max_sheet_bytes),
+        pictures=options.pictures,
         coverage=(temporal.start, temporal.end)
         if temporal and temporal.start and temporal.end
         else None,
@@ -129,7 +135,59 @@ def validate(
         len(dataset.findings),
     )
     report = Report.build(str(spec.path), root, findings, files, options.fail_on, dataset.rows)
-    return ValidationResult(spec, inventory, facts, report, dataset.intervals)
+    pictures = _pictures(spec, inventory, facts, kinds) if options.pictures else None
+    return ValidationResult(spec, inventory, facts, report, dataset.intervals, pictures)
+
+
+def _pictures(
+    spec: Spec,
+    inventory: Inventory,
+    facts: Mapping[str, FileFacts],
+    kinds: Mapping[str, FileKind],
+) -> ReportPictures:
+    """The dataset's metadata, each product's declared ranges and each file's pictures."""
+    import rasterio
+
+    products = {}
+    for raster in spec.rasters:
+        values = raster.values
+        products[raster.name] = ProductPicture(
+            raster.name,
+            "rasters",
+            raster.description,
+            values.min if values else None,
+            values.max if values else None,
+            values.unit if values else None,
+        )
+    for table in spec.tables:
+        products[table.name] = ProductPicture(
+            table.name,
+            "tables",
+            table.description,
+            step_seconds=table.time.step_seconds,
+            column_limits={c.name: (c.min, c.max, c.unit) for c in table.columns},
+        )
+    files = {}
+    for entry in inventory.entries:
+        picture = kinds[entry.kind].picture(
+            spec, spec.product_named(entry.product), entry, facts[entry.path]
+        )
+        if picture is not None:
+            files[entry.path] = picture
+    meta = spec.dataset
+    return ReportPictures(
+        title=meta.title,
+        description=meta.description,
+        doi=meta.doi,
+        cstr=meta.cstr,
+        license=meta.license,
+        citation=meta.citation,
+        extent=meta.extent.as_tuple() if meta.extent else None,
+        spec_sha256=spec.sha256,
+        gdal_version=str(rasterio.__gdal_version__),
+        products=products,
+        files=files,
+    )
 
 
 def _gather(jobs: list[FactsJob], options: ValidateOptions) -> list[FileFacts]:
@@ -187,6 +245,7 @@ def publish(
     from tpqc.stac.build import (
         ASSET_KEY,
         StacOptions,
+        add_thumbnail,
         assets_outside,
         build_catalog,
         catalog_documents,
@@ -201,30 +260,46 @@ def publish(
     if copy_assets and (spec.data_url or asset_href_prefix):
         raise UsageError("--copy-assets needs local data and no --asset-href-prefix")
     check_publish_target(target, spec.path, None if spec.data_url else spec.data_root, force=force)
-    result = validate(spec, options, kinds)
+    import dataclasses
+
+    # Thumbnails are the quicklooks of the one read.
+    result = validate(spec, dataclasses.replace(options, pictures=True), kinds)
     if result.report.failed and not allow_failed:
         return PublishResult(result, written=False)
     items = []
+    thumbnails: dict[int, bytes] = {}
     skipped: list[str] = []
     for entry in result.inventory.entries:
+        facts = result.facts[entry.path]
         item = kinds[entry.kind].stac_item(
             spec,
             spec.product_named(entry.product),
             entry,
-            result.facts[entry.path],
+            facts,
             result.intervals.get(entry.path),
         )
         if item is None:
             skipped.append(entry.path)
-        else:
-            items.append(item)
+            continue
+        items.append(item)
+        picture = result.pictures.files.get(entry.path) if result.pictures else None
+        if picture is not None and picture.quicklook is not None:
+            thumbnails[id(item)] = picture.quicklook.png
     sources = {id(i): spec.data_root / str(i.assets[ASSET_KEY].href) for i in items}
     options_stac = StacOptions(target, asset_href_prefix, copy_assets=copy_assets)
     catalog = build_catalog(spec, items, options_stac)
     documents = catalog_documents(catalog, target)
+    extra: dict[str, str | bytes] = {REPORT_NAME: render_json(result.report)}
+    root = target.resolve()
+    for item in items:
+        if id(item) in thumbnails:
+            name = add_thumbnail(item, thumbnails[id(item)])
+            folder = Path(str(item.get_self_href())).parent.resolve().relative_to(root)
+            extra[(folder / name).as_posix()] = thumbnails[id(item)]
+    if thumbnails:
+        documents = catalog_documents(catalog, target)  # with the thumbnail assets
     placed: dict[str, Path] = {}
     if copy_assets:
-        root = target.resolve()
         for item in items:
             folder = Path(str(item.get_self_href())).parent.resolve().relative_to(root)
             source = sources[id(item)]
@@ -256,9 +331,7 @@ def publish(
                 f"the new catalog fails its own checks, nothing written: {problems}"
             )
 
-    write_catalog_atomic(
-        target, documents, {REPORT_NAME: render_json(result.report)}, check, placed
-    )
+    write_catalog_atomic(target, documents, extra, check, placed)
     return PublishResult(
         result, True, checked[0] if checked else None, tuple(skipped), len(outside)
     )

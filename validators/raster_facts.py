@@ -22,6 +22,7 @@ import numpy as np
 from tpqc.validators.checksum import sha256_file
 from tpqc.validators.facts import FactsPart, FileFacts, ReadJob
 from tpqc.validators.json_values import json_number
+from tpqc.validators.quicklook import Quicklook, QuicklookSampler, shown_bands
 from tpqc.validators.statistics import BandAccumulator, nodata_representable
 
 GDAL_OPTIONS: Mapping[str, str | int | bool] = {
@@ -57,6 +58,8 @@ class ReadPlan(ReadJob):
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_ratio: float = DEFAULT_MAX_RATIO
     header_only: bool = False
+    quicklook: bool = False
+    """Also take a quicklook during the read (for the HTML report and STAC thumbnails)."""
     max_bands: int = DEFAULT_MAX_BANDS
     max_band_blocks: int = DEFAULT_MAX_BAND_BLOCKS
 
@@ -137,6 +140,8 @@ class RasterFacts(FileFacts):
     cog: bool = False
     bands: tuple[BandFacts, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    quicklook: Quicklook | None = None
+    """A small picture taken during the read, when the plan asked for one."""
 
     @property
     def readable(self) -> bool:
@@ -275,6 +280,7 @@ class RasterPart(FactsPart):
     accumulators: list[BandAccumulator] = field(default_factory=list)
     decode_error: str | None = None
     decode_window: tuple[int, int] | None = None
+    quicklook: QuicklookSampler | None = None
 
 
 def read_raster_part(
@@ -323,6 +329,9 @@ def read_raster_part(
             )
             if result.refused is not None or plan.header_only:
                 return result
+            if plan.quicklook:
+                shown = shown_bands(dataset.count, [b.dtype for b in band_headers])
+                result.quicklook = QuicklookSampler(dataset.width, dataset.height, shown)
             windows = list(
                 iter_windows(dataset.width, dataset.height, header["block_shape"], dataset.count)
             )
@@ -356,7 +365,10 @@ def _read_windows(
                 result.decode_error, result.decode_window = gdal_reason(exc), (row, col)
                 return
             for offset, band in enumerate(indexes):
-                result.accumulators[band - 1].add_block(data[offset], row, col)
+                accumulator = result.accumulators[band - 1]
+                accumulator.add_block(data[offset], row, col)
+                if result.quicklook is not None:
+                    result.quicklook.add(band, data[offset], row, col, accumulator.nodata)
 
 
 def assemble(parts: Sequence[RasterPart], sha256: str | None, plan: ReadPlan) -> RasterFacts:
@@ -377,6 +389,9 @@ def assemble(parts: Sequence[RasterPart], sha256: str | None, plan: ReadPlan) ->
         for mine, theirs in zip(accumulators, other.accumulators, strict=True):
             mine.merge(theirs)
     complete = first.refused is None and decode_error is None and not plan.header_only
+    bands = tuple(
+        _band_facts(b, a, complete) for b, a in zip(first.band_headers, accumulators, strict=True)
+    )
     return RasterFacts(
         path=first.relative,
         size_bytes=first.size,
@@ -385,12 +400,20 @@ def assemble(parts: Sequence[RasterPart], sha256: str | None, plan: ReadPlan) ->
         decode_window=decode_window,
         refused=first.refused,
         pixels_read=complete,
-        bands=tuple(
-            _band_facts(b, a, complete)
-            for b, a in zip(first.band_headers, accumulators, strict=True)
-        ),
+        bands=bands,
+        quicklook=_quicklook(parts, bands) if complete else None,
         **first.header,
     )
+
+
+def _quicklook(parts: Sequence[RasterPart], bands: Sequence[BandFacts]) -> Quicklook | None:
+    samplers = [p.quicklook for p in parts if p.quicklook is not None]
+    if not samplers:
+        return None
+    sampler = samplers[0]
+    for other in samplers[1:]:
+        sampler.merge(other)
+    return sampler.render([bands[b - 1].histogram for b in sampler.bands])
 
 
 def _locate(root: str, relative: str) -> tuple[str, Callable[[], int | None]]:

@@ -32,6 +32,7 @@ from tpqc.validators.table_read import (
     read_chunks,
     table_format,
 )
+from tpqc.validators.table_sketch import ColumnSketch, SketchBuilder
 from tpqc.validators.table_time import NAT, TimeProblem, parse_time, stamp, time_problems
 
 COMMON_FILL_CODES = (-9999.0, -6999.0, -99999.0, -999.0)
@@ -90,6 +91,8 @@ class TableFacts(FileFacts):
     time_end: str | None = None
     refused: str | None = None
     """Why the table was refused as implausibly large (not read to its end)."""
+    sketches: tuple[ColumnSketch, ...] = ()
+    """Each declared column's shape over time, when the read was asked for it."""
 
     @property
     def readable(self) -> bool:
@@ -110,11 +113,19 @@ class TableReadJob(ReadJob):
     coverage: tuple[dt.datetime, dt.datetime] | None = None
     max_examples: int = 5
     limits: TableLimits = NO_LIMITS_GIVEN
+    sketch: bool = False
+    """Also keep each column's shape over time (for the HTML report)."""
 
     def read(self, root: str, relative: str) -> TableFacts:
         """Read the table once and return its facts."""
         return read_table_facts(
-            root, relative, self.table, self.coverage, self.max_examples, self.limits
+            root,
+            relative,
+            self.table,
+            self.coverage,
+            self.max_examples,
+            self.limits,
+            sketch=self.sketch,
         )
 
 
@@ -187,6 +198,8 @@ def read_table_facts(
     coverage: tuple[dt.datetime, dt.datetime] | None = None,
     max_examples: int = 5,
     limits: TableLimits = NO_LIMITS_GIVEN,
+    *,
+    sketch: bool = False,
 ) -> TableFacts:
     """Read one table once and return its facts and summarised problems."""
     from tpqc.schemas.locations import is_remote
@@ -201,7 +214,7 @@ def read_table_facts(
     hasher = FileHasher(root, relative)
     hasher.start()
     try:
-        facts = _analyse(path, relative, table, coverage, max_examples, size, limits)
+        facts = _analyse(path, relative, table, coverage, max_examples, size, limits, sketch)
     except TableTooLargeError as exc:
         facts = TableFacts(path=relative, size_bytes=size, refused=str(exc))
     except Exception as exc:  # any reader failure is a finding for this file, not a crash
@@ -315,6 +328,7 @@ def _analyse(
     limit: int,
     size: int,
     limits: TableLimits,
+    sketch: bool = False,
 ) -> TableFacts:
     head, chunks = read_chunks(path, table, table_format(relative, table), limits)
     first_row = table.header_rows + 1
@@ -331,6 +345,7 @@ def _analyse(
     declared = set(table.missing_values)
     rules = [ValueRule(c.rule.name, c.rule.min, c.rule.max) for c in layout.columns if c.checked]
     schema = table_schema(rules)
+    builders = [SketchBuilder(c.rule.name) for c in layout.columns] if sketch else []
     times: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     unreadable: list[tuple[int, Any]] = []
     bad_count, offset = 0, 0
@@ -345,6 +360,8 @@ def _analyse(
         times.append(stamps)
         frame = _fold_columns(chunk, layout.columns, declared, stamps, offset, first_row, limit)
         _check_values(schema, frame, layout.columns, stamps, offset, first_row, limit)
+        for builder in builders:
+            builder.add(frame[builder.name].to_numpy(dtype=np.float64), stamps, offset)
         offset += len(chunk)
     all_times = np.concatenate(times) if times else np.zeros(0, np.int64)
     times.clear()
@@ -373,6 +390,7 @@ def _analyse(
         problems=tuple(problems),
         time_start=stamp(int(valid.min())) if valid.size else None,
         time_end=stamp(int(valid.max())) if valid.size else None,
+        sketches=tuple(b.sketch() for b in builders),
     )
 
 

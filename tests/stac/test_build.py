@@ -280,3 +280,28 @@ def test_allow_failed_publishes_even_with_metadata_missing(
     assert publish(example, out) == 1 and not out.exists()
     assert publish(example, out, "--allow-failed") == 0
     assert load(out / "wudaoliang-alt" / "collection.json")["license"] == "other"
+
+
+def test_items_carry_the_quicklook_as_thumbnail(example: Path, tmp_path: Path) -> None:
+    out = tmp_path / "stac"
+    assert publish(example, out) == 0
+    doc = item(out, 2018)
+    thumbnail = doc["assets"]["thumbnail"]
+    assert thumbnail["roles"] == ["thumbnail"] and thumbnail["type"] == "image/png"
+    assert thumbnail["href"] == "./Wudaoliang_ALT_2018.thumbnail.png"
+    png = out / "wudaoliang-alt" / "Wudaoliang_ALT_2018" / "Wudaoliang_ALT_2018.thumbnail.png"
+    raw = png.read_bytes()
+    assert raw.startswith(b"\x89PNG") and thumbnail["file:size"] == len(raw)
+    assert thumbnail["file:checksum"] == "1220" + hashlib.sha256(raw).hexdigest()
+    from tpqc.validators.raster_facts import ReadPlan, read_raster_facts
+
+    facts = read_raster_facts(
+        str(example), "Wudaoliang_ALT_2018.tif", ReadPlan(0, 10, quicklook=True)
+    )
+    assert facts.quicklook is not None and facts.quicklook.png == raw  # the report's picture
+    png.write_bytes(raw + b"x")  # a tampered thumbnail is caught like any asset
+    check = json.loads(run_cli("check-stac", str(out), "-f", "json").stdout)
+    assert {(f["code"], f["field"]) for f in check["findings"]} == {
+        ("S011", "assets.thumbnail.file:checksum"),
+        ("S011", "assets.thumbnail.file:size"),
+    }

@@ -4,9 +4,9 @@ for (the command line lists :data:`FORMATS` from here)."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import cast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from tpqc.validators.findings import Report
 from tpqc.validators.registry import CheckInfo
@@ -21,6 +21,12 @@ class RenderContext:
     color: bool = False
     show_ok: bool | None = None
     """List clean files in the text report; None: only for small datasets."""
+    spec_uri: str | None = None
+    """Where the spec is (SARIF locates dataset-wide findings in it)."""
+    spec_lines: Mapping[str, int] = field(default_factory=dict)
+    """The spec line of each field a finding may name (``dataset.extent``, ``rasters.alt``)."""
+    pictures: Any = None
+    """What the HTML report draws beyond the report (quicklooks, footprints, metadata)."""
 
 
 Renderer = Callable[[Report, RenderContext], str]
@@ -29,6 +35,8 @@ _RENDERERS: dict[str, tuple[str, str]] = {
     "json": ("tpqc.validators.render.json_report", "render_json"),
     "junit": ("tpqc.validators.render.junit", "render_junit"),
     "github": ("tpqc.validators.render.github", "render_github"),
+    "sarif": ("tpqc.validators.render.sarif", "render_sarif"),
+    "html": ("tpqc.validators.render.html", "render_html"),
 }
 FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 

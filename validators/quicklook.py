@@ -1,0 +1,162 @@
+"""A small picture of a raster, taken during its one read: every n-th pixel of every n-th
+row is kept as the windows stream past (no second read), and the picture is drawn once the
+statistics are known: one band on a colour scale stretched over its 2-98 % range (from the
+exact histogram), or three byte bands as RGB; nodata, NaN and infinity transparent.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+MAX_SIDE = 192
+"""Longest side of a quicklook in pixels: 400 of them fit a report of a few MB."""
+# A sequential palette from deep blue through teal and green to yellow (anchors of our own,
+# interpolated linearly in RGB), readable in print and by most colour-blind readers.
+_ANCHORS = (
+    (0.00, (38, 20, 86)),
+    (0.20, (44, 74, 140)),
+    (0.40, (33, 128, 141)),
+    (0.60, (45, 170, 113)),
+    (0.80, (150, 204, 60)),
+    (1.00, (249, 231, 33)),
+)
+SCALE_NAME = "tpqc-sequential"
+
+
+def palette(size: int = 256) -> npt.NDArray[np.uint8]:
+    """``size`` RGB colours of the sequential scale, darkest first."""
+    positions = np.linspace(0.0, 1.0, size)
+    stops = np.array([a for a, _ in _ANCHORS])
+    colours = np.array([c for _, c in _ANCHORS], dtype=np.float64)
+    channels = [np.interp(positions, stops, colours[:, i]) for i in range(3)]
+    return np.round(np.stack(channels, axis=1)).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class Quicklook:
+    """A raster's quicklook: a PNG, how it was decimated, and its colour scale."""
+
+    png: bytes
+    factor: int
+    """Every ``factor``-th pixel of every ``factor``-th row, from the first."""
+    width: int
+    height: int
+    bands: tuple[int, ...]
+    """One band on the colour scale, or three as red, green and blue."""
+    low: float
+    high: float
+    """Values at the two ends of the colour scale (first band)."""
+    scale: str = SCALE_NAME
+
+
+def decimation(width: int, height: int, max_side: int = MAX_SIDE) -> int:
+    """The step that brings the longest side to at most ``max_side`` pixels."""
+    return max(1, math.ceil(max(width, height) / max_side))
+
+
+def shown_bands(count: int, dtypes: Sequence[str]) -> tuple[int, ...]:
+    """Bands 1-3 as RGB for byte or 16-bit imagery with three or more bands, else band 1."""
+    if count >= 3 and all(d in ("uint8", "uint16") for d in dtypes[:3]):
+        return (1, 2, 3)
+    return (1,) if count else ()
+
+
+class QuicklookSampler:
+    """Keeps every ``factor``-th pixel of the shown bands as blocks stream past; samplers of
+    disjoint windows of one file merge."""
+
+    def __init__(self, width: int, height: int, bands: tuple[int, ...]) -> None:
+        self.factor = decimation(width, height)
+        self.bands = bands
+        rows, cols = -(-height // self.factor), -(-width // self.factor)
+        self.values = np.full((len(bands), rows, cols), np.nan, np.float64)
+
+    def add(
+        self, band: int, block: npt.NDArray[Any], row0: int, col0: int, nodata: float | None
+    ) -> None:
+        """Sample one block of a band whose top-left pixel is (row0, col0)."""
+        if band not in self.bands:
+            return
+        f = self.factor
+        first_row, first_col = (-row0) % f, (-col0) % f
+        sample = block[first_row::f, first_col::f].astype(np.float64)
+        if sample.size == 0:
+            return
+        invalid = ~np.isfinite(sample)
+        if nodata is not None and math.isfinite(nodata):
+            invalid |= sample == np.float64(np.array(nodata).astype(block.dtype))
+        sample[invalid] = np.nan
+        top, left = (row0 + first_row) // f, (col0 + first_col) // f
+        rows, cols = sample.shape
+        self.values[self.bands.index(band), top : top + rows, left : left + cols] = sample
+
+    def merge(self, other: QuicklookSampler) -> None:
+        """Take the pixels another sampler of the same file saw."""
+        seen = ~np.isnan(other.values)
+        self.values[seen] = other.values[seen]
+
+    def render(self, histograms: Sequence[Mapping[str, Any] | None]) -> Quicklook | None:
+        """Draw the picture with each shown band stretched over its 2-98 % range."""
+        if not self.bands or np.isnan(self.values).all():
+            return None
+        ranges = [
+            stretch(self.values[i], histograms[i] if i < len(histograms) else None)
+            for i in range(len(self.bands))
+        ]
+        rgba = draw(self.values, ranges)
+        return Quicklook(
+            png=png_bytes(rgba),
+            factor=self.factor,
+            width=rgba.shape[1],
+            height=rgba.shape[0],
+            bands=self.bands,
+            low=ranges[0][0],
+            high=ranges[0][1],
+        )
+
+
+def stretch(
+    values: npt.NDArray[np.float64], histogram: Mapping[str, Any] | None
+) -> tuple[float, float]:
+    """The 2nd and 98th percentile of a band's valid pixels, from its exact histogram (all
+    pixels, not the sample); the sample's range when there is none."""
+    if histogram and sum(histogram.get("buckets", [])) > 0:
+        buckets = np.asarray(histogram["buckets"], dtype=np.float64)
+        edges = np.linspace(float(histogram["min"]), float(histogram["max"]), buckets.size + 1)
+        cumulative = np.cumsum(buckets) / buckets.sum()
+        low = float(edges[int(np.searchsorted(cumulative, 0.02))])
+        high = float(edges[int(np.searchsorted(cumulative, 0.98)) + 1])
+    else:
+        finite = values[np.isfinite(values)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    return (low, high) if high > low else (low, low + 1.0)
+
+
+def draw(
+    values: npt.NDArray[np.float64], ranges: Sequence[tuple[float, float]]
+) -> npt.NDArray[np.uint8]:
+    """RGBA pixels: one band through the palette, or three as RGB; invalid pixels clear."""
+    levels = []
+    for band, (low, high) in zip(values, ranges, strict=True):
+        scaled = np.clip((band - low) / (high - low), 0.0, 1.0)
+        levels.append(np.nan_to_num(scaled * 255.0, nan=0.0).round().astype(np.uint8))
+    valid = ~np.isnan(values).any(axis=0)
+    rgb = palette()[levels[0]] if len(levels) == 1 else np.stack(levels[:3], axis=-1)
+    alpha = np.where(valid, 255, 0).astype(np.uint8)[..., None]
+    return np.concatenate([rgb, alpha], axis=-1)
+
+
+def png_bytes(rgba: npt.NDArray[np.uint8]) -> bytes:
+    """The pixels as a PNG (deterministic: no timestamps, fixed compression)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buffer, format="PNG", optimize=False, compress_level=9)
+    return buffer.getvalue()
