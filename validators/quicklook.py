@@ -110,12 +110,12 @@ class QuicklookSampler:
             stretch(self.values[i], histograms[i] if i < len(histograms) else None)
             for i in range(len(self.bands))
         ]
-        rgba = draw(self.values, ranges)
+        image = draw(self.values, ranges)
         return Quicklook(
-            png=png_bytes(rgba),
+            png=png_bytes(image),
             factor=self.factor,
-            width=rgba.shape[1],
-            height=rgba.shape[0],
+            width=image.width,
+            height=image.height,
             bands=self.bands,
             low=ranges[0][0],
             high=ranges[0][1],
@@ -139,24 +139,45 @@ def stretch(
     return (low, high) if high > low else (low, low + 1.0)
 
 
-def draw(
-    values: npt.NDArray[np.float64], ranges: Sequence[tuple[float, float]]
+TRANSPARENT = 255
+"""The palette index of invalid pixels in a one-band quicklook (255 colours + clear)."""
+
+
+def levels(
+    band: npt.NDArray[np.float64], low: float, high: float, top: int
 ) -> npt.NDArray[np.uint8]:
-    """RGBA pixels: one band through the palette, or three as RGB; invalid pixels clear."""
-    levels = []
-    for band, (low, high) in zip(values, ranges, strict=True):
-        scaled = np.clip((band - low) / (high - low), 0.0, 1.0)
-        levels.append(np.nan_to_num(scaled * 255.0, nan=0.0).round().astype(np.uint8))
-    valid = ~np.isnan(values).any(axis=0)
-    rgb = palette()[levels[0]] if len(levels) == 1 else np.stack(levels[:3], axis=-1)
-    alpha = np.where(valid, 255, 0).astype(np.uint8)[..., None]
-    return np.concatenate([rgb, alpha], axis=-1)
+    """Values stretched over [low, high] to 0..top (NaN to 0)."""
+    scaled = np.clip((band - low) / (high - low), 0.0, 1.0)
+    return np.nan_to_num(scaled * float(top), nan=0.0).round().astype(np.uint8)
 
 
-def png_bytes(rgba: npt.NDArray[np.uint8]) -> bytes:
-    """The pixels as a PNG (deterministic: no timestamps, fixed compression)."""
+def draw(values: npt.NDArray[np.float64], ranges: Sequence[tuple[float, float]]) -> Any:
+    """The picture: one band as palette indices (255 colours, index 255 clear), or three
+    bands as RGBA; invalid pixels clear."""
     from PIL import Image
 
+    valid = ~np.isnan(values).any(axis=0)
+    if len(ranges) == 1:
+        indices = levels(values[0], *ranges[0], TRANSPARENT - 1)
+        indices[~valid] = TRANSPARENT
+        image = Image.fromarray(indices, "P")
+        colours = np.zeros((256, 3), np.uint8)
+        colours[:TRANSPARENT] = palette(TRANSPARENT)
+        image.putpalette(colours.ravel().tolist())
+        image.info["transparency"] = TRANSPARENT
+        return image
+    channels = [
+        levels(band, low, high, 255) for band, (low, high) in zip(values, ranges, strict=True)
+    ]
+    alpha = np.where(valid, 255, 0).astype(np.uint8)
+    return Image.fromarray(np.stack([*channels[:3], alpha], axis=-1), "RGBA")
+
+
+def png_bytes(image: Any) -> bytes:
+    """The picture as a PNG (deterministic: no timestamps, fixed compression)."""
     buffer = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buffer, format="PNG", optimize=False, compress_level=9)
+    options: dict[str, Any] = {"format": "PNG", "optimize": False, "compress_level": 6}
+    if "transparency" in image.info:
+        options["transparency"] = image.info["transparency"]
+    image.save(buffer, **options)
     return buffer.getvalue()

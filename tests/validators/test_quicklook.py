@@ -30,9 +30,9 @@ def numpy_rendering(data: np.ndarray, histogram: dict) -> np.ndarray:
     sample = data[::factor, ::factor].astype(np.float64)
     valid = sample != -9999
     low, high = stretch(np.where(valid, sample, np.nan), histogram)
-    level = np.round(np.clip((sample - low) / (high - low), 0, 1) * 255).astype(int)
+    level = np.round(np.clip((sample - low) / (high - low), 0, 1) * 254).astype(int)
     rgba = np.zeros((*sample.shape, 4), np.uint8)
-    rgba[..., :3] = palette()[level]
+    rgba[..., :3] = palette(255)[level]
     rgba[..., 3] = np.where(valid, 255, 0)
     return rgba
 
