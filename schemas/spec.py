@@ -49,6 +49,7 @@ from tpqc.schemas.spec_model import (
     Temporal,
     TimeRule,
     ValueRange,
+    Waiver,
 )
 from tpqc.schemas.spec_values import (
     RESOLUTION_FORMS,
@@ -84,6 +85,8 @@ class Spec:
     """The source text of every scalar (``91.80``), by YAML path."""
     sha256: str | None = None
     """sha256 of the spec file as read (reports name the spec they checked against)."""
+    waivers: tuple[Waiver, ...] = ()
+    """Accepted exceptions, in the order written (``waivers[0]`` ...)."""
 
     @property
     def location(self) -> str:
@@ -375,6 +378,7 @@ def load_spec(path: str | Path, data_override: str | Path | None = None) -> Spec
         data_url=data_value if remote else None,
         texts=source.texts,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        waivers=typed.waivers,
     )
 
 
@@ -399,6 +403,7 @@ __all__ = [
     "Temporal",
     "TimeRule",
     "ValueRange",
+    "Waiver",
     "field_regexes",
     "format_path",
     "load_spec",

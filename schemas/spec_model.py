@@ -468,6 +468,12 @@ def _moment(end: bool) -> Any:
     return BeforeValidator(parse, json_schema_input_type=str)
 
 
+_DAY_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    "x-accepts": "a date YYYY-MM-DD",
+}
 _DATE_SCHEMA = {
     "pattern": _DATE,
     "description": f"An ISO 8601 date or date-time: {DATE_FORMS}.",
@@ -570,6 +576,36 @@ class DatasetMeta:
 
 
 @dataclass(frozen=True, config=_CONFIG)
+class Waiver:
+    """An accepted exception: findings of one check in the files it names are reported as
+    waived, with the reason, and do not fail the run. A waiver that matches nothing, or has
+    expired, is itself a finding (waiver-unused, waiver-expired)."""
+
+    check: Annotated[
+        str,
+        Field(min_length=1, description="The check's code (R006) or name (value-out-of-range)."),
+    ]
+    reason: Annotated[
+        str,
+        Field(
+            min_length=1,
+            pattern=r"\S",
+            description="Why the exception is accepted (shown with every waived finding).",
+        ),
+    ]
+    path: Annotated[str, Field(min_length=1)] | None = _doc(
+        description="Glob of the files it covers, relative to the data root (2019/*.tif); "
+        "a missing series member is named by the file it should have been. Default: every "
+        "file and the dataset-wide findings."
+    )
+    band: Annotated[int, Field(ge=1)] | None = _doc(description="Only this band (1-based).")
+    column: Annotated[str, Field(min_length=1)] | None = _doc(description="Only this table column.")
+    expires: Annotated[dt.date, Field(json_schema_extra=_DAY_SCHEMA)] | None = _doc(
+        description="Last day the waiver holds (YYYY-MM-DD); after it the findings count again."
+    )
+
+
+@dataclass(frozen=True, config=_CONFIG)
 class SpecDocument:
     """tpqc dataset spec, version 1: what the files of a geoscience dataset must look like and
     the metadata to publish with them."""
@@ -592,6 +628,9 @@ class SpecDocument:
         default=(),
         description="Glob patterns (relative to the data root) of files that are not part of "
         "the dataset, e.g. README.txt or docs/*.",
+    )
+    waivers: tuple[Waiver, ...] = _doc(
+        default=(), description="Accepted exceptions, each with its reason."
     )
 
 

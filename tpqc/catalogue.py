@@ -19,7 +19,8 @@ def all_checks() -> tuple[CheckInfo, ...]:
     import tpqc.validators.metadata
     import tpqc.validators.raster
     import tpqc.validators.series
-    import tpqc.validators.tables  # noqa: F401
+    import tpqc.validators.tables
+    import tpqc.validators.waivers  # noqa: F401
 
     return tuple(registered_checks())
 

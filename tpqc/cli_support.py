@@ -3,6 +3,7 @@ report output, and the options of the commands that validate a dataset."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import sys
@@ -231,6 +232,7 @@ _VALIDATION_KEYS = (
     "no_cache",
     "scheduler",
     "follow_symlinks",
+    "as_of",
 )
 
 
@@ -323,6 +325,12 @@ def validation_options(func: F) -> F:
             is_flag=True,
             help="Validate the files that symlinks leaving the data root point to.",
         ),
+        click.option(
+            "--as-of",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            default=None,
+            help="Judge waiver expiry on this day (YYYY-MM-DD) [default: today, UTC].",
+        ),
     ]
 
     @wraps(func)
@@ -353,6 +361,7 @@ def validate_options(
     no_cache: bool = False,
     scheduler: str | None = None,
     follow_symlinks: bool = False,
+    as_of: dt.datetime | None = None,
 ) -> ValidateOptions:
     """The run's options from the command line's values."""
     from tpqc.catalogue import selection
@@ -367,6 +376,7 @@ def validate_options(
         "scheduler": scheduler,
         "follow_symlinks": follow_symlinks,
         "progress": not quiet(),
+        "today": as_of.date() if as_of is not None else None,
     }
     if not no_cache:
         from tpqc.validators.facts_cache import default_cache_dir

@@ -30,6 +30,7 @@ from tpqc.validators.table_read import (
     DEFAULT_MAX_TABLE_ROWS,
     TableLimits,
 )
+from tpqc.validators.waivers import apply_waivers, waiver_codes
 
 log = logging.getLogger("tpqc")
 
@@ -57,6 +58,8 @@ class ValidateOptions:
     """Validate what symlinks leaving the data root point to."""
     pictures: bool = False
     """Also take quicklooks and column sketches (for the HTML report and thumbnails)."""
+    today: dt.date | None = None
+    """The day waiver expiry is judged on; None: today (UTC)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,10 @@ def validate(
     kinds: Mapping[str, FileKind] | None = None,
 ) -> ValidationResult:
     """Validate every file of the dataset against its spec, reading each file once."""
+    from tpqc.catalogue import all_checks
+
     kinds = kinds if kinds is not None else registered_kinds()
+    waiver_codes_ = waiver_codes(spec, all_checks())  # a bad waiver stops before any read
     root = spec.location
     if spec.data_url is None and not spec.data_root.is_dir():
         raise UsageError(f"data root {root} is not a folder")
@@ -134,7 +140,17 @@ def validate(
         len(file_level),
         len(dataset.findings),
     )
-    report = Report.build(str(spec.path), root, findings, files, options.fail_on, dataset.rows)
+    today = options.today or dt.datetime.now(dt.UTC).date()
+    sorted_out = apply_waivers(spec, findings, waiver_codes_, today, options.selection)
+    report = Report.build(
+        str(spec.path),
+        root,
+        sorted_out.active,
+        files,
+        options.fail_on,
+        dataset.rows,
+        waived=sorted_out.waived,
+    )
     pictures = _pictures(spec, inventory, facts, kinds) if options.pictures else None
     return ValidationResult(spec, inventory, facts, report, dataset.intervals, pictures)
 

@@ -108,6 +108,21 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class WaivedFinding:
+    """A finding the spec's waivers accept: kept in the report with the reason, never
+    counted towards the verdict."""
+
+    finding: Finding
+    reason: str
+    waiver: int
+    """Index of the waiver in the spec (``waivers[0]`` ...)."""
+
+    def to_json(self) -> dict[str, JSONValue]:
+        """The finding as in the JSON report, with the waiver that accepts it."""
+        return {**self.finding.to_json(), "waiver": {"index": self.waiver, "reason": self.reason}}
+
+
+@dataclass(frozen=True)
 class Summary:
     """Counts shown at the top of every report."""
 
@@ -116,6 +131,7 @@ class Summary:
     warnings: int
     infos: int
     passed: bool
+    waived: int = 0
 
 
 @dataclass(frozen=True)
@@ -130,6 +146,8 @@ class Report:
     inventory: tuple[Mapping[str, JSONValue], ...] = ()
     notes: tuple[str, ...] = ()
     """What the reader should know that is no finding (links not followed, checks skipped)."""
+    waived: tuple[WaivedFinding, ...] = ()
+    """Findings the spec's waivers accept, in finding order; not in ``findings``."""
 
     @classmethod
     def build(
@@ -141,13 +159,22 @@ class Report:
         fail_on: Severity = Severity.ERROR,
         inventory: Sequence[Mapping[str, JSONValue]] = (),
         notes: Sequence[str] = (),
+        waived: Iterable[WaivedFinding] = (),
     ) -> Report:
         """Make a report with findings and files in their canonical order."""
         ordered = tuple(sorted(findings, key=Finding.sort_key))
         ordered_files = tuple(sorted(files, key=lambda f: str(f.get("path", ""))))
         ordered_rows = tuple(sorted(inventory, key=lambda r: str(r.get("path", ""))))
+        ordered_waived = tuple(sorted(waived, key=lambda w: (w.finding.sort_key(), w.waiver)))
         return cls(
-            spec_path, data_root, ordered, ordered_files, fail_on, ordered_rows, tuple(notes)
+            spec_path,
+            data_root,
+            ordered,
+            ordered_files,
+            fail_on,
+            ordered_rows,
+            tuple(notes),
+            ordered_waived,
         )
 
     def count(self, severity: Severity) -> int:
@@ -168,6 +195,7 @@ class Report:
             warnings=self.count(Severity.WARNING),
             infos=self.count(Severity.INFO),
             passed=not self.failed,
+            waived=len(self.waived),
         )
 
     def findings_for(self, path: str | None) -> list[Finding]:

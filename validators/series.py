@@ -86,7 +86,7 @@ def series_incomplete(ctx: SeriesContext) -> Iterator[Issue]:
                     _where(ctx),
                     expected=name,
                     actual=None,
-                    details={"member": key},
+                    details={"member": key, "file": name},
                 )
 
 

@@ -290,6 +290,10 @@ def render_html(report: Report, context: RenderContext) -> str:
             series=_series_charts(report, pictures),
             checks=list(context.checks),
             notes=list(report.notes),
+            waived=[
+                {**_finding_row(w.finding, anchors), "reason": w.reason, "waiver": w.waiver}
+                for w in report.waived
+            ],
         )
         + "\n"
     )

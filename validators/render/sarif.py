@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tpqc.schemas.identity import TOOL_NAME, TOOL_VERSION
-from tpqc.validators.findings import Finding, Report, Severity
+from tpqc.validators.findings import Finding, Report, Severity, WaivedFinding
 from tpqc.validators.json_values import clean_json, dumps
 from tpqc.validators.render import RenderContext
 
@@ -73,9 +73,23 @@ def _result(finding: Finding, index: dict[str, int], context: RenderContext) -> 
     return result
 
 
+def _waived(waived: WaivedFinding, index: dict[str, int], context: RenderContext) -> Any:
+    """A waived finding is a result with an accepted suppression (the spec's waiver)."""
+    result = _result(waived.finding, index, context)
+    result["suppressions"] = [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": waived.reason,
+            "properties": {"waiver": waived.waiver},
+        }
+    ]
+    return result
+
+
 def render_sarif(report: Report, context: RenderContext) -> str:
     """The report as a SARIF 2.1.0 log with one run of tpqc."""
-    codes = {f.code for f in report.findings}
+    codes = {f.code for f in report.findings} | {w.finding.code for w in report.waived}
     rules = [c for c in context.checks if c.code in codes] or []
     index = {rule.code: i for i, rule in enumerate(rules)}
     base = report.data_root.rstrip("/") + "/"
@@ -91,7 +105,8 @@ def render_sarif(report: Report, context: RenderContext) -> str:
         "originalUriBaseIds": {
             "DATAROOT": {"uri": base if "://" in base else f"file://{_absolute(base)}"}
         },
-        "results": [_result(f, index, context) for f in report.findings],
+        "results": [_result(f, index, context) for f in report.findings]
+        + [_waived(w, index, context) for w in report.waived],
         "properties": {
             "spec": report.spec_path,
             "failOn": report.fail_on.label,

@@ -74,6 +74,13 @@ def render_text(report: Report, context: RenderContext | None = None) -> str:
             out.extend(_line(finding, color))
     if clean and not list_ok:
         out.append(f"{clean} more files ok (--show-ok lists them)")
+    if report.waived:
+        out += ["", f"waived ({len(report.waived)}, not counted)"]
+        for waived in report.waived:
+            path = visible(waived.finding.location.path or "(dataset)")
+            out.append(f"  {path}")
+            out.extend(_line(waived.finding, color))
+            out.append(f"            waived:   {visible(waived.reason)}")
     if report.notes:
         out.append("")
         out.extend(f"note: {visible(note)}" for note in report.notes)
@@ -82,6 +89,8 @@ def render_text(report: Report, context: RenderContext | None = None) -> str:
     out += [
         "",
         f"{summary.files} files, {summary.errors} errors, {summary.warnings} warnings, "
-        f"{summary.infos} notes: {verdict}",
+        f"{summary.infos} notes"
+        + (f", {summary.waived} waived" if summary.waived else "")
+        + f": {verdict}",
     ]
     return "\n".join(out) + "\n"
