@@ -345,9 +345,18 @@ def load_spec(path: str | Path, data_override: str | Path | None = None) -> Spec
     spec_path = Path(path)
     try:
         text = read_capped(spec_path)
-        source = load_yaml(text, str(spec_path))
     except OSError as exc:
         raise SpecError(str(spec_path), [f"cannot read the spec: {exc}"]) from exc
+    except YamlSourceError as exc:
+        raise SpecError(str(spec_path), exc.problems) from exc
+    return parse_spec(text, spec_path, data_override)
+
+
+def parse_spec(text: str, spec_path: Path, data_override: str | Path | None = None) -> Spec:
+    """Validate and type a spec's text as if read from ``spec_path`` (its data root is
+    relative to that); raise :class:`SpecError` listing every problem."""
+    try:
+        source = load_yaml(text, str(spec_path))
     except YamlSourceError as exc:
         raise SpecError(str(spec_path), exc.problems) from exc
     document = source.value
@@ -407,4 +416,5 @@ __all__ = [
     "field_regexes",
     "format_path",
     "load_spec",
+    "parse_spec",
 ]

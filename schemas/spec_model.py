@@ -27,6 +27,7 @@ from tpqc.schemas.spec_values import (
     DURATION_FORMS,
     RESOLUTION_FORMS,
     STEP_FORMS,
+    is_placeholder,
     parse_moment,
     parse_nodata,
     parse_resolution_text,
@@ -533,6 +534,20 @@ def _declared_resolution(raw: Any) -> Any:
     return raw
 
 
+def _unfilled(empty: Any) -> Any:
+    """A TODO placeholder (what `tpqc init` writes) reads as the field not filled in, so
+    metadata-missing reports it and no other check takes it for a value."""
+
+    def read(raw: Any) -> Any:
+        return empty if is_placeholder(raw) else raw
+
+    return BeforeValidator(read)
+
+
+Text = Annotated[str, _unfilled("")]
+OptionalText = Annotated[str | None, _unfilled(None)]
+
+
 @dataclass(frozen=True, config=_CONFIG)
 class DatasetMeta:
     """The dataset's metadata as declared in the spec."""
@@ -544,12 +559,12 @@ class DatasetMeta:
             description="Identifier of the dataset; becomes the STAC collection id.",
         ),
     ]
-    title: str = ""
-    description: str = ""
-    doi: str | None = _doc(description="DOI without URL prefix, e.g. 10.11888/Cryos.tpdc.272892.")
-    cstr: str | None = _doc(description="China Science and Technology Resource identifier.")
-    citation: str | None = None
-    license: str | None = _doc(
+    title: Text = ""
+    description: Text = ""
+    doi: OptionalText = _doc(description="DOI without URL prefix, e.g. 10.11888/Cryos.tpdc.272892.")
+    cstr: OptionalText = _doc(description="China Science and Technology Resource identifier.")
+    citation: OptionalText = None
+    license: OptionalText = _doc(
         description="An SPDX licence expression such as CC-BY-4.0 or CC-BY-4.0 OR MIT."
     )
     creators: tuple[str, ...] = ()

@@ -230,3 +230,15 @@ def parse_nodata(raw: object) -> tuple[str, float | None]:
             f"nodata {text!r} must be required (any nodata value), nan, or a number such as -9999"
         ) from None
     return ("nan", None) if math.isnan(value) else ("value", value)
+
+
+PLACEHOLDER = "TODO"
+"""What `tpqc init` writes where only a person can fill the value in (title, licence ...)."""
+
+
+def is_placeholder(value: object) -> bool:
+    """True for a ``TODO`` or ``TODO: ...`` placeholder: the field counts as not filled in."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return text == PLACEHOLDER or text.startswith((PLACEHOLDER + ":", PLACEHOLDER + " "))

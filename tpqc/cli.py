@@ -291,6 +291,51 @@ def check_stac_command(
 
 
 @cli.command()
+@click.argument("data_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the spec here (its data path is relative to it) instead of stdout.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing spec file.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option(
+    "--cache",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Facts cache folder [default: ~/.cache/tpqc/facts].",
+)
+@click.option("--no-cache", is_flag=True, help="Read every file; store nothing.")
+@verbosity_options
+@tool_errors
+def init(
+    data_dir: Path,
+    output: Path | None,
+    force: bool,
+    jobs: int | None,
+    cache: Path | None,
+    no_cache: bool,
+) -> None:
+    """Read DATA_DIR's files once and write the spec they suggest, with TODOs to fill in."""
+    from tpqc.errors import UsageError
+    from tpqc.init_spec import infer_spec
+
+    if output is not None and output.exists() and not force:
+        raise UsageError(f"{output} exists; give another -o or --force to replace it")
+    options = validate_options(jobs=jobs, cache=cache, no_cache=no_cache)
+    result = infer_spec(data_dir, output, options)
+    emit(result.text, output)
+    where = output or "stdout"
+    note(
+        f"tpqc: wrote {where}: {result.products} products over {result.files} files"
+        + (f", {len(result.unfit)} files fit no pattern" if result.unfit else "")
+        + (f", {len(result.excluded)} excluded" if result.excluded else "")
+        + "; fill in the TODOs, then run tpqc validate"
+    )
+
+
+@cli.command()
 @click.argument("folder", type=click.Path(path_type=Path), default=Path("tpqc-demo"))
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None)
 @verbosity_options

@@ -116,7 +116,7 @@ def validate(
         for e in inventory.entries
     ]
     started = time.perf_counter()
-    facts = {f.path: f for f in _gather(jobs, options)}
+    facts = {f.path: f for f in gather(jobs, options)}
     log.info("read %d files in %.2f s", len(facts), time.perf_counter() - started)
     file_level = inventory_findings(spec, inventory, options.selection)
     summaries = {}
@@ -206,7 +206,7 @@ def _pictures(
     )
 
 
-def _gather(jobs: list[FactsJob], options: ValidateOptions) -> list[FileFacts]:
+def gather(jobs: list[FactsJob], options: ValidateOptions) -> list[FileFacts]:
     """Read every file's facts: cache first, then local processes or the Dask cluster."""
     from tpqc.progress import progress_bar
     from tpqc.validators.facts_cache import FactsCache

@@ -44,6 +44,15 @@ class ReadJob(ABC):
     def read(self, root: str, relative: str) -> FileFacts:
         """Read the whole file and return its facts; never raises for bad data."""
 
+    def cache_form(self) -> ReadJob:
+        """The job as the facts cache keys it: only what the reusable facts depend on."""
+        return self
+
+    def reuse(self, cached: FileFacts) -> FileFacts | None:
+        """Cached facts (read with a job of the same cache form) made exactly what this job
+        would read, or None when they cannot be (the file is read again)."""
+        return cached
+
     def read_part(self, root: str, relative: str, part: int, parts: int) -> FactsPart:
         """Read the ``part``-th of ``parts`` shares of the file (splittable jobs only)."""
         raise NotImplementedError(f"{type(self).__name__} cannot be split")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from tpqc.schemas.spdx import closest_spdx, is_spdx
 from tpqc.schemas.spec import Resolution, Spec
-from tpqc.schemas.spec_values import parse_resolution_text
+from tpqc.schemas.spec_values import is_placeholder, parse_resolution_text
 from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.geo import Georeferenced, georeferencing_problem, pixel_size_in
 from tpqc.validators.members import Member
@@ -294,12 +294,27 @@ RECOMMENDED = ("keywords", "providers", "creators")
 @check("M009", "metadata-missing", scope=DATASET)
 def metadata_missing(ctx: DatasetContext) -> Iterator[Issue]:
     """A required metadata field (title, description, license, citation, temporal, extent) is
-    empty (error), or a recommended one (keywords, providers, creators) is missing (warning)."""
+    empty or still a TODO placeholder (error), or a recommended one (keywords, providers,
+    creators) or any other placeholder is missing (warning)."""
     meta = ctx.spec.dataset
+    todo = {
+        str(key[1])
+        for key, text in ctx.spec.texts.items()
+        if len(key) == 2 and key[0] == "dataset" and is_placeholder(text)
+    }
     for name in REQUIRED:
         value = getattr(meta, name)
         if value in (None, "", ()) or (isinstance(value, str) and not value.strip()):
-            yield Issue(f"required field {name} is empty", _field(name), expected="a value")
+            state = "still a TODO placeholder" if name in todo else "empty"
+            yield Issue(f"required field {name} is {state}", _field(name), expected="a value")
+    for name in sorted(todo - set(REQUIRED)):
+        yield Issue(
+            f"field {name} is still a TODO placeholder",
+            _field(name),
+            expected="a value",
+            actual="TODO",
+            severity=Severity.WARNING,
+        )
     for name in RECOMMENDED:
         if not getattr(meta, name):
             yield Issue(

@@ -120,10 +120,15 @@ def gather_facts(
     ``workers`` processes (1: in this process) unless an ``executor`` (a Dask client's) is
     given."""
     results: list[FileFacts | None] = [None] * len(jobs)
-    keys = [cache.key(_location(root, rel), plan) if cache else None for root, rel, plan in jobs]
+    keys = [
+        cache.key(_location(root, rel), plan.cache_form()) if cache else None
+        for root, rel, plan in jobs
+    ]
     pending: list[int] = []
     for index, key in enumerate(keys):
         cached = cache.get(key) if cache is not None else None
+        if cached is not None:
+            cached = jobs[index][2].reuse(cached)
         if cached is None:
             pending.append(index)
         else:

@@ -65,7 +65,40 @@ class ReadPlan(ReadJob):
 
     def read(self, root: str, relative: str) -> RasterFacts:
         """Read the whole file (hashing it alongside) and return its facts."""
-        return read_raster_facts(root, relative, self)
+        return dataclasses.replace(
+            read_raster_facts(root, relative, self), value_range=self.value_range
+        )
+
+    @property
+    def value_range(self) -> tuple[float | None, float | None]:
+        """The declared range the read counts out-of-range pixels against."""
+        return (self.value_min, self.value_max)
+
+    def cache_form(self) -> ReadPlan:
+        """Keyed without the value range: facts read against one range answer for another."""
+        return dataclasses.replace(self, value_min=None, value_max=None)
+
+    def reuse(self, cached: FileFacts) -> RasterFacts | None:
+        """Facts read against another value range are exact for this one when every valid
+        value lies inside it (nothing is out of range); otherwise the file is read again."""
+        if not isinstance(cached, RasterFacts):
+            return None
+        if cached.value_range == self.value_range:
+            return cached
+        if not cached.decoded:
+            return None
+        low, high = self.value_range
+        for band in cached.bands:
+            if band.minimum is None or band.maximum is None:
+                continue
+            if (low is not None and band.minimum < low) or (
+                high is not None and band.maximum > high
+            ):
+                return None
+        bands = tuple(
+            dataclasses.replace(b, out_of_range=0, out_of_range_examples=()) for b in cached.bands
+        )
+        return dataclasses.replace(cached, bands=bands, value_range=self.value_range)
 
     def read_part(self, root: str, relative: str, part: int, parts: int) -> RasterPart:
         """Read one contiguous share of the file's windows."""
@@ -76,7 +109,7 @@ class ReadPlan(ReadJob):
         shares = [p for p in parts if isinstance(p, RasterPart)]
         if len(shares) != len(parts):
             raise TypeError("not the parts of a raster")
-        return assemble(shares, sha256, self)
+        return dataclasses.replace(assemble(shares, sha256, self), value_range=self.value_range)
 
 
 @dataclass(frozen=True)
@@ -142,6 +175,8 @@ class RasterFacts(FileFacts):
     tags: Mapping[str, str] = field(default_factory=dict)
     quicklook: Quicklook | None = None
     """A small picture taken during the read, when the plan asked for one."""
+    value_range: tuple[float | None, float | None] | None = None
+    """The declared (min, max) out-of-range pixels were counted against."""
 
     @property
     def readable(self) -> bool:

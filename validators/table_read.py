@@ -89,6 +89,30 @@ def check_workbook_size(path: Path, limits: TableLimits) -> None:
         )
 
 
+def read_head(
+    path: Path, fmt: str, rows: int, limits: TableLimits = NO_LIMITS_GIVEN
+) -> list[list[str]]:
+    """The first lines of a table as text cells (header lines and a few data rows), for
+    recognising its layout; the encoding and delimiter are sniffed as for a full read."""
+    import pandas as pd
+
+    if fmt == "xlsx":
+        check_workbook_size(path, limits)
+        frame = pd.read_excel(path, sheet_name=0, header=None, engine="calamine", nrows=rows)
+        return [
+            ["" if _blank(v) else str(v).strip() for v in row]
+            for row in frame.itertuples(index=False)
+        ]
+    encoding = _sniff_encoding(path)
+    with path.open(encoding=encoding, newline="") as stream:
+        sample = stream.read(65536)
+    delimiter = _sniff_delimiter(sample)
+    lines = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may end inside a line
+    return [[cell.strip() for cell in row] for row in lines[:rows]]
+
+
 def read_chunks(
     path: Path, table: TableProduct, fmt: str, limits: TableLimits = NO_LIMITS_GIVEN
 ) -> tuple[list[list[str]], Iterator[Any]]:
