@@ -36,6 +36,7 @@ from tpqc.cli_support import (  # noqa: E402
     validation_options,
     verbosity_options,
 )
+from tpqc.errors import UsageError  # noqa: E402
 
 if TYPE_CHECKING:
     from tpqc.pipeline import ValidateOptions
@@ -62,6 +63,19 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="Also write the per-file inventory table as CSV.",
 )
+@click.option(
+    "--shard",
+    metavar="K/N",
+    default=None,
+    help="Validate only the K-th of N slices of the files (1..N, stable by path); needs "
+    "--facts-out. Merge the slices with `tpqc merge`.",
+)
+@click.option(
+    "--facts-out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder the shard writes its facts and findings into.",
+)
 @verbosity_options
 @tool_errors
 def validate(
@@ -72,6 +86,8 @@ def validate(
     output: Path | None,
     show_ok: bool | None,
     inventory_csv: Path | None,
+    shard: str | None,
+    facts_out: Path | None,
 ) -> None:
     """Validate every file of the dataset described by SPEC."""
     import dataclasses
@@ -82,7 +98,22 @@ def validate(
 
     if fmt == "html":  # the curator's report draws quicklooks and sketches of the one read
         options = dataclasses.replace(options, pictures=True)
+    if (shard is None) != (facts_out is None):
+        raise UsageError("--shard and --facts-out go together")
     loaded = load_spec(spec, data)
+    if shard is not None and facts_out is not None:
+        from tpqc.schemas.yaml_source import read_capped
+        from tpqc.shards import Shard, run_shard
+
+        # A shard takes the pictures too, so that the merge can draw the HTML report and
+        # the catalog its thumbnails without reading anything again.
+        shard_options = dataclasses.replace(options, pictures=True)
+        text = read_capped(spec)
+        report = run_shard(
+            loaded, text, str(data) if data else None, shard_options, Shard.parse(shard), facts_out
+        )
+        emit(render(report, fmt, render_context(False, show_ok, loaded)), output)
+        sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
     result = run_validation(loaded, options)
     if inventory_csv is not None:
         from tpqc.validators.inventory_frame import rows_csv
@@ -90,6 +121,56 @@ def validate(
         emit(rows_csv(result.report.inventory), inventory_csv)
     color = fmt == "text" and output is None and sys.stdout.isatty()
     context = render_context(color, show_ok, loaded, result.pictures)
+    emit(render(result.report, fmt, context), output)
+    sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
+
+
+@cli.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--spec",
+    "spec_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Refuse shards that did not validate this spec.",
+)
+@FORMAT_OPTION
+@OUTPUT_OPTION
+@SHOW_OK_OPTION
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Judge waiver expiry on this day (YYYY-MM-DD) [default: today, UTC].",
+)
+@verbosity_options
+@tool_errors
+def merge(
+    folders: tuple[Path, ...],
+    spec_path: Path | None,
+    fmt: str,
+    output: Path | None,
+    show_ok: bool | None,
+    as_of: object,
+) -> None:
+    """Merge the shard outputs in FOLDERS into the report of one run (nothing is read)."""
+    import dataclasses
+    import datetime as dt
+
+    from tpqc.pipeline import judge
+    from tpqc.shards import merge_shards
+    from tpqc.validators.render import render
+
+    merged = merge_shards(folders, spec_path)
+    options = merged.gathered.options
+    if isinstance(as_of, dt.datetime):
+        options = dataclasses.replace(options, today=as_of.date())
+    if fmt != "html":
+        options = dataclasses.replace(options, pictures=False)
+    result = judge(merged.spec, merged.gathered.inventory, merged.gathered.facts, options)
+    log.info("merged %d shards: %d files", merged.shards, len(merged.gathered.facts))
+    color = fmt == "text" and output is None and sys.stdout.isatty()
+    context = render_context(color, show_ok, merged.spec, result.pictures)
     emit(render(result.report, fmt, context), output)
     sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
 
@@ -117,12 +198,18 @@ def _publish(
     force: bool = False,
     show_ok: bool | None = None,
     copy_assets: bool = False,
+    from_facts: tuple[Path, ...] = (),
 ) -> int:
     from tpqc.pipeline import publish
     from tpqc.schemas.spec import load_spec
     from tpqc.validators.render import render
 
     spec = load_spec(spec_path, data)
+    gathered = None
+    if from_facts:
+        from tpqc.shards import merge_shards
+
+        gathered = merge_shards(from_facts, spec_path).gathered
     result = publish(
         spec,
         options,
@@ -132,6 +219,7 @@ def _publish(
         schemas=schemas,
         force=force,
         copy_assets=copy_assets,
+        gathered=gathered,
     )
     report = result.validation.report
     emit(render(report, "text", render_context(sys.stdout.isatty(), show_ok)), None)
@@ -204,6 +292,14 @@ SCHEMAS_OPTION = click.option(
     help="Put each data file beside its item (hard links where possible): a catalog that "
     "can be moved with its data.",
 )
+@click.option(
+    "--from-facts",
+    "from_facts",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Build the catalog from shard outputs (tpqc validate --shard) instead of reading "
+    "the data; repeat for several folders.",
+)
 @SHOW_OK_OPTION
 @verbosity_options
 @tool_errors
@@ -217,6 +313,7 @@ def stac(
     schemas: Path | None,
     force: bool,
     copy_assets: bool,
+    from_facts: tuple[Path, ...],
     show_ok: bool | None,
 ) -> None:
     """Validate the dataset of SPEC and publish it as a static STAC catalog in --out."""
@@ -232,6 +329,7 @@ def stac(
             force=force,
             show_ok=show_ok,
             copy_assets=copy_assets,
+            from_facts=from_facts,
         )
     )
 
@@ -318,7 +416,6 @@ def init(
     no_cache: bool,
 ) -> None:
     """Read DATA_DIR's files once and write the spec they suggest, with TODOs to fill in."""
-    from tpqc.errors import UsageError
     from tpqc.init_spec import infer_spec
 
     if output is not None and output.exists() and not force:

@@ -77,16 +77,36 @@ class ValidationResult:
     """What the HTML report draws, when the run took pictures."""
 
 
-def validate(
+@dataclass(frozen=True)
+class GatheredFacts:
+    """Facts gathered elsewhere (by shards): the inventory they cover, every matched file's
+    facts, and the options they were read and are judged with."""
+
+    inventory: Inventory
+    facts: Mapping[str, FileFacts]
+    options: ValidateOptions
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run will read: the inventory, and one read job per matched file."""
+
+    spec: Spec
+    inventory: Inventory
+    jobs: tuple[FactsJob, ...]
+
+
+def plan_run(
     spec: Spec,
     options: ValidateOptions = ValidateOptions(),
     kinds: Mapping[str, FileKind] | None = None,
-) -> ValidationResult:
-    """Validate every file of the dataset against its spec, reading each file once."""
+) -> RunPlan:
+    """List the data root, match the files to products and plan one read of each; a bad
+    waiver or a missing data root stops here, before any file is read."""
     from tpqc.catalogue import all_checks
 
     kinds = kinds if kinds is not None else registered_kinds()
-    waiver_codes_ = waiver_codes(spec, all_checks())  # a bad waiver stops before any read
+    waiver_codes(spec, all_checks())
     root = spec.location
     if spec.data_url is None and not spec.data_root.is_dir():
         raise UsageError(f"data root {root} is not a folder")
@@ -111,14 +131,63 @@ def validate(
         len(inventory.odd),
         root,
     )
-    jobs: list[FactsJob] = [
+    jobs = tuple(
         (root, e.path, kinds[e.kind].job(spec, spec.product_named(e.product), e, read))
         for e in inventory.entries
-    ]
+    )
+    return RunPlan(spec, inventory, jobs)
+
+
+def read_planned(plan: RunPlan, options: ValidateOptions) -> dict[str, FileFacts]:
+    """Every planned file's facts by path: one read each (or the facts cache)."""
     started = time.perf_counter()
-    facts = {f.path: f for f in gather(jobs, options)}
+    facts = {f.path: f for f in gather(list(plan.jobs), options)}
     log.info("read %d files in %.2f s", len(facts), time.perf_counter() - started)
+    return facts
+
+
+def validate(
+    spec: Spec,
+    options: ValidateOptions = ValidateOptions(),
+    kinds: Mapping[str, FileKind] | None = None,
+) -> ValidationResult:
+    """Validate every file of the dataset against its spec, reading each file once."""
+    plan = plan_run(spec, options, kinds)
+    return judge(spec, plan.inventory, read_planned(plan, options), options, kinds)
+
+
+def file_findings(
+    spec: Spec,
+    inventory: Inventory,
+    facts: Mapping[str, FileFacts],
+    selection: Selection,
+    kinds: Mapping[str, FileKind] | None = None,
+) -> list[Finding]:
+    """The per-file findings of the files whose facts are given."""
+    kinds = kinds if kinds is not None else registered_kinds()
+    found: list[Finding] = []
+    for entry in inventory.entries:
+        if entry.path in facts:
+            product = spec.product_named(entry.product)
+            found += kinds[entry.kind].findings(spec, product, entry, facts[entry.path], selection)
+    return found
+
+
+def judge(
+    spec: Spec,
+    inventory: Inventory,
+    facts: Mapping[str, FileFacts],
+    options: ValidateOptions,
+    kinds: Mapping[str, FileKind] | None = None,
+) -> ValidationResult:
+    """Every check over the facts of the dataset's files (read here or by shards), the
+    waivers applied: the report, the same whichever way the facts were gathered."""
+    from tpqc.catalogue import all_checks
+
+    kinds = kinds if kinds is not None else registered_kinds()
+    codes = waiver_codes(spec, all_checks())
     file_level = inventory_findings(spec, inventory, options.selection)
+    file_level += file_findings(spec, inventory, facts, options.selection, kinds)
     summaries = {}
     files = []
     for entry in inventory.entries:
@@ -127,7 +196,6 @@ def validate(
             spec.product_named(entry.product),
             facts[entry.path],
         )
-        file_level += kind.findings(spec, product, entry, fact, options.selection)
         summaries[entry.path] = kind.summary(spec, product, entry, fact)
         files.append(kind.report_entry(fact, entry))
     dataset = dataset_findings(
@@ -141,10 +209,10 @@ def validate(
         len(dataset.findings),
     )
     today = options.today or dt.datetime.now(dt.UTC).date()
-    sorted_out = apply_waivers(spec, findings, waiver_codes_, today, options.selection)
+    sorted_out = apply_waivers(spec, findings, codes, today, options.selection)
     report = Report.build(
         str(spec.path),
-        root,
+        spec.location,
         sorted_out.active,
         files,
         options.fail_on,
@@ -252,11 +320,13 @@ def publish(
     force: bool = False,
     kinds: Mapping[str, FileKind] | None = None,
     copy_assets: bool = False,
+    gathered: GatheredFacts | None = None,
 ) -> PublishResult:
     """Validate, then build, check and atomically write the STAC catalog from the same facts.
 
     The target is checked first: it may never hold the data or the spec, and an existing
-    folder is replaced only when it is a tpqc catalog (or ``force``)."""
+    folder is replaced only when it is a tpqc catalog (or ``force``). With ``gathered``
+    (merged shards) nothing is read: the catalog is built from those facts."""
     from tpqc.catalogue import selection
     from tpqc.stac.build import (
         ASSET_KEY,
@@ -279,7 +349,11 @@ def publish(
     import dataclasses
 
     # Thumbnails are the quicklooks of the one read.
-    result = validate(spec, dataclasses.replace(options, pictures=True), kinds)
+    if gathered is None:
+        result = validate(spec, dataclasses.replace(options, pictures=True), kinds)
+    else:
+        judged = dataclasses.replace(gathered.options, pictures=True, today=options.today)
+        result = judge(spec, gathered.inventory, gathered.facts, judged, kinds)
     if result.report.failed and not allow_failed:
         return PublishResult(result, written=False)
     items = []
@@ -354,9 +428,14 @@ def publish(
 
 
 __all__ = [
+    "GatheredFacts",
     "PublishResult",
+    "RunPlan",
     "ValidateOptions",
     "ValidationResult",
+    "judge",
+    "plan_run",
     "publish",
+    "read_planned",
     "validate",
 ]

@@ -210,6 +210,15 @@ def _build_decoder(hint: Any) -> Decoder:
         return _plain
     if origin in (Union, types.UnionType):
         return _union_decoder(hint)
+    if origin is typing.Literal:
+        allowed = typing.get_args(hint)
+
+        def literal(raw: Any) -> Any:
+            if raw not in allowed or type(raw) not in {type(a) for a in allowed}:
+                raise FactsFormatError(f"{raw!r:.40} is not one of {allowed}")
+            return raw
+
+        return literal
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         return _dataclass_decoder(hint)
     if origin is tuple:
@@ -242,3 +251,19 @@ def decode_facts(document: Any) -> FileFacts:
     if not isinstance(facts, cls):
         raise FactsFormatError("not facts")
     return facts
+
+
+def encode_value(value: Any) -> Any:
+    """Any value facts may hold (dataclasses, tuples, mappings, numbers) as JSON values."""
+    return _encode(value)
+
+
+def decode_value(hint: Any, raw: Any) -> Any:
+    """A value of the type ``hint`` from what :func:`encode_value` wrote; FactsFormatError
+    when it does not fit."""
+    try:
+        return _decoder(hint)(raw)
+    except (TypeError, ValueError, RecursionError) as exc:
+        if isinstance(exc, FactsFormatError):
+            raise
+        raise FactsFormatError(str(exc)) from exc
