@@ -35,7 +35,7 @@ from tpqc.schemas.spec_values import (
 )
 from tpqc.schemas.variables import VARIABLES
 
-_CONFIG = ConfigDict(extra="forbid", arbitrary_types_allowed=False)
+_CONFIG = ConfigDict(extra="forbid", arbitrary_types_allowed=False, defer_build=True)
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 _FIELD_NAME = r"^[A-Za-z][A-Za-z0-9]*$"
 _DATE = (

@@ -27,4 +27,7 @@ def all_checks() -> tuple[CheckInfo, ...]:
 
 def selection(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Selection:
     """A selection of checks from --select/--ignore tokens (codes, names or code prefixes)."""
+    select, ignore = list(select), list(ignore)
+    if not select and not ignore:
+        return Selection()  # every check: nothing to resolve, no check module to load yet
     return Selection.from_tokens(select, ignore, checks=all_checks())

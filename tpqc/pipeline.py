@@ -12,25 +12,25 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tpqc.errors import UsageError
 from tpqc.kinds import FileKind, ReadOptions, registered_kinds
 from tpqc.schemas.spec import Spec
-from tpqc.validators.dataset import dataset_findings, without_explained
 from tpqc.validators.facts import FileFacts
 from tpqc.validators.findings import Finding, Report, Severity
 from tpqc.validators.inventory import Inventory, build_inventory
-from tpqc.validators.inventory_checks import inventory_findings
 from tpqc.validators.parallel import FactsJob, default_jobs, gather_facts, local_size
 from tpqc.validators.raster_facts import DEFAULT_MAX_BANDS, DEFAULT_MAX_PIXELS, DEFAULT_MAX_RATIO
 from tpqc.validators.registry import Selection
-from tpqc.validators.render.pictures import ProductPicture, ReportPictures
+
+if TYPE_CHECKING:
+    from tpqc.validators.render.pictures import ReportPictures
 from tpqc.validators.table_read import (
     DEFAULT_MAX_SHEET_BYTES,
     DEFAULT_MAX_TABLE_ROWS,
     TableLimits,
 )
-from tpqc.validators.waivers import apply_waivers, waiver_codes
 
 log = logging.getLogger("tpqc")
 
@@ -103,10 +103,12 @@ def plan_run(
 ) -> RunPlan:
     """List the data root, match the files to products and plan one read of each; a bad
     waiver or a missing data root stops here, before any file is read."""
-    from tpqc.catalogue import all_checks
-
     kinds = kinds if kinds is not None else registered_kinds()
-    waiver_codes(spec, all_checks())
+    if spec.waivers:
+        from tpqc.catalogue import all_checks
+        from tpqc.validators.waivers import waiver_codes
+
+        waiver_codes(spec, all_checks())
     root = spec.location
     if spec.data_url is None and not spec.data_root.is_dir():
         raise UsageError(f"data root {root} is not a folder")
@@ -152,8 +154,30 @@ def validate(
     kinds: Mapping[str, FileKind] | None = None,
 ) -> ValidationResult:
     """Validate every file of the dataset against its spec, reading each file once."""
+    import threading
+
     plan = plan_run(spec, options, kinds)
-    return judge(spec, plan.inventory, read_planned(plan, options), options, kinds)
+    # While the workers read, this process loads what judging needs (the SPDX list ...).
+    warm = threading.Thread(target=_warm_judging, args=(spec,), daemon=True)
+    warm.start()
+    facts = read_planned(plan, options)
+    warm.join()
+    return judge(spec, plan.inventory, facts, options, kinds)
+
+
+def _warm_judging(spec: Spec) -> None:
+    """Load, once, what the checks will need: a cache warmed, never a result."""
+    from tpqc.catalogue import all_checks
+
+    all_checks()  # every check module
+    import tpqc.validators.dataset
+    import tpqc.validators.inventory_checks
+    import tpqc.validators.render.pictures  # noqa: F401
+
+    if spec.dataset.license:
+        from tpqc.schemas.spdx import spdx_ids
+
+        spdx_ids()
 
 
 def file_findings(
@@ -183,6 +207,9 @@ def judge(
     """Every check over the facts of the dataset's files (read here or by shards), the
     waivers applied: the report, the same whichever way the facts were gathered."""
     from tpqc.catalogue import all_checks
+    from tpqc.validators.dataset import dataset_findings, without_explained
+    from tpqc.validators.inventory_checks import inventory_findings
+    from tpqc.validators.waivers import apply_waivers, waiver_codes
 
     kinds = kinds if kinds is not None else registered_kinds()
     codes = waiver_codes(spec, all_checks())
@@ -231,6 +258,8 @@ def _pictures(
 ) -> ReportPictures:
     """The dataset's metadata, each product's declared ranges and each file's pictures."""
     import rasterio
+
+    from tpqc.validators.render.pictures import ProductPicture, ReportPictures
 
     products = {}
     for raster in spec.rasters:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 
 from tpqc.validators.findings import Issue, Location, Severity
@@ -24,6 +22,9 @@ def resolver() -> str:
 def doi_unresolvable(ctx: DatasetContext) -> Iterator[Issue]:
     """The DOI does not resolve at doi.org (checked only with --online; a network failure is a
     warning that it could not be checked, never a verdict)."""
+    import urllib.error  # the network stack only for runs that go online
+    import urllib.request
+
     doi = ctx.spec.dataset.doi
     if not doi:
         return

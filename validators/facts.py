@@ -9,6 +9,7 @@ same typed channel (parallel jobs, the cache, the pipeline, the STAC builder) as
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,17 @@ class ReadJob(ABC):
     @abstractmethod
     def read(self, root: str, relative: str) -> FileFacts:
         """Read the whole file and return its facts; never raises for bad data."""
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """Load what reading needs (libraries, drivers) in this process, before it forks
+        workers, so that each worker does not load it again."""
+        return None
+
+    def batch(self) -> contextlib.AbstractContextManager[None]:
+        """What a worker holds open while it reads a batch of files with jobs of this kind
+        (a library's environment, set up once instead of per file)."""
+        return contextlib.nullcontext()
 
     def cache_form(self) -> ReadJob:
         """The job as the facts cache keys it: only what the reusable facts depend on."""

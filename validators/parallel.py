@@ -20,7 +20,6 @@ from tpqc.schemas.locations import is_remote
 from tpqc.validators.checksum import sha256_file
 from tpqc.validators.facts import FactsPart, FileFacts, ReadJob
 from tpqc.validators.facts_cache import FactsCache
-from tpqc.validators.remote import join
 
 FactsJob = tuple[str, str, ReadJob]
 """(data root, relative path, how to read the file)."""
@@ -50,7 +49,10 @@ def run_task(task: Task) -> FileFacts | FactsPart:
 
 def run_batch(batch: list[Task]) -> list[FileFacts | FactsPart]:
     """Run several small tasks in one round trip to a worker."""
-    return [run_task(task) for task in batch]
+    if not batch:
+        return []
+    with batch[0].job.batch():
+        return [run_task(task) for task in batch]
 
 
 def default_jobs() -> int:
@@ -73,6 +75,8 @@ def local_size(root: str, relative: str) -> int:
 
 def _location(root: str, relative: str) -> str:
     if is_remote(root):
+        from tpqc.validators.remote import join  # urllib and ssl only for remote roots
+
         return join(root, relative)
     return str(Path(root) / relative)
 
@@ -166,6 +170,9 @@ def gather_facts(
         return _complete(results)
 
     own_pool = executor is None
+    if own_pool:
+        for kind in {type(task.job) for _, task in tasks}:
+            kind.warm_up()
     pool = executor or _process_pool(min(workers, max(1, len(tasks))))
     hashing = ThreadPoolExecutor(1) if split else None
     # Small files travel in batches: one round trip per batch, not per file.

@@ -9,6 +9,7 @@ never raise: their facts carry GDAL's own reason instead.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 import warnings
@@ -68,6 +69,16 @@ class ReadPlan(ReadJob):
         return dataclasses.replace(
             read_raster_facts(root, relative, self), value_range=self.value_range
         )
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """rasterio loaded and GDAL's drivers registered before the workers fork."""
+        with gdal_env():
+            pass
+
+    def batch(self) -> contextlib.AbstractContextManager[None]:
+        """tpqc's GDAL environment, entered once for a batch of files."""
+        return gdal_env()
 
     @property
     def value_range(self) -> tuple[float | None, float | None]:
@@ -219,6 +230,9 @@ def gdal_reason(exc: BaseException) -> str:
     return reasons[-1].strip() or type(exc).__name__
 
 
+INLINE_HASH_BYTES = 4 << 20
+
+
 class FileHasher(threading.Thread):
     """Hashes a file while the main thread decodes it; hashlib releases the GIL."""
 
@@ -228,6 +242,17 @@ class FileHasher(threading.Thread):
         self.enabled = enabled
         self.digest: str | None = None
         self.error: str | None = None
+
+    def small(self) -> bool:
+        """True for a local file small enough to hash in place, before decoding it."""
+        from tpqc.schemas.locations import is_remote
+
+        if is_remote(self.root):
+            return False
+        try:
+            return (Path(self.root) / self.relative).stat().st_size <= INLINE_HASH_BYTES
+        except OSError:
+            return True  # the read reports why the file cannot be reached
 
     def run(self) -> None:
         if not self.enabled:
@@ -318,6 +343,31 @@ class RasterPart(FactsPart):
     quicklook: QuicklookSampler | None = None
 
 
+_ENV_DEPTH = threading.local()
+
+
+@contextlib.contextmanager
+def gdal_env() -> Iterator[None]:
+    """rasterio's environment with tpqc's GDAL options; inside one already, nothing more
+    (entering an environment per small file costs more than reading it)."""
+    import rasterio
+
+    depth = getattr(_ENV_DEPTH, "value", 0)
+    if depth:
+        _ENV_DEPTH.value = depth + 1
+        try:
+            yield
+        finally:
+            _ENV_DEPTH.value = depth
+        return
+    with rasterio.Env(**GDAL_OPTIONS):
+        _ENV_DEPTH.value = 1
+        try:
+            yield
+        finally:
+            _ENV_DEPTH.value = 0
+
+
 def read_raster_part(
     root: str, relative: str, plan: ReadPlan = ReadPlan(), part: int = 0, parts: int = 1
 ) -> RasterPart:
@@ -330,7 +380,7 @@ def read_raster_part(
         size = size_of()
     except OSError as exc:
         return RasterPart(relative, None, open_error=str(exc))
-    with warnings.catch_warnings(), rasterio.Env(**GDAL_OPTIONS):
+    with warnings.catch_warnings(), gdal_env():
         warnings.simplefilter("ignore")
         try:
             dataset = rasterio.open(full, "r", sharing=False)
@@ -465,9 +515,13 @@ def _locate(root: str, relative: str) -> tuple[str, Callable[[], int | None]]:
 def read_raster_facts(root: str, relative: str, plan: ReadPlan = ReadPlan()) -> RasterFacts:
     """Open one GeoTIFF read-only, read it once, and return every fact about it."""
     hasher = FileHasher(root, relative, enabled=not plan.header_only)
-    hasher.start()
-    part = read_raster_part(root, relative, plan)
-    hasher.join()
+    if hasher.small():
+        hasher.run()  # a thread costs more than hashing a few MB in place
+        part = read_raster_part(root, relative, plan)
+    else:
+        hasher.start()
+        part = read_raster_part(root, relative, plan)
+        hasher.join()
     return assemble([part], hasher.digest, plan)
 
 

@@ -79,10 +79,12 @@ def registered_checks() -> list[CheckInfo]:
 
 def checks_of(scope: Scope[C]) -> list[tuple[CheckInfo, Callable[[C], Iterable[Issue]]]]:
     """The checks of one scope, ordered by code."""
-    return [
-        (info, cast(Callable[[C], Iterable[Issue]], func))
-        for info, func in _BY_SCOPE.get(scope.name, [])
-    ]
+    return list(
+        cast(
+            "list[tuple[CheckInfo, Callable[[C], Iterable[Issue]]]]",
+            _BY_SCOPE.get(scope.name, []),
+        )
+    )
 
 
 def info_of(code: str) -> CheckInfo:
