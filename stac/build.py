@@ -23,6 +23,7 @@ from pystac.extensions.scientific import Publication, ScientificExtension
 from tpqc.schemas.errors import TpqcError
 from tpqc.schemas.spdx import licence_ids
 from tpqc.schemas.spec import RasterProduct, Spec, TableProduct
+from tpqc.stac.layout import CatalogLayout
 from tpqc.stac.licenses import license_url
 from tpqc.validators.geo import authority_code, footprint_wgs84, pixel_size_metres
 from tpqc.validators.json_values import json_number
@@ -81,8 +82,28 @@ def band_object(band: BandFacts, product: RasterProduct, sampling: str | None) -
     return out
 
 
+def without_collinear(ring: list[list[float]]) -> list[list[float]]:
+    """A closed ring without the points that lie on the straight line between their
+    neighbours (the densified edges of a lon/lat grid are straight: its footprint is four
+    corners, not 85 points; curved edges of projected grids keep every point)."""
+    if len(ring) < 5:
+        return ring
+    points = ring[:-1]
+    kept = []
+    for index, (x, y) in enumerate(points):
+        (x0, y0), (x1, y1) = points[index - 1], points[(index + 1) % len(points)]
+        cross = (x - x0) * (y1 - y0) - (y - y0) * (x1 - x0)
+        if abs(cross) > 1e-12 * max(1.0, abs(x1 - x0) + abs(y1 - y0)) ** 2:
+            kept.append([x, y])
+    if len(kept) < 3:
+        return ring
+    return [*kept, kept[0]]
+
+
 def _geometry(facts: RasterFacts) -> tuple[dict[str, Any], list[float]]:
-    ring = [[round(lon, 9), round(lat, 9)] for lon, lat in footprint_wgs84(facts)]
+    ring = without_collinear(
+        [[round(lon, 9), round(lat, 9)] for lon, lat in footprint_wgs84(facts)]
+    )
     lons = [p[0] for p in ring]
     lats = [p[1] for p in ring]
     return {"type": "Polygon", "coordinates": [ring]}, [min(lons), min(lats), max(lons), max(lats)]
@@ -272,43 +293,40 @@ def build_collection(
     return collection
 
 
-def build_catalog(spec: Spec, items: list[pystac.Item], options: StacOptions) -> pystac.Catalog:
+def build_catalog(spec: Spec, items: list[pystac.Item], options: StacOptions) -> CatalogLayout:
     """Root Catalog → one Collection → the items (one per file, in path order, ids made
-    unique), hrefs laid out under the target."""
+    unique), laid out under the target (see :mod:`tpqc.stac.layout`)."""
     taken: set[str] = set()
     items = sorted(items, key=lambda i: str(i.assets[ASSET_KEY].href))
     for item in items:
         item.id = unique_item_id(item.assets[ASSET_KEY].href, taken)
     collection = build_collection(spec, items, {p.name: p for p in spec.products})
-    for item in items:
-        collection.add_item(item)
     catalog = pystac.Catalog(
         id=options.catalog_id or f"{spec.dataset.id}-catalog",
         title=spec.dataset.title or None,
         description=f"STAC catalog of {spec.dataset.title or spec.dataset.id}",
         catalog_type=pystac.CatalogType.SELF_CONTAINED,
     )
-    catalog.add_child(collection)
-    target = options.target.resolve()
-    catalog.normalize_hrefs(str(target))
+    layout = CatalogLayout(options.target.resolve(), catalog, collection, list(items))
     remote = http_url(spec.data_url) if spec.data_url else None
+    relative = not options.asset_href_prefix and (remote is None or options.copy_assets)
     for item in items:
+        item.collection_id = collection.id
         asset = item.assets[ASSET_KEY]
         if options.copy_assets:
-            item_folder = Path(str(item.get_self_href())).parent
-            asset.href = str(item_folder / Path(asset.href).name)
-            continue
-        if options.asset_href_prefix:
+            asset.href = str(layout.target / layout.item_folder(item) / Path(asset.href).name)
+        elif options.asset_href_prefix:
             asset.href = options.asset_href_prefix.rstrip("/") + "/" + asset.href
         elif remote is not None:
             asset.href = join(remote, asset.href)
         else:
             # abspath, not resolve(): a data file that is a symlink keeps its own path.
             asset.href = os.path.abspath(spec.data_root / asset.href)  # noqa: PTH100
-    if not options.asset_href_prefix and (remote is None or options.copy_assets):
-        for item in items:
-            item.make_asset_hrefs_relative()
-    return catalog
+        if relative:
+            for other in item.assets.values():
+                if not ("://" in other.href or other.href.startswith("./")):
+                    other.href = layout.relative_href(item, other.href)
+    return layout
 
 
 THUMBNAIL_KEY = "thumbnail"
@@ -321,9 +339,8 @@ def add_thumbnail(item: pystac.Item, png: bytes) -> str:
     import hashlib
 
     name = f"{item.id}.thumbnail.png"
-    href = str(Path(str(item.get_self_href())).parent / name)
     asset = pystac.Asset(
-        href=href, media_type=pystac.MediaType.PNG, roles=["thumbnail"], title="Quicklook"
+        href="./" + name, media_type=pystac.MediaType.PNG, roles=["thumbnail"], title="Quicklook"
     )
     item.add_asset(THUMBNAIL_KEY, asset)
     FileExtension.ext(asset, add_if_missing=True).apply(
@@ -333,33 +350,17 @@ def add_thumbnail(item: pystac.Item, png: bytes) -> str:
     return name
 
 
-def assets_outside(documents: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Relative asset hrefs that leave the catalog folder (the catalog breaks when moved)."""
+def hrefs_outside(relative: str, document: Mapping[str, Any]) -> list[str]:
+    """The relative asset hrefs of one document (at ``relative`` in the catalog) that leave
+    the catalog folder."""
     from posixpath import join, normpath
 
+    folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
     outside = []
-    for relative, document in documents.items():
-        folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
-        for asset in (document.get("assets") or {}).values():
-            href = str(asset.get("href", ""))
-            if "://" in href or href.startswith("/"):
-                continue
-            if normpath(join(folder, href)).startswith(".."):
-                outside.append(href)
+    for asset in (document.get("assets") or {}).values():
+        href = str(asset.get("href", ""))
+        if "://" in href or href.startswith("/"):
+            continue
+        if normpath(join(folder, href)).startswith(".."):
+            outside.append(href)
     return outside
-
-
-def catalog_documents(catalog: pystac.Catalog, target: Path) -> dict[str, dict[str, Any]]:
-    """Every STAC document of the catalog keyed by its path relative to the target folder."""
-    root = target.resolve()
-    documents: dict[str, dict[str, Any]] = {}
-    objects: list[pystac.STACObject] = [catalog]
-    for _, children, items in catalog.walk():
-        objects.extend(children)
-        objects.extend(items)
-    for obj in objects:
-        href = obj.get_self_href()
-        assert href is not None
-        relative = Path(href).resolve().relative_to(root).as_posix()
-        documents[relative] = obj.to_dict(include_self_link=False, transform_hrefs=True)
-    return dict(sorted(documents.items()))

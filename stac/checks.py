@@ -58,6 +58,8 @@ def _json_path(parts: Any) -> str:
 
 
 def _schema_issues(ctx: StacContext, url: str, label: str) -> Iterator[Issue]:
+    if ctx.store.conforms(url, ctx.doc.data):
+        return  # valid: the compiled validator is enough; jsonschema explains failures
     schema = ctx.store.schema(url)
     validator = validator_for(schema)(schema, registry=ctx.store.registry)
     errors = sorted(validator.iter_errors(ctx.doc.data), key=lambda e: list(map(str, e.path)))

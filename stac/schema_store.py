@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,7 @@ class SchemaStore:
     registry: Registry[Any]
     urls: frozenset[str]
     online: bool = False
+    _fast: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, mirror: Path | None = None, *, online: bool = False) -> SchemaStore:
@@ -98,6 +99,29 @@ class SchemaStore:
     def has(self, url: str) -> bool:
         """True when the schema at this URL can be used (available offline, or fetching allowed)."""
         return self.online or url.rstrip("#") in self.urls
+
+    def conforms(self, url: str, document: Any) -> bool:
+        """True when a document is valid against the schema at ``url``: a compiled
+        validator (jsonschema-rs, built once per URL, refs served from this store) answers
+        in microseconds. Formats are not asserted, as with jsonschema's default; a False
+        is for :mod:`jsonschema` to explain."""
+        validator = self._fast.get(url)
+        if validator is None:
+            import jsonschema_rs
+
+            key = url.rstrip("#")
+
+            def retrieve(uri: str) -> Any:
+                return self.schema(uri)
+
+            validator = jsonschema_rs.validator_for(
+                self.schema(key),
+                validate_formats=False,
+                retriever=retrieve,
+                base_uri=key,
+            )
+            self._fast[url] = validator
+        return bool(validator.is_valid(document))
 
     def schema(self, url: str) -> Any:
         """The schema document registered at (or, online, fetched from) a URL."""

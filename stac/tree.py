@@ -22,6 +22,16 @@ class StacDoc:
     name: str
     data: dict[str, Any]
     parent: StacDoc | None = None
+    slim: bool = False
+    """Only what the tree checks need is kept (type, id, collection): an item of a big
+    tree, read again from ``path`` when its own checks run (:meth:`full`)."""
+
+    def full(self) -> StacDoc:
+        """The document with all its JSON (read again for a slim one)."""
+        if not self.slim:
+            return self
+        data = json.loads(self.path.read_text(encoding="utf-8"))
+        return StacDoc(self.path, self.name, data, self.parent)
 
     @property
     def kind(self) -> str:
@@ -126,9 +136,16 @@ def _start_document(start: Path) -> Path:
     return start
 
 
-def load_tree(starts: Path | Sequence[Path], *, follow_links: bool = True) -> StacTree:
+SLIM_KEYS = ("type", "id", "collection")
+
+
+def load_tree(
+    starts: Path | Sequence[Path], *, follow_links: bool = True, slim_items: bool = False
+) -> StacTree:
     """Read the documents at ``starts`` (files, or folders holding catalog.json or
-    collection.json), and with ``follow_links`` every child and item they link to."""
+    collection.json), and with ``follow_links`` every child and item they link to. With
+    ``slim_items``, items keep only their type, id and collection once their links are
+    followed: a tree of 100,000 items fits in memory; each is read again to be checked."""
     paths = [_start_document(p) for p in ([starts] if isinstance(starts, Path) else starts)]
     tree = StacTree(root=paths[0].parent if len(paths) == 1 else _common_folder(paths))
     seen: set[Path] = set()
@@ -148,7 +165,11 @@ def load_tree(starts: Path | Sequence[Path], *, follow_links: bool = True) -> St
             tree.unreadable.append(UnreadableDocument(name, "not a STAC object (no 'type')"))
             continue
         doc = StacDoc(path, name, data, parent)
-        tree.docs.append(doc)
+        if slim_items and doc.kind == "Item":
+            slim = {key: data[key] for key in SLIM_KEYS if key in data}
+            tree.docs.append(StacDoc(path, name, slim, parent, slim=True))
+        else:
+            tree.docs.append(doc)
         for link in data.get("links") or []:
             if not isinstance(link, dict):
                 continue

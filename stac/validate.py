@@ -13,7 +13,7 @@ from tpqc.stac.checks import (
     StacContext,
 )
 from tpqc.stac.schema_store import SchemaStore
-from tpqc.stac.tree import load_tree
+from tpqc.stac.tree import UnreadableDocument, load_tree
 from tpqc.validators.findings import Finding, Report, Severity
 from tpqc.validators.registry import Selection, run_scope
 
@@ -31,7 +31,7 @@ def check_stac(
     reach; schemas are never fetched unless the store allows it."""
     store = store or SchemaStore.load()
     selection = selection or Selection()
-    tree = load_tree(start, follow_links=follow_links)
+    tree = load_tree(start, follow_links=follow_links, slim_items=True)
     findings: list[Finding] = []
     for unreadable in tree.unreadable:
         findings += run_scope(STAC_UNREADABLE, unreadable, selection)
@@ -39,7 +39,14 @@ def check_stac(
         findings += run_scope(STAC_LINK, link, selection)
     findings += run_scope(STAC_TREE, tree, selection)
     for doc in tree.docs:
-        findings += run_scope(STAC_DOCUMENT, StacContext(doc, tree, store, profile), selection)
+        try:
+            whole = doc.full()
+        except (OSError, ValueError) as exc:  # changed on disk since it was first read
+            findings += run_scope(
+                STAC_UNREADABLE, UnreadableDocument(doc.name, f"read again: {exc}"), selection
+            )
+            continue
+        findings += run_scope(STAC_DOCUMENT, StacContext(whole, tree, store, profile), selection)
     files = [{"path": doc.name, "type": doc.kind, "id": doc.data.get("id")} for doc in tree.docs]
     notes = []
     if tree.links_not_followed:

@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,16 +95,21 @@ def locked(target: Path) -> Iterator[None]:
         os.close(handle)
 
 
+Content = str | bytes | Callable[[], str | bytes]
+"""An extra file's content, or a function making it just before it is written (a big
+report is then never held beside the catalog's documents)."""
+
+
 def write_catalog_atomic(
     target: Path,
-    documents: Mapping[str, Any],
-    extra_files: Mapping[str, str | bytes] | None = None,
+    documents: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    extra_files: Mapping[str, Content] | None = None,
     check: Callable[[Path], None] | None = None,
     assets: Mapping[str, Path] | None = None,
 ) -> None:
-    """Write documents (relative path → JSON), extra text files and asset files (relative
-    path → the data file: hard-linked when the file system allows, else copied), check them,
-    swap them in."""
+    """Write documents (relative path → JSON, as a mapping or a stream of pairs written as
+    they come), extra files and asset files (relative path → the data file: hard-linked when
+    the file system allows, else copied), check them, swap them in."""
     target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     with locked(target):
@@ -124,23 +129,28 @@ def _place_asset(source: Path, destination: Path) -> None:
 
 def _write_and_swap(
     target: Path,
-    documents: Mapping[str, Any],
-    extra_files: Mapping[str, str | bytes],
+    documents: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    extra_files: Mapping[str, Content],
     check: Callable[[Path], None] | None,
     assets: Mapping[str, Path],
 ) -> None:
     prefix = f"{TEMP_PREFIX}{target.name}-{os.getpid()}-"
     staging = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
     try:
-        for relative, document in documents.items():
+        pairs = documents.items() if isinstance(documents, Mapping) else documents
+        made: set[Path] = set()
+        for relative, document in pairs:
             path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
             path.write_text(dumps(document), encoding="utf-8", newline="\n")
         for relative, source in assets.items():
             _place_asset(source, staging / relative)
-        for relative, content in extra_files.items():
+        for relative, given in extra_files.items():
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
+            content = given() if callable(given) else given
             if isinstance(content, bytes):
                 path.write_bytes(content)
             else:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tpqc.errors import UsageError
 from tpqc.kinds import FileKind, ReadOptions, registered_kinds
@@ -361,14 +361,13 @@ def publish(
         ASSET_KEY,
         StacOptions,
         add_thumbnail,
-        assets_outside,
         build_catalog,
-        catalog_documents,
+        hrefs_outside,
     )
     from tpqc.stac.schema_store import SchemaStore
     from tpqc.stac.target import REPORT_NAME, check_publish_target
     from tpqc.stac.validate import check_stac
-    from tpqc.stac.write import CatalogWriteError, write_catalog_atomic
+    from tpqc.stac.write import CatalogWriteError, Content, write_catalog_atomic
     from tpqc.validators.render.json_report import render_json
 
     kinds = kinds if kinds is not None else registered_kinds()
@@ -406,24 +405,28 @@ def publish(
             thumbnails[id(item)] = picture.quicklook.png
     sources = {id(i): spec.data_root / str(i.assets[ASSET_KEY].href) for i in items}
     options_stac = StacOptions(target, asset_href_prefix, copy_assets=copy_assets)
-    catalog = build_catalog(spec, items, options_stac)
-    documents = catalog_documents(catalog, target)
-    extra: dict[str, str | bytes] = {REPORT_NAME: render_json(result.report)}
-    root = target.resolve()
+    layout = build_catalog(spec, items, options_stac)
+    report = result.report
+    extra: dict[str, Content] = {REPORT_NAME: lambda: render_json(report)}
     for item in items:
         if id(item) in thumbnails:
             name = add_thumbnail(item, thumbnails[id(item)])
-            folder = Path(str(item.get_self_href())).parent.resolve().relative_to(root)
-            extra[(folder / name).as_posix()] = thumbnails[id(item)]
-    if thumbnails:
-        documents = catalog_documents(catalog, target)  # with the thumbnail assets
+            extra[f"{layout.item_folder(item)}/{name}"] = thumbnails[id(item)]
     placed: dict[str, Path] = {}
     if copy_assets:
         for item in items:
-            folder = Path(str(item.get_self_href())).parent.resolve().relative_to(root)
             source = sources[id(item)]
-            placed[(folder / source.name).as_posix()] = source
-    outside = assets_outside(documents)
+            placed[f"{layout.item_folder(item)}/{source.name}"] = source
+    outside: list[str] = []
+    items.clear()  # the layout holds them, and lets each go once it is written
+    thumbnails.clear()
+
+    def documents() -> Iterator[tuple[str, dict[str, Any]]]:
+        # Written as they are made: a catalog of 100,000 items is never whole in memory.
+        for relative, document in layout.drain():
+            outside.extend(hrefs_outside(relative, document))
+            yield relative, document
+
     store = SchemaStore.load(schemas)
     checked: list[Report] = []
     self_check = selection(ignore=["asset-file-mismatch", "projection-mismatch"])
@@ -450,7 +453,7 @@ def publish(
                 f"the new catalog fails its own checks, nothing written: {problems}"
             )
 
-    write_catalog_atomic(target, documents, extra, check, placed)
+    write_catalog_atomic(target, documents(), extra, check, placed)
     return PublishResult(
         result, True, checked[0] if checked else None, tuple(skipped), len(outside)
     )

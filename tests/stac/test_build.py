@@ -106,9 +106,20 @@ def test_items_carry_exact_facts(example: Path, tmp_path: Path) -> None:
     assert hist["count"] == len(hist["buckets"]) and sum(hist["buckets"]) == valid.size
     assert band["nodata"] == -9999.0 and band["unit"] == "m" and band["data_type"] == "float32"
     ring = doc["geometry"]["coordinates"][0]
-    assert ring[0] == ring[-1] and len(ring) > 5
+    # a lon/lat grid's edges are straight: the four corners, closed
+    assert ring[0] == ring[-1] and len(ring) == 5
     lons, lats = [p[0] for p in ring], [p[1] for p in ring]
     assert doc["bbox"] == [min(lons), min(lats), max(lons), max(lats)]
+    assert doc["bbox"][0] == 91.8 and doc["bbox"][3] == 35.61
+
+
+def test_curved_footprints_keep_their_points() -> None:
+    from tpqc.stac.build import without_collinear
+
+    square = [[0.0, 0.0], [0.5, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.5], [0.0, 0.0]]
+    assert without_collinear(square) == [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]
+    arc = [[float(x), (x / 10) ** 2] for x in range(11)] + [[10.0, 5.0], [0.0, 5.0], [0.0, 0.0]]
+    assert len(without_collinear(arc)) == len(arc)
 
 
 def test_statistics_come_from_full_resolution_not_overviews(example: Path, tmp_path: Path) -> None:

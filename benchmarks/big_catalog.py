@@ -1,0 +1,107 @@
+"""Publish a STAC catalog of N items from synthetic facts, to measure how `tpqc stac`
+scales with the number of items (link resolution, id uniqueness, the self-check, writing).
+
+    python benchmarks/big_catalog.py 10000 /tmp/catalog-10k
+
+The facts of one real small GeoTIFF (read once) are copied to N tiles of a yearly series
+with their own paths, positions and checksums, as shards would hand them over; the catalog
+is then built, checked and written exactly as after a validation. No data file is read per
+item, so the numbers are the catalog's own cost. Prints the wall time of each stage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+YEARS = 10
+
+
+def main() -> None:
+    count = int(sys.argv[1])
+    target = Path(sys.argv[2])
+    started = time.perf_counter()
+    from tpqc.examples.wudaoliang.generate import alt_field, write_alt
+    from tpqc.infer_values import outward_extent
+    from tpqc.pipeline import GatheredFacts, ValidateOptions, publish
+    from tpqc.schemas.spec import parse_spec
+    from tpqc.validators.inventory import Inventory, InventoryEntry
+    from tpqc.validators.raster_facts import ReadPlan, read_raster_facts
+
+    work = Path(tempfile.mkdtemp(prefix="tpqc-big-catalog-"))
+    write_alt(work / "one.tif", alt_field(2017))
+    template = read_raster_facts(str(work), "one.tif", ReadPlan(value_min=0.0, value_max=10.0))
+    assert template.transform is not None
+    a, b, _, d, e, _ = template.transform
+    tiles = max(1, count // YEARS)
+    entries, facts = [], {}
+    width = template.width * a
+    for tile in range(tiles):
+        row, col = divmod(tile, 150)
+        for year in range(2001, 2001 + YEARS):
+            path = f"tiles/T{tile:06d}_{year}.tif"
+            entries.append(InventoryEntry(path, "tiles", {"tile": tile, "year": year}))
+            west = -179.0 + col * width * 1.01
+            north = 89.0 - row * abs(e) * template.height * 1.01
+            facts[path] = dataclasses.replace(
+                template,
+                path=path,
+                transform=(a, b, west, d, e, north),
+                sha256=hashlib.sha256(path.encode()).hexdigest(),
+            )
+    bounds = [fact.bounds for fact in facts.values() if fact.bounds is not None]
+    box, _ = outward_extent(
+        min(b[0] for b in bounds),
+        min(b[1] for b in bounds),
+        max(b[2] for b in bounds),
+        max(b[3] for b in bounds),
+    )
+    spec_text = f"""spec_version: 1
+data: data
+dataset:
+  id: big
+  title: A catalog of {count} items
+  description: Synthetic tiles of a yearly series, to measure catalog scaling.
+  license: CC-BY-4.0
+  citation: "Somebody (2026) A catalog. https://doi.org/10.0000/big"
+  keywords: [benchmark]
+  creators: [Somebody]
+  providers: [{{name: Nobody, roles: [host]}}]
+  temporal: {{start: 2001-01-01, end: {2000 + YEARS}-12-31, resolution: P1Y}}
+  extent: {{west: {box[0]}, east: {box[2]}, south: {box[1]}, north: {box[3]}}}
+rasters:
+  - name: tiles
+    pattern: "tiles/T{{tile}}_{{year}}.tif"
+    fields: {{year: {{min: 2001, max: {2000 + YEARS}}}}}
+    crs: EPSG:4326
+    bands: 1
+    dtype: float32
+    nodata: required
+    values: {{min: 0, max: 10, unit: m}}
+"""
+    (work / "data").mkdir()
+    spec = parse_spec(spec_text, work / "spec.yaml")
+    inventory = Inventory(work / "data", tuple(entries), ())
+    options = ValidateOptions(jobs=1)
+    prepared = time.perf_counter()
+    result = publish(
+        spec,
+        options,
+        target,
+        gathered=GatheredFacts(inventory, facts, options),
+        force=True,
+    )
+    done = time.perf_counter()
+    items = sum(1 for _ in target.rglob("*.json")) - 2
+    print(
+        f"items={len(entries)} written={result.written} json_files={items} "
+        f"prepare_s={prepared - started:.2f} publish_s={done - prepared:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
