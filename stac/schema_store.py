@@ -123,6 +123,16 @@ class SchemaStore:
             self._fast[url] = validator
         return bool(validator.is_valid(document))
 
+    def conforms_item(self, document: Any) -> bool:
+        """True when an item is valid against its core schema and every extension schema
+        it declares that is at hand (compiled validators)."""
+        version = document.get("stac_version") if isinstance(document, dict) else None
+        if not isinstance(version, str):
+            return False
+        urls = [core_url(f"v{version}", "item.json")]
+        urls += [u for u in document.get("stac_extensions") or [] if isinstance(u, str)]
+        return all(self.conforms(url, document) for url in urls if self.has(url))
+
     def schema(self, url: str) -> Any:
         """The schema document registered at (or, online, fetched from) a URL."""
         key = url.rstrip("#")

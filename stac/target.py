@@ -50,3 +50,17 @@ def check_publish_target(
             f"{REPORT_NAME}); publishing would replace everything in it. Choose an empty or "
             "new folder, or pass --force to replace it"
         )
+
+
+def check_file_target(path: Path, spec_path: Path, data_root: Path | None) -> None:
+    """Refuse an output file (--geoparquet) that is the spec, lies inside the data root
+    (tpqc never writes to the data) or is a folder."""
+    out = Path(path).resolve()
+    if out == Path(spec_path).resolve():
+        raise UnsafeTargetError(f"{path} is the spec; choose another file")
+    if data_root is not None and _encloses(Path(data_root).resolve(), out):
+        raise UnsafeTargetError(
+            f"{path} lies inside the data root {data_root}: tpqc never writes to the data"
+        )
+    if out.is_dir():
+        raise UnsafeTargetError(f"{path} is a folder; give a file name such as items.parquet")

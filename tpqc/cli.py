@@ -189,7 +189,7 @@ def list_checks() -> None:
 def _publish(
     spec_path: Path,
     data: Path | None,
-    out: Path,
+    out: Path | None,
     options: ValidateOptions,
     *,
     allow_failed: bool = False,
@@ -199,6 +199,7 @@ def _publish(
     show_ok: bool | None = None,
     copy_assets: bool = False,
     from_facts: tuple[Path, ...] = (),
+    geoparquet: Path | None = None,
 ) -> int:
     from tpqc.pipeline import publish
     from tpqc.schemas.spec import load_spec
@@ -220,6 +221,7 @@ def _publish(
         force=force,
         copy_assets=copy_assets,
         gathered=gathered,
+        geoparquet=geoparquet,
     )
     report = result.validation.report
     emit(render(report, "text", render_context(sys.stdout.isatty(), show_ok)), None)
@@ -238,7 +240,10 @@ def _publish(
             "the catalog)",
             result.assets_outside,
         )
-    note(f"tpqc: wrote the STAC catalog to {out}")
+    if result.geoparquet_rows is not None:
+        note(f"tpqc: wrote {result.geoparquet_rows} items to {geoparquet} (read back: same items)")
+    if out is not None:
+        note(f"tpqc: wrote the STAC catalog to {out}")
     return EXIT_CLEAN
 
 
@@ -269,9 +274,16 @@ SCHEMAS_OPTION = click.option(
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.option(
     "--out",
-    required=True,
+    default=None,
     type=click.Path(path_type=Path),
     help="Folder of the catalog; replaced atomically (only an empty folder or a tpqc catalog).",
+)
+@click.option(
+    "--geoparquet",
+    default=None,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also (or, without --out, only) write the items as one stac-geoparquet file, "
+    "checked by reading it back (pip install 'tpqc[geoparquet]').",
 )
 @validation_options
 @click.option("--allow-failed", is_flag=True, help="Publish even when validation found errors.")
@@ -305,7 +317,8 @@ SCHEMAS_OPTION = click.option(
 @tool_errors
 def stac(
     spec: Path,
-    out: Path,
+    out: Path | None,
+    geoparquet: Path | None,
     data: Path | None,
     options: ValidateOptions,
     allow_failed: bool,
@@ -330,6 +343,7 @@ def stac(
             show_ok=show_ok,
             copy_assets=copy_assets,
             from_facts=from_facts,
+            geoparquet=geoparquet,
         )
     )
 

@@ -336,12 +336,14 @@ class PublishResult:
     skipped: tuple[str, ...] = ()
     assets_outside: int = 0
     """Asset hrefs relative to the catalog that leave its folder (it breaks when moved)."""
+    geoparquet_rows: int | None = None
+    """Items written to the GeoParquet file (and read back), when one was asked for."""
 
 
 def publish(
     spec: Spec,
     options: ValidateOptions,
-    target: Path,
+    target: Path | None,
     *,
     allow_failed: bool = False,
     asset_href_prefix: str | None = None,
@@ -350,12 +352,15 @@ def publish(
     kinds: Mapping[str, FileKind] | None = None,
     copy_assets: bool = False,
     gathered: GatheredFacts | None = None,
+    geoparquet: Path | None = None,
 ) -> PublishResult:
     """Validate, then build, check and atomically write the STAC catalog from the same facts.
 
     The target is checked first: it may never hold the data or the spec, and an existing
     folder is replaced only when it is a tpqc catalog (or ``force``). With ``gathered``
-    (merged shards) nothing is read: the catalog is built from those facts."""
+    (merged shards) nothing is read: the catalog is built from those facts. With
+    ``geoparquet`` the items also go to one stac-geoparquet file (read back to check it);
+    ``target`` None writes only that file."""
     from tpqc.catalogue import selection
     from tpqc.stac.build import (
         ASSET_KEY,
@@ -365,7 +370,7 @@ def publish(
         hrefs_outside,
     )
     from tpqc.stac.schema_store import SchemaStore
-    from tpqc.stac.target import REPORT_NAME, check_publish_target
+    from tpqc.stac.target import REPORT_NAME, check_file_target, check_publish_target
     from tpqc.stac.validate import check_stac
     from tpqc.stac.write import CatalogWriteError, Content, write_catalog_atomic
     from tpqc.validators.render.json_report import render_json
@@ -373,7 +378,14 @@ def publish(
     kinds = kinds if kinds is not None else registered_kinds()
     if copy_assets and (spec.data_url or asset_href_prefix):
         raise UsageError("--copy-assets needs local data and no --asset-href-prefix")
-    check_publish_target(target, spec.path, None if spec.data_url else spec.data_root, force=force)
+    if target is None and geoparquet is None:
+        raise UsageError("give --out (a JSON catalog), --geoparquet FILE, or both")
+    if target is not None:
+        check_publish_target(
+            target, spec.path, None if spec.data_url else spec.data_root, force=force
+        )
+    if geoparquet is not None:
+        check_file_target(geoparquet, spec.path, None if spec.data_url else spec.data_root)
     import dataclasses
 
     # Thumbnails are the quicklooks of the one read.
@@ -404,14 +416,32 @@ def publish(
         if picture is not None and picture.quicklook is not None:
             thumbnails[id(item)] = picture.quicklook.png
     sources = {id(i): spec.data_root / str(i.assets[ASSET_KEY].href) for i in items}
-    options_stac = StacOptions(target, asset_href_prefix, copy_assets=copy_assets)
+    # Without a JSON catalog the items' hrefs are laid out as if beside the GeoParquet file.
+    place = target if target is not None else Path(str(geoparquet)).with_suffix("")
+    options_stac = StacOptions(place, asset_href_prefix, copy_assets=copy_assets)
     layout = build_catalog(spec, items, options_stac)
     report = result.report
     extra: dict[str, Content] = {REPORT_NAME: lambda: render_json(report)}
-    for item in items:
+    for item in items if target is not None else ():
         if id(item) in thumbnails:
             name = add_thumbnail(item, thumbnails[id(item)])
             extra[f"{layout.item_folder(item)}/{name}"] = thumbnails[id(item)]
+    store = SchemaStore.load(schemas)
+    rows = None
+    if geoparquet is not None:
+        from tpqc.stac.geoparquet import write_geoparquet
+
+        collection = next(d for r, d in layout.stream() if r.endswith("/collection.json"))
+        rows = write_geoparquet(
+            geoparquet,
+            ((r, d) for r, d in layout.stream() if d.get("type") == "Feature"),
+            collection,
+            layout.target,
+            conforms=lambda item: store.conforms_item(item),
+            linked=target is not None,
+        )
+    if target is None:
+        return PublishResult(result, True, None, tuple(skipped), 0, rows)
     placed: dict[str, Path] = {}
     if copy_assets:
         for item in items:
@@ -427,7 +457,6 @@ def publish(
             outside.extend(hrefs_outside(relative, document))
             yield relative, document
 
-    store = SchemaStore.load(schemas)
     checked: list[Report] = []
     self_check = selection(ignore=["asset-file-mismatch", "projection-mismatch"])
 
@@ -455,7 +484,7 @@ def publish(
 
     write_catalog_atomic(target, documents(), extra, check, placed)
     return PublishResult(
-        result, True, checked[0] if checked else None, tuple(skipped), len(outside)
+        result, True, checked[0] if checked else None, tuple(skipped), len(outside), rows
     )
 
 
