@@ -300,6 +300,11 @@ def _check_table(problems: _Problems, key: PathKey, table: Mapping[str, Any]) ->
 
 
 def _check_raster(problems: _Problems, key: PathKey, raster: Mapping[str, Any]) -> None:
+    if "time_step" in raster:
+        try:
+            parse_step(raster["time_step"])
+        except StepError as exc:
+            problems.add((*key, "time_step"), str(exc))
     if "crs" in raster:
         _check_crs(problems, (*key, "crs"), raster["crs"])
     _check_fields(problems, key, raster)

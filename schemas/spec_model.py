@@ -247,6 +247,10 @@ NodataField = Annotated[
 ]
 
 
+def _step_seconds(raw: Any) -> Any:
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) else parse_step(str(raw))
+
+
 @dataclass(frozen=True, config=_CONFIG)
 class RasterProduct:
     """One raster product of the dataset: a filename pattern and what its files must be."""
@@ -265,6 +269,24 @@ class RasterProduct:
     nodata: NodataField | None = None
     values: ValueRange | None = None
     max_nodata_fraction: Annotated[float, Field(ge=0, le=1)] | None = None
+    variable: Annotated[str, Field(min_length=1)] | None = _doc(
+        description="NetCDF/HDF5 files: the variable to check, e.g. prec. Default: the "
+        "file's only data variable."
+    )
+    time_step: (
+        Annotated[
+            int,
+            BeforeValidator(_step_seconds, json_schema_input_type=str),
+            Field(
+                json_schema_extra={
+                    "description": "NetCDF/HDF5 files: the regular step of the time axis "
+                    f"inside the files ({STEP_FORMS}). Default: the most common step.",
+                    "x-accepts": STEP_FORMS,
+                }
+            ),
+        ]
+        | None
+    ) = None
 
 
 # --- station tables ----------------------------------------------------------------------
@@ -350,10 +372,6 @@ Columns = Annotated[
         }
     ),
 ]
-
-
-def _step_seconds(raw: Any) -> Any:
-    return raw if isinstance(raw, int) and not isinstance(raw, bool) else parse_step(str(raw))
 
 
 @dataclass(frozen=True, config=_CONFIG)

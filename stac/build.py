@@ -27,6 +27,7 @@ from tpqc.stac.layout import CatalogLayout
 from tpqc.stac.licenses import license_url
 from tpqc.validators.geo import authority_code, footprint_wgs84, pixel_size_metres
 from tpqc.validators.json_values import json_number
+from tpqc.validators.netcdf_facts import NetcdfFacts
 from tpqc.validators.raster_facts import BandFacts, RasterFacts
 from tpqc.validators.remote import http_url, join
 
@@ -364,3 +365,76 @@ def hrefs_outside(relative: str, document: Mapping[str, Any]) -> list[str]:
         if normpath(join(folder, href)).startswith(".."):
             outside.append(href)
     return outside
+
+
+NETCDF_MEDIA_TYPE = "application/netcdf"
+
+
+def datacube_fields(item: pystac.Item, facts: NetcdfFacts) -> None:
+    """The datacube extension for a NetCDF variable: its spatial and time dimensions with
+    their extents and steps, and the variable with its unit; the asset's NetCDF media type."""
+    from pystac.extensions.datacube import DatacubeExtension, Dimension, Variable
+
+    reference = _reference_system(facts.crs_wkt)
+    dimensions: dict[str, Dimension] = {}
+    for axis in facts.axes:
+        if axis.role in ("x", "y") and axis.first is not None and axis.last is not None:
+            spatial: dict[str, Any] = {
+                "type": "spatial",
+                "axis": axis.role,
+                "extent": sorted([axis.first, axis.last]),
+            }
+            if axis.step is not None:
+                spatial["step"] = axis.step
+            if reference is not None:
+                spatial["reference_system"] = reference
+            dimensions[axis.name] = Dimension.from_dict(spatial)
+        elif axis.role == "time" and facts.times:
+            temporal: dict[str, Any] = {
+                "type": "temporal",
+                "extent": [_iso_z(facts.times[0]), _iso_z(facts.times[-1])],
+            }
+            if axis.step is not None and facts.time_units:
+                temporal["step"] = _iso_step(axis.step, facts.time_units)
+            dimensions[axis.name] = Dimension.from_dict(temporal)
+    variable: dict[str, Any] = {"dimensions": list(facts.dims), "type": "data"}
+    if facts.attrs.get("units"):
+        variable["unit"] = facts.attrs["units"]
+    if facts.attrs.get("long_name"):
+        variable["description"] = facts.attrs["long_name"]
+    DatacubeExtension.ext(item, add_if_missing=True).apply(
+        dimensions, {str(facts.variable): Variable(variable)}
+    )
+    item.assets[ASSET_KEY].media_type = NETCDF_MEDIA_TYPE
+
+
+def _reference_system(wkt: str | None) -> int | str | None:
+    if wkt is None:
+        return None
+    code = authority_code(wkt)
+    if code is not None and code.startswith("EPSG:"):
+        return int(code.split(":", 1)[1])
+    return wkt
+
+
+def _iso_z(text: str) -> str:
+    return text if text.endswith("Z") or "+" in text[10:] else text + "Z"
+
+
+_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def _iso_step(step: float, units: str) -> str | None:
+    """The time step as an ISO 8601 duration (PT3H, P1D), from the axis units."""
+    unit = units.split(" since ", 1)[0].strip().lower().rstrip("s")
+    seconds = _UNIT_SECONDS.get(unit)
+    if seconds is None:
+        return None
+    total = round(step * seconds)
+    if total % 86400 == 0:
+        return f"P{total // 86400}D"
+    if total % 3600 == 0:
+        return f"PT{total // 3600}H"
+    if total % 60 == 0:
+        return f"PT{total // 60}M"
+    return f"PT{total}S"

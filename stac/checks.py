@@ -26,7 +26,7 @@ from tpqc.validators.registry import Scope, check
 
 MAX_SCHEMA_ERRORS = 20
 CORE_NAMES = {"Item": "item.json", "Catalog": "catalog.json", "Collection": "collection.json"}
-PREFIX_EXTENSIONS = {"proj": "projection", "sci": "scientific"}
+PREFIX_EXTENSIONS = {"proj": "projection", "sci": "scientific", "cube": "datacube"}
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,11 @@ def all_checks() -> tuple[CheckInfo, ...]:
     import tpqc.validators.doi_online
     import tpqc.validators.filename
     import tpqc.validators.metadata
+    import tpqc.validators.netcdf
     import tpqc.validators.raster
     import tpqc.validators.series
     import tpqc.validators.tables
+    import tpqc.validators.time_axis
     import tpqc.validators.waivers  # noqa: F401
 
     return tuple(registered_checks())

@@ -16,6 +16,7 @@ from tpqc.schemas.spec import RasterProduct, Spec, TableProduct
 from tpqc.validators.facts import FileFacts, ReadJob
 from tpqc.validators.findings import Finding
 from tpqc.validators.inventory import InventoryEntry
+from tpqc.validators.netcdf_facts import NetcdfFacts
 from tpqc.validators.raster_facts import (
     DEFAULT_MAX_BANDS,
     DEFAULT_MAX_PIXELS,
@@ -321,6 +322,178 @@ class TableKind(FileKind):
 _KINDS: dict[str, FileKind] = {}
 
 
+def _netcdf_facts(facts: FileFacts) -> NetcdfFacts:
+    if not isinstance(facts, NetcdfFacts):
+        raise TypeError(f"{facts.path}: not NetCDF facts")
+    return facts
+
+
+class NetcdfKind(FileKind):
+    """NetCDF (classic and NetCDF-4) and HDF5 files of a raster product: one variable
+    each, over all its time steps."""
+
+    name = "netcdf"
+    section = "rasters"
+    suffixes = (".nc", ".nc4", ".netcdf", ".h5", ".hdf5", ".he5", ".hdf")
+
+    def job(
+        self, spec: Spec, product: Product, entry: InventoryEntry, options: ReadOptions
+    ) -> ReadJob:
+        """One read of the product's variable, seeded with its declared value range."""
+        from tpqc.validators.netcdf_facts import NetcdfReadJob
+
+        raster = _raster_product(product)
+        values = raster.values
+        return NetcdfReadJob(
+            variable=raster.variable,
+            value_min=values.min if values else None,
+            value_max=values.max if values else None,
+            max_examples=options.max_examples,
+            quicklook=options.pictures,
+        )
+
+    def findings(
+        self,
+        spec: Spec,
+        product: Product,
+        entry: InventoryEntry,
+        facts: FileFacts,
+        selection: Selection,
+    ) -> list[Finding]:
+        """The CF checks, then the raster checks on the variable seen as a grid (values
+        out of range located at their time step, as GDAL numbers a NetCDF's bands)."""
+        import dataclasses
+
+        from tpqc.validators.findings import Location
+        from tpqc.validators.netcdf import NETCDF_FILE, NetcdfContext, raster_view
+        from tpqc.validators.raster import RASTER_FILE, RasterContext
+
+        nc = _netcdf_facts(facts)
+        raster = _raster_product(product)
+        found = run_scope(NETCDF_FILE, NetcdfContext(nc, raster, spec), selection)
+        if not nc.readable or nc.variable is None:
+            return found
+        # Undeclared fill codes read as values: when they are all that is out of range,
+        # fill-value-undeclared (C009) says it sharper than value-out-of-range.
+        fill_explains = any(f.code == "C009" for f in found) and nc.out_of_range == sum(
+            count for _, count in nc.undeclared_fill
+        )
+        for finding in run_scope(
+            RASTER_FILE, RasterContext(raster_view(nc), raster, spec), selection
+        ):
+            if finding.code == "R014" and fill_explains:
+                continue
+            if finding.code == "R014" and nc.out_of_range_examples:
+                step, row, col, _ = nc.out_of_range_examples[0]
+                time = nc.times[step] if step < len(nc.times) else None
+                finding = dataclasses.replace(
+                    finding,
+                    location=Location(path=nc.path, band=step + 1, row=row, column=col),
+                    details={
+                        **finding.details,
+                        "examples": [
+                            {"step": s, "row": r, "column": c, "value": v}
+                            for s, r, c, v in nc.out_of_range_examples
+                        ],
+                        "time": time,
+                    },
+                )
+            found.append(finding)
+        return found
+
+    def report_entry(self, facts: FileFacts, entry: InventoryEntry) -> dict[str, Any]:
+        """The grid, the variable, its time axis and statistics, and the checksum."""
+        from tpqc.validators.netcdf import raster_view
+        from tpqc.validators.raster_report import raster_file_json
+
+        nc = _netcdf_facts(facts)
+        out = raster_file_json(raster_view(nc), entry)
+        if nc.open_error is not None:
+            out["open_error"] = nc.open_error
+        out["netcdf"] = {
+            "format": nc.file_format,
+            "variable": nc.variable,
+            "data_variables": list(nc.data_variables),
+            "dims": list(nc.dims),
+            "shape": list(nc.shape),
+            "units": nc.attrs.get("units"),
+            "standard_name": nc.attrs.get("standard_name"),
+            "fill_value": nc.fill_value,
+            "scale_factor": nc.scale,
+            "add_offset": nc.offset,
+            "crs_source": nc.crs_source,
+            "calendar": nc.calendar,
+            "time_units": nc.time_units,
+            "time_steps": len(nc.times),
+            "time_first": nc.times[0] if nc.times else None,
+            "time_last": nc.times[-1] if nc.times else None,
+        }
+        return out
+
+    def summary(
+        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+    ) -> FileSummary:
+        """The grid's summary, the span and the steps of its time axis."""
+        import dataclasses
+
+        from tpqc.validators.netcdf import raster_view
+        from tpqc.validators.raster_report import raster_summary
+
+        nc = _netcdf_facts(facts)
+        base = raster_summary(raster_view(nc))
+        span = None
+        try:
+            if nc.times:
+                span = (
+                    dt.datetime.fromisoformat(nc.times[0]).replace(tzinfo=dt.UTC),
+                    dt.datetime.fromisoformat(nc.times[-1]).replace(tzinfo=dt.UTC),
+                )
+        except ValueError:  # a 360-day calendar's 30 February: no span on the real clock
+            span = None
+        return dataclasses.replace(base, span=span, times=nc.times, time_seconds=nc.time_seconds)
+
+    def stac_item(
+        self,
+        spec: Spec,
+        product: Product,
+        entry: InventoryEntry,
+        facts: FileFacts,
+        interval: Interval | None,
+    ) -> pystac.Item | None:
+        """An item with projection, raster and datacube fields, and the NetCDF media type."""
+        from tpqc.stac.build import build_item, datacube_fields
+        from tpqc.validators.geo import footprint_wgs84, georeferencing_problem
+        from tpqc.validators.netcdf import raster_view
+
+        nc = _netcdf_facts(facts)
+        raster = raster_view(nc)
+        if not raster.decoded or georeferencing_problem(raster) is not None:
+            return None
+        try:
+            footprint_wgs84(raster)
+        except ValueError:
+            return None
+        if interval is None and nc.times:
+            try:
+                interval = (
+                    dt.datetime.fromisoformat(nc.times[0]).replace(tzinfo=dt.UTC),
+                    dt.datetime.fromisoformat(nc.times[-1]).replace(tzinfo=dt.UTC),
+                )
+            except ValueError:
+                interval = None
+        item = build_item(raster, _raster_product(product), spec, interval)
+        datacube_fields(item, nc)
+        return item
+
+    def picture(
+        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
+    ) -> FilePicture | None:
+        """The quicklook of the first time step and the footprint."""
+        from tpqc.validators.netcdf import raster_view
+
+        return GeoTiffKind().picture(spec, product, entry, raster_view(_netcdf_facts(facts)))
+
+
 def register_kind(kind: FileKind) -> None:
     """Add (or replace) a file kind; kinds are tried in the order registered."""
     _KINDS[kind.name] = kind
@@ -333,3 +506,4 @@ def registered_kinds() -> Mapping[str, FileKind]:
 
 register_kind(GeoTiffKind())
 register_kind(TableKind())
+register_kind(NetcdfKind())

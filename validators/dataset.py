@@ -16,6 +16,7 @@ from tpqc.validators.metadata import DATASET, ONLINE, DatasetContext
 from tpqc.validators.registry import Selection, run_scope
 from tpqc.validators.series import SERIES, SeriesContext
 from tpqc.validators.summary import FileSummary
+from tpqc.validators.time_axis import TIME_AXIS, AxisFile, TimeAxisContext
 
 # Codes of findings that explain others (a sharper finding is reported, the other dropped).
 FILENAME_MISMATCH, FIELD_OUT_OF_RANGE = "F001", "F002"
@@ -65,6 +66,13 @@ def dataset_findings(
             times[product.name],
         )
         findings += run_scope(SERIES, context, selection)
+        axes = tuple(
+            AxisFile(e.path, summaries[e.path].times, summaries[e.path].time_seconds)
+            for e in inventory.for_product(product.name)
+            if summaries[e.path].time_seconds
+        )
+        if axes:
+            findings += run_scope(TIME_AXIS, TimeAxisContext(product, axes), selection)
     ordered = [summaries[e.path] for e in inventory.entries]
     grids = [s for s in ordered if s.grid is not None]
     # Files already outside the declared extent (extent-mismatch) would only distort the union.

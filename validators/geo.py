@@ -63,7 +63,45 @@ def crs_equivalent(declared: str, actual_wkt: str) -> bool:
     if a.equals(b, ignore_axis_order=True):
         return True
     code_a, code_b = authority_code(declared), authority_code(actual_wkt)
-    return code_a is not None and code_a == code_b
+    if code_a is not None and code_a == code_b:
+        return True
+    return _same_coordinates(a, b)
+
+
+def _anonymous_datum(crs: Any) -> bool:
+    """True for a CRS whose datum has no name of its own (as a CF grid mapping gives)."""
+    datum = crs.datum.name.lower() if crs.datum is not None else ""
+    return not datum or datum.startswith(("undefined", "unknown", "unnamed", "not specified"))
+
+
+def _same_coordinates(a: Any, b: Any) -> bool:
+    """True when two CRSs of the same kind give the same coordinates (within a millimetre
+    or 1e-8 degrees) to points spread over the declared one's area of use: a CF grid
+    mapping (projection parameters and an ellipsoid, no datum name) is the EPSG CRS it
+    spells out."""
+    from pyproj import Transformer
+    from pyproj.exceptions import ProjError
+
+    if a.is_geographic != b.is_geographic or a.is_projected != b.is_projected:
+        return False
+    if not (_anonymous_datum(a) or _anonymous_datum(b)):
+        return False  # two named datums (WGS 84 and CGCS2000) differ, whatever the shift
+    area = a.area_of_use or b.area_of_use
+    west, south, east, north = area.bounds if area else (-10.0, -10.0, 10.0, 10.0)
+    points = [
+        (west + (east - west) * fx, south + (north - south) * fy)
+        for fx in (0.25, 0.5, 0.75)
+        for fy in (0.25, 0.5, 0.75)
+    ]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    try:
+        xa, ya = Transformer.from_crs(WGS84, a, always_xy=True).transform(lons, lats)
+        xb, yb = Transformer.from_crs(WGS84, b, always_xy=True).transform(lons, lats)
+    except ProjError:
+        return False
+    tolerance = 1e-8 if a.is_geographic else 1e-3
+    pairs = zip([*xa, *ya], [*xb, *yb], strict=True)
+    return all(math.isfinite(p) and abs(p - q) <= tolerance for p, q in pairs)
 
 
 def georeferencing_problem(facts: Georeferenced) -> str | None:

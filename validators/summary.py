@@ -27,4 +27,8 @@ class FileSummary:
     wgs84_box: Box | None = None
     """The footprint of a placed (georeferenced, mappable) grid."""
     span: tuple[dt.datetime, dt.datetime] | None = None
-    """(first, last) instant a station table's records cover, on its own clock."""
+    """(first, last) instant a station table's records (or a NetCDF time axis) cover."""
+    times: tuple[str, ...] = ()
+    """The time steps inside the file (NetCDF), ISO 8601 on the file's calendar."""
+    time_seconds: tuple[float, ...] = ()
+    """The same steps as seconds since 1970-01-01 on that calendar."""
