@@ -274,3 +274,12 @@ def test_catalog_items_carry_datacube_fields(cmfd: Path, tmp_path: Path) -> None
     # The official datacube schema is not available offline: reported, not silently passed.
     assert {f["code"] for f in report["findings"]} <= {"S003"}
     assert checked.exit_code == 0
+
+
+def test_a_file_read_in_shares_gives_the_same_facts(cmfd: Path) -> None:
+    job = NetcdfReadJob(variable="prec", value_min=0.0, value_max=3.0, quicklook=True)
+    whole = job.read(str(cmfd), FEBRUARY)
+    parts = [job.read_part(str(cmfd), FEBRUARY, k, 3) for k in range(3)]
+    merged = job.assemble(parts, whole.sha256)
+    assert merged == whole  # statistics folded in time order: bit for bit
+    assert whole.out_of_range > 0 and len(whole.step_means) == len(whole.times)
