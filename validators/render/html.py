@@ -258,11 +258,15 @@ def render_html(report: Report, context: RenderContext) -> str:
             else:
                 view.update(_raster_pictures(picture, file, pictures))
         file_views.append(view)
-    footprints = [
-        (p.path, p.footprint, bool(grouped.get(p.path)))
-        for p in pictures.files.values()
-        if p.footprint
-    ]
+    # Files with findings are drawn last, so that they show on top of the clean ones.
+    footprints = sorted(
+        (
+            (p.path, p.footprint, bool(grouped.get(p.path)))
+            for p in pictures.files.values()
+            if p.footprint
+        ),
+        key=lambda f: (f[2], f[0]),
+    )
     summary = report.summary
     environment = Environment(
         autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True

@@ -140,10 +140,11 @@ def footprint_map(
                 "</title></circle>"
             )
             continue
+        opacity, stroke = ("0.4", "2") if flagged else ("0.15", "1")  # findings stand out
         shapes.append(
             f'<polygon points="{" ".join(xy(*p) for p in ring)}" fill="{colour}" '
-            f'fill-opacity="0.15" stroke="{colour}" stroke-width="1"><title>{escape(path)}'
-            "</title></polygon>"
+            f'fill-opacity="{opacity}" stroke="{colour}" stroke-width="{stroke}">'
+            f"<title>{escape(path)}</title></polygon>"
         )
     if extent is not None:
         w, s, e, n = extent
@@ -177,7 +178,7 @@ def over_time(
     values = [v for _, v in points]
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
     if high - low < 1e-12:
-        pad = max(abs(low) * 0.05, 1e-3)
+        pad = max(abs(low) * 0.005, 1e-3)
         low, high = low - pad, high + pad
     plot_w, plot_h = WIDTH - 20, HEIGHT - 34
 
