@@ -282,6 +282,13 @@ with netCDF4.Dataset(sys.argv[1]) as ds:
     for start in range(0, v.shape[0], step):
         v[start:start + step]
 """
+GDAL_NETCDF_DECODE = """
+import sys, rasterio
+# GDAL's netCDF driver (rasterio's bundled GDAL): every time step is a band.
+with rasterio.Env(GDAL_CACHEMAX=64), rasterio.open(f"netcdf:{sys.argv[1]}:{sys.argv[2]}") as src:
+    for band in range(1, src.count + 1):
+        src.read(band)
+"""
 XARRAY_STATS = """
 import sys, xarray as xr
 with xr.open_dataset(sys.argv[1], chunks={"time": 16}) as ds:
@@ -646,6 +653,10 @@ def main() -> None:
         (
             Measure("decode only: netCDF4 slabs, no processing (the decoding limit)"),
             [PYTHON, "-c", NETCDF_DECODE_ONLY, str(nc), "temp"],
+        ),
+        (
+            Measure("decode only: GDAL's netCDF driver (rasterio's GDAL), band by band"),
+            [PYTHON, "-c", GDAL_NETCDF_DECODE, str(nc), "temp"],
         ),
         (
             Measure("xarray (dask chunks of 16 steps): min, max, mean"),
