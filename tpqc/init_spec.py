@@ -295,7 +295,7 @@ def _day(moment: dt.datetime) -> str:
     return moment.date().isoformat()
 
 
-RASTER_KEYS = (
+RASTER_KEYS = (  # spec order
     "crs",
     "resolution",
     "extent",
@@ -314,16 +314,7 @@ def _raster_block(name: str, group: NameGroup, facts: Sequence[RasterFacts]) -> 
     fields = _fields(group)
     if fields is not None:
         block.add("fields", fields)
-    for key in (
-        "crs",
-        "resolution",
-        "extent",
-        "bands",
-        "dtype",
-        "nodata",
-        "values",
-        "max_nodata_fraction",
-    ):
+    for key in RASTER_KEYS:
         rule = guess.rules.get(key)
         if rule is None:
             continue
