@@ -16,10 +16,9 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Literal
 
 from tpqc.schemas.errors import SpecError
 from tpqc.schemas.locations import is_remote
@@ -62,6 +61,9 @@ from tpqc.schemas.spec_values import (
     suggest_duration,
 )
 from tpqc.schemas.yaml_source import PathKey, YamlSourceError, load_yaml, read_capped
+
+if TYPE_CHECKING:
+    import jsonschema
 
 TIME_FIELDS = tuple(TIME_FIELD_REGEX)
 Product = RasterProduct | TableProduct
@@ -145,10 +147,30 @@ _SUGGESTIONS: dict[str, Callable[[str], str | None]] = {
 }
 
 
+@lru_cache(maxsize=4)
+def _compiled(name: str) -> Any:
+    """A compiled validator (jsonschema-rs) for a bundled schema, or None when it cannot
+    compile the schema (then :mod:`jsonschema` answers alone)."""
+    import jsonschema_rs
+
+    try:
+        return jsonschema_rs.validator_for(load_json_schema(name), validate_formats=False)
+    except (ValueError, jsonschema_rs.ReferencingError):
+        return None
+
+
 def _schema_problems(
-    document: Any, lines: Mapping[PathKey, int], schema: Mapping[str, Any]
+    document: Any, lines: Mapping[PathKey, int], name: str
 ) -> list[tuple[int, str]]:
-    validator = jsonschema.Draft202012Validator(schema)
+    """Every schema problem of a spec document, located. A valid spec (the common case) is
+    answered by the compiled validator; :mod:`jsonschema`, which explains, is loaded only
+    for a spec that is not."""
+    compiled = _compiled(name)
+    if compiled is not None and compiled.is_valid(document):
+        return []
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(load_json_schema(name))
     problems: list[tuple[int, str]] = []
     for error in validator.iter_errors(document):
         for where, text in _describe_error(error):
@@ -238,7 +260,30 @@ def _check_fields(problems: _Problems, key: PathKey, product: Mapping[str, Any])
             )
 
 
+_EPSG_CODE = re.compile(r"EPSG:(\d{4,6})")
+
+
+def _known_epsg(text: str) -> bool:
+    """True when ``text`` is an ``EPSG:code`` that rasterio's PROJ database knows: the
+    common case, answered without loading pyproj (the checks load it while files are read)."""
+    found = _EPSG_CODE.fullmatch(text.strip().upper())
+    if found is None:
+        return False
+    import rasterio
+    from rasterio.crs import CRS
+    from rasterio.errors import CRSError
+
+    try:
+        with rasterio.Env():
+            CRS.from_epsg(int(found.group(1)))
+    except CRSError:
+        return False
+    return True
+
+
 def _check_crs(problems: _Problems, key: PathKey, text: str) -> None:
+    if _known_epsg(text):
+        return
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
@@ -367,7 +412,7 @@ def parse_spec(text: str, spec_path: Path, data_override: str | Path | None = No
     document = source.value
     if not isinstance(document, dict):
         raise SpecError(str(spec_path), ["the spec must be a YAML mapping (key: value lines)"])
-    found = _schema_problems(document, source.lines, load_json_schema("dataset-spec.schema.json"))
+    found = _schema_problems(document, source.lines, "dataset-spec.schema.json")
     if found:
         raise SpecError(str(spec_path), [text for _, text in sorted(found)])
     semantic = _semantic_problems(document, source.lines)

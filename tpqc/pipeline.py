@@ -178,6 +178,11 @@ def _warm_judging(spec: Spec) -> None:
         from tpqc.schemas.spdx import spdx_ids
 
         spdx_ids()
+    from tpqc.validators.geo import authority_code
+
+    for product in spec.rasters:
+        if product.crs:
+            authority_code(product.crs)  # pyproj loaded, the declared CRS parsed
 
 
 def file_findings(

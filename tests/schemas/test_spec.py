@@ -144,3 +144,38 @@ def test_defaults_are_declared_once_and_typed(example: Path) -> None:
     assert schema["$defs"]["TableProduct"]["properties"]["header_rows"]["default"] == 1
     assert TimeRule("t", 600).timezone == "UTC"
     assert spec.rasters[0].nodata is not None and spec.rasters[0].nodata.kind == "required"
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        (("dataset", "id"), "has spaces"),
+        (("dataset", "extent", "west"), "far"),
+        (("rasters", 0, "resolution"), {"value": 1, "unit": "kilometre"}),
+        (("rasters", 0, "nodata"), "none"),
+        (("rasters", 0, "bands"), -1),
+        (("rasters", 0, "dtype"), "float128"),
+        (("rasters", 0, "unknown_key"), 1),
+        (("dataset", "temporal", "end"), "2020/12/31"),
+        (("spec_version",), 99),
+    ],
+)
+def test_compiled_schema_refuses_what_jsonschema_refuses(
+    example: Path, where: tuple[str | int, ...], value: object
+) -> None:
+    """A valid spec is answered by jsonschema-rs alone, so it must refuse whatever the
+    explaining validator (jsonschema) refuses."""
+    from tpqc.schemas.spec import _compiled
+
+    compiled = _compiled("dataset-spec.schema.json")
+    assert compiled is not None
+    document = yaml.safe_load((example / "spec.yaml").read_text(encoding="utf-8"))
+    document = json.loads(json.dumps(document, default=str))
+    assert compiled.is_valid(document)
+    target = document
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    explaining = jsonschema.Draft202012Validator(load_json_schema("dataset-spec.schema.json"))
+    assert not explaining.is_valid(document)
+    assert not compiled.is_valid(document)
