@@ -5,10 +5,11 @@ Pure numpy over blocks; knows nothing about files. Blocks may arrive in any orde
 partial accumulators of disjoint windows merge exactly, so one file can be split over
 processes. Examples are kept as the first pixels in row-major order.
 
-Speed: about 5 ns per float32 pixel. The histogram's bucket width is a power of two and its
-lower edge a multiple of it, so ``floor(v * (1 / width))`` is exact in the data's own float
-type (scaling by a power of two is exact), and histograms of different ranges re-grid onto a
-common one without losing a count.
+Speed: about 4-5 ns per float32 pixel: a block is folded a slab of rows at a time and each
+slab a cache-sized chunk at a time, so no temporary is block-sized. The histogram's bucket
+width is a power of two and its lower edge a multiple of it, so ``floor(v * (1 / width))``
+is exact in the data's own float type (scaling by a power of two is exact), and histograms
+of different ranges re-grid onto a common one without losing a count.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import numpy.typing as npt
 
 HISTOGRAM_BINS = 256
 CHUNK = 1 << 16
+SLAB = 1 << 20
+"""Pixels per slab of rows a block is folded in (its masks and copies stay in cache)."""
 ExampleList = list[tuple[int, int, float]]
 Block = npt.NDArray[Any]
 
@@ -86,20 +89,19 @@ class Histogram:
         """Count finite values whose minimum and maximum are ``low`` and ``high``."""
         if values.size == 0:
             return
+        binner = self.binner(values.dtype, low, high)
+        for start in range(0, values.size, CHUNK):
+            binner.add(values[start : start + CHUNK])
+
+    def binner(self, dtype: np.dtype[Any], low: float, high: float) -> Binner:
+        """A counter of values of ``dtype`` within [low, high] into this histogram, chunk
+        by chunk (the grid widened first to hold them)."""
         if self.lower is None:
-            self.seed(low, high, values.dtype.kind in "iu")
+            self.seed(low, high, dtype.kind in "iu")
         else:
             self._cover(low, high)
         assert self.lower is not None
-        kind = values.dtype
-        if kind.kind in "iu" and kind.itemsize <= 2:
-            values = values.astype(np.float32)  # exact below 2**24
-        elif kind.kind in "iu":
-            values = values.astype(np.float64)
-        scale = values.dtype.type(1.0 / self.width)  # a power of two: exact
-        index = np.floor(values * scale).astype(np.intp)
-        index -= round(self.lower / self.width)
-        self.counts += np.bincount(index, minlength=self.bins)[: self.bins]
+        return Binner(self, dtype, round(self.lower / self.width))
 
     def merge(self, other: Histogram) -> None:
         """Add another histogram's counts (re-gridding both onto a common aligned grid)."""
@@ -129,6 +131,33 @@ class Histogram:
             "max": self.upper,
             "buckets": [int(c) for c in self.counts] if self.counts.size else [0] * self.bins,
         }
+
+
+class Binner:
+    """Bins chunks of at most :data:`CHUNK` values into a histogram, reusing its buffers:
+    cache-sized temporaries instead of block-sized ones (which cost page faults and memory
+    bandwidth several times over)."""
+
+    def __init__(self, histogram: Histogram, dtype: np.dtype[Any], offset: int) -> None:
+        """Values of ``dtype``; ``offset`` is the histogram's lower edge in buckets."""
+        # Integers are binned as floats: exact below 2**24 (float32) and 2**53 (float64).
+        work = np.float32 if dtype.kind in "iu" and dtype.itemsize <= 2 else np.float64
+        self.work = np.dtype(dtype) if dtype.kind == "f" else np.dtype(work)
+        self.scale = self.work.type(1.0 / histogram.width)  # a power of two: exact
+        self.histogram, self.offset = histogram, offset
+        self.scaled = np.empty(CHUNK, self.work)
+        self.index = np.empty(CHUNK, np.intp)
+
+    def add(self, chunk: Block) -> None:
+        """Count one chunk of finite values inside the histogram's grid."""
+        n = chunk.size
+        scaled, index = self.scaled[:n], self.index[:n]
+        np.multiply(chunk, self.scale, out=scaled, dtype=self.work, casting="unsafe")
+        np.floor(scaled, out=scaled)
+        index[...] = scaled
+        index -= self.offset
+        bins = self.histogram.bins
+        self.histogram.counts += np.bincount(index, minlength=bins)[:bins]
 
 
 @dataclass
@@ -168,24 +197,35 @@ class BandAccumulator:
             self.histogram.seed(self.value_min, self.value_max, integer)
 
     def add_block(self, block: Block, row0: int, col0: int) -> None:
-        """Fold one 2-D block whose top-left pixel is (row0, col0) into the statistics."""
+        """Fold one 2-D block whose top-left pixel is (row0, col0) into the statistics,
+        a slab of rows at a time: the masks and copies stay cache-sized."""
+        rows = max(1, SLAB // max(1, block.shape[1]))
+        for start in range(0, block.shape[0], rows):
+            self._add_slab(block[start : start + rows], row0 + start, col0)
+
+    def _add_slab(self, block: Block, row0: int, col0: int) -> None:
         self.total += block.size
         nodata = self.nodata
         invalid: npt.NDArray[np.bool_] | None = None
-        if block.dtype.kind == "f":
-            low, high = block.min(), block.max()  # NaN propagates: one cheap test for all
-            if not (np.isfinite(low) and np.isfinite(high)):
-                invalid = self._non_finite(block, row0, col0)
         if nodata is not None and math.isfinite(nodata) and _representable(nodata, block.dtype):
             at_nodata = block == block.dtype.type(nodata)
             hits = int(np.count_nonzero(at_nodata))
             if hits:
                 self.nodata_count += hits
-                invalid = at_nodata if invalid is None else (invalid | at_nodata)
+                invalid = at_nodata
         values = block.ravel() if invalid is None else block[~invalid]
         if values.size == 0:
             return
         low, high = values.min(), values.max()
+        # NaN propagates through min and max: one test finds NaN and infinity, and only a
+        # block that has them pays for locating them.
+        if block.dtype.kind == "f" and not (np.isfinite(low) and np.isfinite(high)):
+            non_finite = self._non_finite(block, row0, col0)
+            invalid = non_finite if invalid is None else (invalid | non_finite)
+            values = block[~invalid]
+            if values.size == 0:
+                return
+            low, high = values.min(), values.max()
         self._fold(values, float(low), float(high))
         if (self.value_min is not None and low < self.value_min) or (
             self.value_max is not None and high > self.value_max
@@ -218,6 +258,9 @@ class BandAccumulator:
         block_mean = float(np.add.reduce(values, dtype=np.float64)) / n
         # Deviations in float64, a cache-sized chunk at a time: as exact as a float64 copy of
         # the block, at a fraction of its memory and time.
+        # The histogram is counted in the same chunks, while each is in cache.
+        self._seed_histogram(values.dtype.kind in "iu")
+        binner = self.histogram.binner(values.dtype, low, high)
         buffer = np.empty(min(n, CHUNK), np.float64)
         block_m2 = 0.0
         for start in range(0, n, CHUNK):
@@ -226,11 +269,10 @@ class BandAccumulator:
             np.subtract(chunk, block_mean, out=deviation, dtype=np.float64)
             np.square(deviation, out=deviation)
             block_m2 += float(np.add.reduce(deviation))
+            binner.add(chunk)
         self._combine(n, block_mean, block_m2)
         self.minimum = min(self.minimum, low)
         self.maximum = max(self.maximum, high)
-        self._seed_histogram(values.dtype.kind in "iu")
-        self.histogram.add(values, low, high)
 
     def _combine(self, n: int, mean: float, m2: float) -> None:
         self.moments.append((n, mean, m2))
