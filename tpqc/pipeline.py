@@ -178,11 +178,18 @@ def _warm_judging(spec: Spec) -> None:
         from tpqc.schemas.spdx import spdx_ids
 
         spdx_ids()
+    from contextlib import suppress
+
+    from pyproj.exceptions import CRSError
+
     from tpqc.validators.geo import authority_code
 
     for product in spec.rasters:
+        # pyproj loaded, the declared CRS parsed; one pyproj cannot read is the check's
+        # to report.
         if product.crs:
-            authority_code(product.crs)  # pyproj loaded, the declared CRS parsed
+            with suppress(CRSError):
+                authority_code(product.crs)
 
 
 def file_findings(
