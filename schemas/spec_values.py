@@ -86,14 +86,45 @@ def parse_step(text: str) -> int:
     raise StepError(f"not a time step: {raw!r}. Accepted: {STEP_FORMS}")
 
 
+_STEP_WRITINGS = (  # unit in seconds: (in words, as pandas writes it, as ISO 8601)
+    (86400, "day", "D", "P{}D"),
+    (3600, "h", "h", "PT{}H"),
+    (60, "min", "min", "PT{}M"),
+    (1, "s", "s", "PT{}S"),
+)
+
+
+def _step_writing(seconds: int) -> tuple[int, str, str, str]:
+    """(count, word, alias, ISO pattern) of the largest unit that divides the step."""
+    for size, word, alias, iso in _STEP_WRITINGS:
+        if seconds % size == 0:
+            return seconds // size, word, alias, iso
+    raise AssertionError("one second divides every whole step")
+
+
 def describe_step(seconds: int) -> str:
     """A step in words: ``10 min``, ``1 h``, ``1 day``."""
-    for size, unit in ((86400, "day"), (3600, "h"), (60, "min")):
-        if seconds % size == 0:
-            count = seconds // size
-            plural = "s" if unit == "day" and count != 1 else ""
-            return f"{count} {unit}{plural}"
-    return f"{seconds} s"
+    count, word, _, _ = _step_writing(seconds)
+    plural = "s" if word == "day" and count != 1 else ""
+    return f"{count} {word}{plural}"
+
+
+def step_text(seconds: int) -> str:
+    """A step as people write it in a spec: ``30s``, ``10min``, ``1h``, ``1D``, ``7D``."""
+    count, _, alias, _ = _step_writing(seconds)
+    return f"{count}{alias}"
+
+
+def iso_step(seconds: int) -> str:
+    """A step as an ISO 8601 duration: ``PT30S``, ``PT10M``, ``PT3H``, ``P1D``."""
+    count, _, _, iso = _step_writing(seconds)
+    return iso.format(count)
+
+
+def unit_seconds(unit: str) -> int | None:
+    """Seconds in a time unit as written in a step or a CF time axis (``hours``, ``min``,
+    ``day``), or None."""
+    return _STEP_UNITS.get(unit.strip().lower())
 
 
 # --- resolutions -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pystac.extensions.scientific import Publication, ScientificExtension
 from tpqc.schemas.errors import TpqcError
 from tpqc.schemas.spdx import licence_ids
 from tpqc.schemas.spec import RasterProduct, Spec, TableProduct
+from tpqc.schemas.spec_values import iso_step, unit_seconds
 from tpqc.stac.layout import CatalogLayout
 from tpqc.stac.licenses import license_url
 from tpqc.validators.geo import authority_code, footprint_wgs84, pixel_size_metres
@@ -421,20 +422,7 @@ def _iso_z(text: str) -> str:
     return text if text.endswith("Z") or "+" in text[10:] else text + "Z"
 
 
-_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-
-
 def _iso_step(step: float, units: str) -> str | None:
     """The time step as an ISO 8601 duration (PT3H, P1D), from the axis units."""
-    unit = units.split(" since ", 1)[0].strip().lower().rstrip("s")
-    seconds = _UNIT_SECONDS.get(unit)
-    if seconds is None:
-        return None
-    total = round(step * seconds)
-    if total % 86400 == 0:
-        return f"P{total // 86400}D"
-    if total % 3600 == 0:
-        return f"PT{total // 3600}H"
-    if total % 60 == 0:
-        return f"PT{total // 60}M"
-    return f"PT{total}S"
+    seconds = unit_seconds(units.split(" since ", 1)[0])
+    return iso_step(round(step * seconds)) if seconds is not None else None

@@ -12,6 +12,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from tpqc.schemas.spec_values import step_text
+
 T = TypeVar("T", bound=Hashable)
 
 
@@ -74,17 +76,6 @@ def fraction_ceiling(observed: float, margin: float = 0.05) -> float:
 def significant(value: float, digits: int = 6) -> float:
     """The value to so many significant digits (0.008333333 → 0.00833333)."""
     return float(f"{value:.{digits}g}")
-
-
-def step_text(seconds: int) -> str:
-    """A time step as people write it: 30s, 10min, 1h, 1D, 7D."""
-    if seconds % 86400 == 0:
-        return f"{seconds // 86400}D"
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600}h"
-    if seconds % 60 == 0:
-        return f"{seconds // 60}min"
-    return f"{seconds}s"
 
 
 def most_common(values: Sequence[T]) -> tuple[T, int] | None:
