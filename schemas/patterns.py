@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 import re2
 
+from tpqc.schemas.locations import printable
+
 MAX_PATTERN_MEMORY = 8 << 20
 
 FieldValue = int | float | str
@@ -40,13 +42,23 @@ class Matcher(Protocol):
     def fullmatch(self, text: str) -> Any: ...
 
 
+@dataclass(frozen=True)
+class _NameMatcher:
+    """RE2 over file names: a name that is not UTF-8 is matched as it is shown (``\\xff``),
+    since RE2 reads UTF-8 only."""
+
+    compiled: Any
+
+    def fullmatch(self, text: str) -> Any:
+        return self.compiled.fullmatch(printable(text))
+
+
 def _re2(source: str, *, case_sensitive: bool = True) -> Matcher:
     options = re2.Options()
     options.log_errors = False  # RE2 would print to stderr; the error becomes a PatternError
     options.case_sensitive = case_sensitive
     options.max_mem = MAX_PATTERN_MEMORY
-    matcher: Matcher = re2.compile(source, options)
-    return matcher
+    return _NameMatcher(re2.compile(source, options))
 
 
 def check_field_regex(source: str) -> str | None:

@@ -53,6 +53,7 @@ from tpqc.schemas.spec_model import (
 from tpqc.schemas.spec_values import (
     RESOLUTION_FORMS,
     StepError,
+    check_duration,
     parse_moment,
     parse_nodata,
     parse_resolution_text,
@@ -317,6 +318,11 @@ def _check_dataset(problems: _Problems, dataset: Mapping[str, Any]) -> None:
                 moments[which] = parse_moment(temporal[which], end=which == "end")
             except ValueError as exc:
                 problems.add(("dataset", "temporal", which), str(exc))
+    if isinstance(temporal.get("resolution"), str):
+        try:
+            check_duration(temporal["resolution"])
+        except ValueError as exc:
+            problems.add(("dataset", "temporal", "resolution"), str(exc))
     if "start" in moments and "end" in moments and moments["start"] > moments["end"]:
         problems.add(
             ("dataset", "temporal", "start"),

@@ -178,9 +178,26 @@ def suggest_date(text: str) -> str | None:
     return None
 
 
+LATEST_YEAR = 9000
+"""Dates past this are refused: stepping a series past year 9999 cannot be computed, and
+``9999-12-31`` is a placeholder for "open", not a coverage."""
+LONGEST_STEP_DAYS = 1000 * 366
+"""Durations past a millennium are refused (``P99999999999Y`` overflows every clock)."""
+
+
 def parse_moment(text: str, *, end: bool) -> dt.datetime:
     """A declared start or end: a date is its first (start) or last (end) second, UTC unless
     an offset is given. Raises ValueError with the accepted forms."""
+    moment = _parse_moment(text, end=end)
+    if moment.year > LATEST_YEAR:
+        raise ValueError(
+            f"{str(text).strip()!r} lies past the year {LATEST_YEAR}: write the last date the "
+            "data cover (an open end is not a coverage)"
+        )
+    return moment
+
+
+def _parse_moment(text: str, *, end: bool) -> dt.datetime:
     raw = str(text).strip()
     if not _DATE.fullmatch(raw):
         suggestion = suggest_date(raw)
@@ -229,10 +246,26 @@ def suggest_duration(text: str) -> str | None:
     return None
 
 
+_DAYS_PER = {"Y": 366.0, "M": 31.0, "W": 7.0, "D": 1.0}
+_DAYS_PER_TIME = {"H": 1 / 24, "M": 1 / 1440, "S": 1 / 86400}
+
+
+def _duration_days(raw: str) -> float:
+    """The most days an ISO 8601 duration can span (years of 366 days, months of 31)."""
+    date_part, _, time_part = raw[1:].partition("T")
+    days = 0.0
+    for part, scale in ((date_part, _DAYS_PER), (time_part, _DAYS_PER_TIME)):
+        for number, unit in re.findall(r"([0-9]+)([A-Z])", part):
+            days += int(number) * scale[unit]
+    return days
+
+
 def check_duration(text: str) -> str:
     """An ISO 8601 duration as written; raises ValueError with the accepted forms."""
     raw = str(text).strip()
     if _ISO_DURATION.fullmatch(raw):
+        if _duration_days(raw) > LONGEST_STEP_DAYS:
+            raise ValueError(f"{raw!r} is longer than a millennium: not a time step")
         return raw
     suggestion = suggest_duration(raw)
     hint = f"; write {suggestion}" if suggestion else ""

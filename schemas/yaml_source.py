@@ -22,6 +22,9 @@ PathKey = tuple[str | int, ...]
 MAX_SPEC_BYTES = 1 << 20
 MAX_NODES = 200_000
 """Nodes after aliases are expanded; an honest spec has a few hundred."""
+MAX_EXPANDED_CHARS = 4 * MAX_SPEC_BYTES
+"""Characters of text after aliases are expanded: one long string repeated by aliases
+(``keywords: [*big, *big, ...]``) is as much a bomb as many nodes."""
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -75,10 +78,11 @@ def read_capped(path: Path, limit: int = MAX_SPEC_BYTES) -> str:
         raise YamlSourceError([f"the spec is not UTF-8 text: {exc}"]) from None
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """How many nodes the document has once aliases are expanded, counted on the graph in
-    linear time; raises on a recursive alias."""
-    sizes: dict[int, int] = {}
+def _expanded_size(root: yaml.Node) -> tuple[int, int]:
+    """How many nodes, and how many characters of scalar text, the document has once
+    aliases are expanded, counted on the graph in linear time (stopping as soon as a limit
+    is passed); raises on a recursive alias."""
+    sizes: dict[int, tuple[int, int]] = {}
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     open_nodes: set[int] = set()
     while stack:
@@ -86,8 +90,11 @@ def _expanded_size(root: yaml.Node) -> int:
         key = id(node)
         if done:
             open_nodes.discard(key)
-            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
-            if sizes[key] > MAX_NODES:
+            nodes, chars = 1, len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+            for child in _children(node):
+                nodes, chars = nodes + sizes[id(child)][0], chars + sizes[id(child)][1]
+            sizes[key] = (nodes, chars)
+            if nodes > MAX_NODES or chars > MAX_EXPANDED_CHARS:
                 return sizes[key]
             continue
         if key in sizes:
@@ -164,11 +171,16 @@ def _where(key: PathKey) -> str:
     return out or "(top level)"
 
 
+_TOO_DEEP = "{name} nests values too deep to be a dataset spec (a spec is a few levels deep)"
+
+
 def load_yaml(text: str, name: str) -> YamlDocument:
     """Parse YAML text once into values with their lines; every problem is located and
     names the file."""
     try:
         node = yaml.compose(text, Loader=_PlainLoader)
+    except RecursionError:
+        raise YamlSourceError([_TOO_DEEP.format(name=name)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -179,17 +191,26 @@ def load_yaml(text: str, name: str) -> YamlDocument:
         raise YamlSourceError([f"not valid YAML in {name}: {exc}"]) from None
     if node is None:
         return YamlDocument(None)
-    size = _expanded_size(node)
-    if size > MAX_NODES:
+    nodes, chars = _expanded_size(node)
+    if nodes > MAX_NODES:
         raise YamlSourceError(
             [
                 f"the spec expands to more than {MAX_NODES} values (aliases repeating "
                 "aliases?); refused"
             ]
         )
+    if chars > MAX_EXPANDED_CHARS:
+        raise YamlSourceError(
+            [
+                f"the spec expands to more than {MAX_EXPANDED_CHARS // (1 << 20)} Mi characters "
+                "of text (a long string repeated by aliases?); refused"
+            ]
+        )
     builder = _Builder(name)
     try:
         value = builder.build(node, ())
+    except RecursionError:
+        raise YamlSourceError([_TOO_DEEP.format(name=name)]) from None
     except yaml.YAMLError as exc:
         raise YamlSourceError([f"not valid YAML in {name}: {exc}"]) from None
     if builder.problems:

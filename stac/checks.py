@@ -49,6 +49,34 @@ STAC_LINK = Scope[UnresolvedLink]("stac-link")
 """Checks of a link that does not resolve."""
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (checks read hostile documents)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    """A JSON array, or an empty one for anything else."""
+    return value if isinstance(value, list) else []
+
+
+def _numbers(value: Any, count: int) -> list[float] | None:
+    """``count`` finite numbers (a bbox, a transform), or None when the value is not that."""
+    if not isinstance(value, list) or len(value) < count:
+        return None
+    out = []
+    for item in value[:count]:
+        if isinstance(item, bool) or not isinstance(item, int | float):
+            return None
+        try:
+            number = float(item)
+        except OverflowError:  # an integer of thousands of digits
+            return None
+        if not math.isfinite(number):
+            return None
+        out.append(number)
+    return out
+
+
 def _at(ctx: StacContext, field: str | None = None) -> Location:
     return Location(path=ctx.doc.name, field=field or None)
 
@@ -62,7 +90,11 @@ def _schema_issues(ctx: StacContext, url: str, label: str) -> Iterator[Issue]:
         return  # valid: the compiled validator is enough; jsonschema explains failures
     schema = ctx.store.schema(url)
     validator = validator_for(schema)(schema, registry=ctx.store.registry)
-    errors = sorted(validator.iter_errors(ctx.doc.data), key=lambda e: list(map(str, e.path)))
+    try:
+        errors = sorted(validator.iter_errors(ctx.doc.data), key=lambda e: list(map(str, e.path)))
+    except RecursionError:
+        yield Issue(f"{label}: too deeply nested to explain", _at(ctx), expected=url)
+        return
     for error in errors[:MAX_SCHEMA_ERRORS]:
         yield Issue(
             f"{label}: {error.message[:300]}",
@@ -85,8 +117,7 @@ def _core_url(ctx: StacContext) -> str | None:
 
 
 def _extension_urls(doc: StacDoc) -> list[str]:
-    urls = doc.data.get("stac_extensions") or []
-    return [u for u in urls if isinstance(u, str)]
+    return [u for u in _list(doc.data.get("stac_extensions")) if isinstance(u, str)]
 
 
 @check("S001", "stac-unreadable", scope=STAC_UNREADABLE)
@@ -251,7 +282,7 @@ def datetime_order(ctx: StacContext) -> Iterator[Issue]:
     """An end_datetime before its start_datetime, or a temporal interval that runs backwards."""
     data = ctx.doc.data
     if ctx.doc.kind == "Item":
-        props = data.get("properties") or {}
+        props = _obj(data.get("properties"))
         start, end = (
             _parse_time(props.get("start_datetime")),
             _parse_time(props.get("end_datetime")),
@@ -264,7 +295,7 @@ def datetime_order(ctx: StacContext) -> Iterator[Issue]:
                 actual=props["end_datetime"],
             )
     if ctx.doc.kind == "Collection":
-        intervals = ((data.get("extent") or {}).get("temporal") or {}).get("interval") or []
+        intervals = _list(_obj(_obj(data.get("extent")).get("temporal")).get("interval"))
         for index, pair in enumerate(intervals):
             if isinstance(pair, list) and len(pair) == 2:
                 start, end = _parse_time(pair[0]), _parse_time(pair[1])
@@ -276,23 +307,58 @@ def datetime_order(ctx: StacContext) -> Iterator[Issue]:
                     )
 
 
-def _coordinates(geometry: Any) -> list[tuple[float, float]]:
-    points: list[tuple[float, float]] = []
+def _is_position(node: Any) -> bool:
+    return (
+        isinstance(node, list)
+        and len(node) >= 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in node[:2])
+    )
 
-    def walk(node: Any) -> None:
-        if (
-            isinstance(node, list)
-            and len(node) >= 2
-            and all(isinstance(v, int | float) for v in node[:2])
-        ):
-            points.append((float(node[0]), float(node[1])))
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
 
-    if isinstance(geometry, dict):
-        walk(geometry.get("coordinates"))
-    return points
+def _positions(rows: list[Any]) -> Any:
+    """A list of positions as an (n, 2) float array, or None when it is not one."""
+    import numpy as np
+
+    try:
+        points = np.asarray(rows, dtype=np.float64)
+    except (ValueError, TypeError, OverflowError):  # ragged, not numbers, or too big
+        return None
+    if points.ndim != 2 or points.shape[1] < 2:
+        return None
+    return points[:, :2]
+
+
+def _bounds(geometry: Any) -> list[float] | None:
+    """[west, south, east, north] of a GeoJSON geometry's positions, or None when it has
+    none. A ring of positions goes through numpy at once (a footprint of millions of
+    vertices takes milliseconds, not a Python call per vertex); nesting is walked without
+    recursion."""
+    import numpy as np
+
+    low, high = [np.inf, np.inf], [-np.inf, -np.inf]
+    stack = [geometry.get("coordinates")] if isinstance(geometry, dict) else []
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, list) or not node:
+            continue
+        if _is_position(node):
+            points = _positions([node[:2]])
+        elif _is_position(node[0]):
+            points = _positions(node)
+            if points is None:  # positions of mixed dimensions, or with odd members
+                points = _positions([p[:2] for p in node if _is_position(p)])
+        else:
+            stack.extend(node)
+            continue
+        if points is None:
+            continue
+        points = points[np.isfinite(points).all(axis=1)]
+        if points.size:
+            low = np.minimum(low, points.min(axis=0)).tolist()
+            high = np.maximum(high, points.max(axis=0)).tolist()
+    if not np.isfinite(low[0]):
+        return None
+    return [float(low[0]), float(low[1]), float(high[0]), float(high[1])]
 
 
 @check("S008", "bbox-geometry-mismatch", scope=STAC_DOCUMENT)
@@ -300,11 +366,12 @@ def bbox_geometry_mismatch(ctx: StacContext) -> Iterator[Issue]:
     """An item's bbox does not contain its geometry."""
     if ctx.doc.kind != "Item":
         return
-    bbox, points = ctx.doc.data.get("bbox"), _coordinates(ctx.doc.data.get("geometry"))
-    if not isinstance(bbox, list) or len(bbox) != 4 or not points:
+    raw = ctx.doc.data.get("bbox")
+    numbers = _numbers(raw, 6 if isinstance(raw, list) and len(raw) == 6 else 4)
+    if numbers is None or (expected := _bounds(ctx.doc.data.get("geometry"))) is None:
         return
-    lons, lats = [p[0] for p in points], [p[1] for p in points]
-    expected = [min(lons), min(lats), max(lons), max(lats)]
+    # A 3-D bbox is west, south, low, east, north, high.
+    bbox = numbers if len(numbers) == 4 else [numbers[0], numbers[1], numbers[3], numbers[4]]
     if bbox[0] > bbox[2]:
         return  # an antimeridian-crossing bbox legitimately differs from min/max
     tolerance = 1e-6
@@ -315,7 +382,7 @@ def bbox_geometry_mismatch(ctx: StacContext) -> Iterator[Issue]:
         or bbox[3] < expected[3] - tolerance
     ):
         yield Issue(
-            "bbox does not contain the geometry", _at(ctx, "bbox"), expected=expected, actual=bbox
+            "bbox does not contain the geometry", _at(ctx, "bbox"), expected=expected, actual=raw
         )
 
 
@@ -334,25 +401,30 @@ def collection_extent_mismatch(ctx: StacContext) -> Iterator[Issue]:
     collection = _collection_of(ctx.doc, ctx.tree)
     if collection is None:
         return
-    extent = collection.data.get("extent") or {}
-    boxes = (extent.get("spatial") or {}).get("bbox") or []
-    bbox = ctx.doc.data.get("bbox")
-    if boxes and isinstance(bbox, list) and len(bbox) == 4 and len(boxes[0]) == 4:
-        outer = boxes[0]
-        if outer[0] <= outer[2] and (
+    extent = _obj(collection.data.get("extent"))
+    boxes = _list(_obj(extent.get("spatial")).get("bbox"))
+    bbox = _numbers(ctx.doc.data.get("bbox"), 4)
+    outer = _numbers(boxes[0], 4) if boxes else None
+    if (
+        bbox is not None
+        and outer is not None
+        and len(_list(boxes[0])) == 4
+        and outer[0] <= outer[2]
+        and (
             bbox[0] < outer[0] - 1e-9
             or bbox[1] < outer[1] - 1e-9
             or bbox[2] > outer[2] + 1e-9
             or bbox[3] > outer[3] + 1e-9
-        ):
-            yield Issue(
-                "item bbox is outside the collection's spatial extent",
-                _at(ctx, "bbox"),
-                expected=outer,
-                actual=bbox,
-            )
-    intervals = (extent.get("temporal") or {}).get("interval") or []
-    props = ctx.doc.data.get("properties") or {}
+        )
+    ):
+        yield Issue(
+            "item bbox is outside the collection's spatial extent",
+            _at(ctx, "bbox"),
+            expected=boxes[0],
+            actual=ctx.doc.data.get("bbox"),
+        )
+    intervals = _list(_obj(extent.get("temporal")).get("interval"))
+    props = _obj(ctx.doc.data.get("properties"))
     start = _parse_time(props.get("start_datetime") or props.get("datetime"))
     end = _parse_time(props.get("end_datetime") or props.get("datetime"))
     if intervals and isinstance(intervals[0], list) and len(intervals[0]) == 2:
@@ -366,22 +438,30 @@ def collection_extent_mismatch(ctx: StacContext) -> Iterator[Issue]:
             )
 
 
+_NESTED_FIELDS = ("properties", "assets", "bands", "summaries", "item_assets")
+
+
 def _prefixed_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if isinstance(key, str) and ":" in key and not key.startswith(("http", "$")):
-                yield key, f"{where}.{key}".lstrip(".")
-            if key in (
-                "properties",
-                "assets",
-                "bands",
-                "summaries",
-                "item_assets",
-            ) or where.startswith(("assets", "item_assets")):
-                yield from _prefixed_fields(value, f"{where}.{key}".lstrip("."))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _prefixed_fields(value, f"{where}.{index}")
+    """Every ``prefix:name`` key at the top level and inside properties, assets, bands,
+    summaries and item assets, with where it is, in document order (walked without
+    recursion: a deep document cannot exhaust the stack)."""
+    # ("key", a prefixed key to report, its path) or ("node", a value to look inside, path)
+    stack: list[tuple[str, Any, str]] = [("node", node, where)]
+    while stack:
+        what, value, at = stack.pop()
+        if what == "key":
+            yield value, at
+        elif isinstance(value, dict):
+            steps: list[tuple[str, Any, str]] = []
+            for key, child in value.items():
+                place = f"{at}.{key}".lstrip(".")
+                if isinstance(key, str) and ":" in key and not key.startswith(("http", "$")):
+                    steps.append(("key", key, place))
+                if key in _NESTED_FIELDS or at.startswith(("assets", "item_assets")):
+                    steps.append(("node", child, place))
+            stack.extend(reversed(steps))
+        elif isinstance(value, list):
+            stack.extend(("node", v, f"{at}.{i}") for i, v in reversed(list(enumerate(value))))
 
 
 @check("S010", "extension-field-undeclared", Severity.WARNING, scope=STAC_DOCUMENT)
@@ -403,8 +483,8 @@ def extension_field_undeclared(ctx: StacContext) -> Iterator[Issue]:
 
 
 def _local_assets(ctx: StacContext) -> Iterator[tuple[str, dict[str, Any]]]:
-    assets = ctx.doc.data.get("assets") or {}
-    if isinstance(assets, dict):
+    assets = _obj(ctx.doc.data.get("assets"))
+    if assets:
         for key, asset in sorted(assets.items()):
             href = asset.get("href") if isinstance(asset, dict) else None
             if isinstance(href, str) and not is_url(href):
@@ -462,7 +542,7 @@ def projection_mismatch(ctx: StacContext) -> Iterator[Issue]:
     from tpqc.validators.geo import crs_equivalent
     from tpqc.validators.raster_facts import ReadPlan, read_raster_facts
 
-    props = ctx.doc.data.get("properties") or {}
+    props = _obj(ctx.doc.data.get("properties"))
     for key, asset in _local_assets(ctx):
         if "geotiff" not in str(asset.get("type", "")):
             continue
@@ -475,14 +555,14 @@ def projection_mismatch(ctx: StacContext) -> Iterator[Issue]:
             continue
         where = f"assets.{key}"
         shape = fields.get("proj:shape")
-        if shape is not None and list(shape) != [facts.height, facts.width]:
+        if shape is not None and shape != [facts.height, facts.width]:
             yield Issue(
                 "proj:shape differs from the raster",
                 _at(ctx, where),
                 expected=[facts.height, facts.width],
                 actual=shape,
             )
-        transform = fields.get("proj:transform")
+        transform = _numbers(fields.get("proj:transform"), 6)
         if (
             transform is not None
             and facts.transform is not None
@@ -495,7 +575,7 @@ def projection_mismatch(ctx: StacContext) -> Iterator[Issue]:
                 "proj:transform differs from the raster",
                 _at(ctx, where),
                 expected=list(facts.transform),
-                actual=transform,
+                actual=fields.get("proj:transform"),
             )
         code = fields.get("proj:code")
         if isinstance(code, str) and facts.crs_wkt and not crs_equivalent(code, facts.crs_wkt):
@@ -505,7 +585,7 @@ def projection_mismatch(ctx: StacContext) -> Iterator[Issue]:
                 expected=code,
                 actual=facts.crs_wkt[:200],
             )
-        bbox = fields.get("proj:bbox")
+        bbox = _numbers(fields.get("proj:bbox"), 4)
         if (
             bbox is not None
             and facts.bounds is not None
@@ -518,5 +598,5 @@ def projection_mismatch(ctx: StacContext) -> Iterator[Issue]:
                 "proj:bbox differs from the raster",
                 _at(ctx, where),
                 expected=list(facts.bounds),
-                actual=bbox,
+                actual=fields.get("proj:bbox"),
             )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import errno
+import os
+import stat
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,6 +14,77 @@ from urllib.parse import urlparse
 
 FOLLOWED = ("child", "item")
 CHECKED = ("root", "parent", "collection", "child", "item")
+MAX_DOCUMENT_BYTES = 64 << 20
+"""The largest STAC document read (``check-stac --max-document-bytes``): an item is a few
+kB; a footprint of millions of vertices belongs in an asset, not in the item."""
+
+
+class DocumentError(ValueError):
+    """A STAC document that cannot be read, and why, in words a user can act on."""
+
+
+def read_json_document(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> Any:
+    """The JSON value of a document file: only a regular file (a FIFO or device is never
+    read: it could block or never end), at most ``limit`` bytes, parsed by orjson (a few
+    times the document's size in memory; nesting past 1024 levels refused, so no reader or
+    check runs out of stack)."""
+    import orjson
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise DocumentError(f"cannot open: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+            raise DocumentError(f"{what}, not a regular file: never read as a document")
+        if info.st_size > limit:
+            raise DocumentError(
+                f"{info.st_size} bytes, more than the {limit} a STAC document may have here "
+                "(--max-document-bytes)"
+            )
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        if exc.errno == errno.EISDIR:
+            raise DocumentError("a folder, not a document") from None
+        raise DocumentError(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(descriptor)
+    if len(data) > limit:
+        raise DocumentError(f"more than {limit} bytes (--max-document-bytes)")
+    try:
+        return orjson.loads(data)  # refuses nesting past 1024 levels
+    except orjson.JSONDecodeError as exc:
+        return _lenient_json(data, exc)
+
+
+def _lenient_json(data: bytes, first: Exception) -> Any:
+    """What orjson is stricter about than JSON readers in the wild (NaN, integers past 64
+    bits) is read by the standard library, within its limits."""
+    import json
+
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise DocumentError("nested too deep to be a STAC document") from None
+    except ValueError:
+        raise DocumentError(_json_reason(data, first)) from None
+
+
+def _json_reason(data: bytes, exc: Exception) -> str:
+    what = next((name for magic, name in _MAGIC.items() if data.startswith(magic)), None)
+    if what is not None:
+        return (
+            f"{what}, not a STAC JSON document: check-stac reads catalogs, collections and "
+            "items (catalog.json, collection.json, item .json files)"
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not UTF-8 text, so not a STAC JSON document"
+    return f"not valid JSON: {exc}"
 
 
 @dataclass(frozen=True)
@@ -26,11 +99,13 @@ class StacDoc:
     """Only what the tree checks need is kept (type, id, collection): an item of a big
     tree, read again from ``path`` when its own checks run (:meth:`full`)."""
 
-    def full(self) -> StacDoc:
+    def full(self, limit: int = MAX_DOCUMENT_BYTES) -> StacDoc:
         """The document with all its JSON (read again for a slim one)."""
         if not self.slim:
             return self
-        data = json.loads(self.path.read_text(encoding="utf-8"))
+        data = read_json_document(self.path, limit)
+        if not isinstance(data, dict):
+            raise DocumentError("no longer a JSON object")
         return StacDoc(self.path, self.name, data, self.parent)
 
     @property
@@ -109,24 +184,6 @@ _MAGIC = {
 }
 
 
-def _unreadable_reason(path: Path, exc: Exception) -> str:
-    """Why a file is not a STAC document, in words a user can act on."""
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(4)
-    except OSError:
-        return f"{type(exc).__name__}: {exc}"
-    what = next((name for magic, name in _MAGIC.items() if head.startswith(magic)), None)
-    if what is not None:
-        return (
-            f"{what}, not a STAC JSON document: check-stac reads catalogs, collections and "
-            "items (catalog.json, collection.json, item .json files)"
-        )
-    if isinstance(exc, UnicodeDecodeError):
-        return "not UTF-8 text, so not a STAC JSON document"
-    return f"not valid JSON: {exc}"
-
-
 def _start_document(start: Path) -> Path:
     start = Path(start).resolve()
     if start.is_dir():
@@ -140,12 +197,17 @@ SLIM_KEYS = ("type", "id", "collection")
 
 
 def load_tree(
-    starts: Path | Sequence[Path], *, follow_links: bool = True, slim_items: bool = False
+    starts: Path | Sequence[Path],
+    *,
+    follow_links: bool = True,
+    slim_items: bool = False,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> StacTree:
     """Read the documents at ``starts`` (files, or folders holding catalog.json or
     collection.json), and with ``follow_links`` every child and item they link to. With
-    ``slim_items``, items keep only their type, id and collection once their links are
-    followed: a tree of 100,000 items fits in memory; each is read again to be checked."""
+    ``slim_items``, items reached through links keep only their type, id and collection once
+    their links are followed: a tree of 100,000 items fits in memory; each is read again to
+    be checked. A document past ``max_bytes``, or not a regular file, is unreadable."""
     paths = [_start_document(p) for p in ([starts] if isinstance(starts, Path) else starts)]
     tree = StacTree(root=paths[0].parent if len(paths) == 1 else _common_folder(paths))
     seen: set[Path] = set()
@@ -157,15 +219,15 @@ def load_tree(
         seen.add(path)
         name = _name(path, tree.root)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            tree.unreadable.append(UnreadableDocument(name, _unreadable_reason(path, exc)))
+            data = read_json_document(path, max_bytes)
+        except DocumentError as exc:
+            tree.unreadable.append(UnreadableDocument(name, str(exc)))
             continue
         if not isinstance(data, dict) or "type" not in data:
             tree.unreadable.append(UnreadableDocument(name, "not a STAC object (no 'type')"))
             continue
         doc = StacDoc(path, name, data, parent)
-        if slim_items and doc.kind == "Item":
+        if slim_items and doc.kind == "Item" and parent is not None:
             slim = {key: data[key] for key in SLIM_KEYS if key in data}
             tree.docs.append(StacDoc(path, name, slim, parent, slim=True))
         else:

@@ -13,7 +13,7 @@ from tpqc.stac.checks import (
     StacContext,
 )
 from tpqc.stac.schema_store import SchemaStore
-from tpqc.stac.tree import UnreadableDocument, load_tree
+from tpqc.stac.tree import MAX_DOCUMENT_BYTES, UnreadableDocument, load_tree
 from tpqc.validators.findings import Finding, Report, Severity
 from tpqc.validators.registry import Selection, run_scope
 
@@ -26,12 +26,16 @@ def check_stac(
     selection: Selection | None = None,
     fail_on: Severity = Severity.ERROR,
     follow_links: bool = True,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> Report:
     """Validate the documents at ``start`` and, with ``follow_links``, every document they
-    reach; schemas are never fetched unless the store allows it."""
+    reach; schemas are never fetched unless the store allows it. A document larger than
+    ``max_document_bytes`` (or not a regular file) is reported unreadable, never read."""
     store = store or SchemaStore.load()
     selection = selection or Selection()
-    tree = load_tree(start, follow_links=follow_links, slim_items=True)
+    tree = load_tree(
+        start, follow_links=follow_links, slim_items=True, max_bytes=max_document_bytes
+    )
     findings: list[Finding] = []
     for unreadable in tree.unreadable:
         findings += run_scope(STAC_UNREADABLE, unreadable, selection)
@@ -40,7 +44,7 @@ def check_stac(
     findings += run_scope(STAC_TREE, tree, selection)
     for doc in tree.docs:
         try:
-            whole = doc.full()
+            whole = doc.full(max_document_bytes)
         except (OSError, ValueError) as exc:  # changed on disk since it was first read
             findings += run_scope(
                 STAC_UNREADABLE, UnreadableDocument(doc.name, f"read again: {exc}"), selection

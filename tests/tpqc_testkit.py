@@ -42,3 +42,42 @@ def tree_digest(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+MIXED_SPEC = """spec_version: 1
+data: .
+dataset: {id: mixed}
+rasters:
+  - {name: alt, pattern: "Wudaoliang_ALT_{year}.tif"}
+  - {name: prec, pattern: "prec_CMFD_V0106_B-01_03hr_010deg_{year}{month}.nc", variable: prec}
+tables:
+  - name: aws
+    pattern: "{station}_AWS_{year}.csv"
+    header_rows: 2
+    units_row: 2
+    time: {column: TIMESTAMP, step: 10min, timezone: "+08:00", label: end}
+    missing_values: [-6999]
+    columns:
+      Ta_5m: {variable: air_temperature}
+      RH_5m: {variable: relative_humidity}
+"""
+
+
+def write_mixed_dataset(folder: Path, rasters: int = 8, netcdfs: int = 6, tables: int = 6) -> Path:
+    """GeoTIFFs, NetCDF files and station tables under one spec (every reader and every
+    library of the engine in one run); returns the spec's path."""
+    from tpqc.examples.aws.generate import write_aws_year
+    from tpqc.examples.cmfd.generate import write_cmfd_month
+    from tpqc.examples.wudaoliang.generate import alt_field, write_alt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for year in range(2013, 2013 + rasters):
+        write_alt(folder / f"Wudaoliang_ALT_{year}.tif", alt_field(2017))
+    for month in range(1, netcdfs + 1):
+        write_cmfd_month(
+            folder / f"prec_CMFD_V0106_B-01_03hr_010deg_2018{month:02d}.nc", 2018, month
+        )
+    for index in range(tables):
+        write_aws_year(folder / f"S{index}_AWS_2019.csv", days=10)
+    (folder / "spec.yaml").write_text(MIXED_SPEC, encoding="utf-8")
+    return folder / "spec.yaml"

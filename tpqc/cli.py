@@ -21,8 +21,10 @@ import click  # noqa: E402
 
 from tpqc import __version__  # noqa: E402
 from tpqc.cli_support import (  # noqa: E402
+    ALLOW_IN_DATA_OPTION,
     EXIT_CLEAN,
     EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
     FORMAT_OPTION,
     OUTPUT_OPTION,
     SHOW_OK_OPTION,
@@ -76,6 +78,7 @@ def cli() -> None:
     default=None,
     help="Folder the shard writes its facts and findings into.",
 )
+@ALLOW_IN_DATA_OPTION
 @verbosity_options
 @tool_errors
 def validate(
@@ -88,10 +91,12 @@ def validate(
     inventory_csv: Path | None,
     shard: str | None,
     facts_out: Path | None,
+    allow_in_data: bool,
 ) -> None:
     """Validate every file of the dataset described by SPEC."""
     import dataclasses
 
+    from tpqc.pipeline import output_guard
     from tpqc.pipeline import validate as run_validation
     from tpqc.schemas.spec import load_spec
     from tpqc.validators.render import render
@@ -101,27 +106,36 @@ def validate(
     if (shard is None) != (facts_out is None):
         raise UsageError("--shard and --facts-out go together")
     loaded = load_spec(spec, data)
+    guard = output_guard(loaded, allow_in_data=allow_in_data)
+    # Refused before anything is read: an output may never be an input.
+    for path, option in ((output, "-o"), (inventory_csv, "--inventory")):
+        if path is not None:
+            guard.check_file(path, option)
     if shard is not None and facts_out is not None:
         from tpqc.schemas.yaml_source import read_capped
         from tpqc.shards import Shard, run_shard
 
+        which = Shard.parse(shard)
+        guard.check_folder_for_files(facts_out, [which.file_name], "--facts-out")
         # A shard takes the pictures too, so that the merge can draw the HTML report and
         # the catalog its thumbnails without reading anything again.
         shard_options = dataclasses.replace(options, pictures=True)
         text = read_capped(spec)
         report = run_shard(
-            loaded, text, str(data) if data else None, shard_options, Shard.parse(shard), facts_out
+            loaded, text, str(data) if data else None, shard_options, which, facts_out
         )
-        emit(render(report, fmt, render_context(False, show_ok, loaded)), output)
+        emit(render(report, fmt, render_context(False, show_ok, loaded)), output, guard)
         sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
     result = run_validation(loaded, options)
+    if options.follow_symlinks:  # data files outside the root, reached through symlinks
+        guard = guard.with_data_files(loaded.data_root / e.path for e in result.inventory.entries)
     if inventory_csv is not None:
         from tpqc.validators.inventory_frame import rows_csv
 
-        emit(rows_csv(result.report.inventory), inventory_csv)
+        emit(rows_csv(result.report.inventory), inventory_csv, guard, "--inventory")
     color = fmt == "text" and output is None and sys.stdout.isatty()
     context = render_context(color, show_ok, loaded, result.pictures)
-    emit(render(result.report, fmt, context), output)
+    emit(render(result.report, fmt, context), output, guard)
     sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
 
 
@@ -143,6 +157,7 @@ def validate(
     default=None,
     help="Judge waiver expiry on this day (YYYY-MM-DD) [default: today, UTC].",
 )
+@ALLOW_IN_DATA_OPTION
 @verbosity_options
 @tool_errors
 def merge(
@@ -152,16 +167,20 @@ def merge(
     output: Path | None,
     show_ok: bool | None,
     as_of: object,
+    allow_in_data: bool,
 ) -> None:
     """Merge the shard outputs in FOLDERS into the report of one run (nothing is read)."""
     import dataclasses
     import datetime as dt
 
-    from tpqc.pipeline import judge
+    from tpqc.pipeline import judge, output_guard
     from tpqc.shards import merge_shards
     from tpqc.validators.render import render
 
     merged = merge_shards(folders, spec_path)
+    guard = output_guard(merged.spec, allow_in_data=allow_in_data)
+    if output is not None:
+        guard.check_file(output, "-o")
     options = merged.gathered.options
     if isinstance(as_of, dt.datetime):
         options = dataclasses.replace(options, today=as_of.date())
@@ -171,7 +190,7 @@ def merge(
     log.info("merged %d shards: %d files", merged.shards, len(merged.gathered.facts))
     color = fmt == "text" and output is None and sys.stdout.isatty()
     context = render_context(color, show_ok, merged.spec, result.pictures)
-    emit(render(result.report, fmt, context), output)
+    emit(render(result.report, fmt, context), output, guard)
     sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
 
 
@@ -359,6 +378,13 @@ def stac(
 @click.option("--profile", is_flag=True, help="Also require what every tpqc catalog guarantees.")
 @click.option("--online", is_flag=True, help="Fetch schemas that are not available locally.")
 @click.option(
+    "--max-document-bytes",
+    type=click.IntRange(min=1),
+    default=64 << 20,
+    show_default=True,
+    help="Refuse (as unreadable) STAC documents larger than this.",
+)
+@click.option(
     "--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True
 )
 @click.option("--select", multiple=True, help="Only these checks (codes, names or prefixes).")
@@ -374,6 +400,7 @@ def check_stac_command(
     no_links: bool,
     profile: bool,
     online: bool,
+    max_document_bytes: int,
     fail_on: str,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -384,11 +411,19 @@ def check_stac_command(
     """Validate STAC catalogs, collections or items offline, walking their links (with
     --no-links: just the given documents, as copied out of their catalog)."""
     from tpqc.catalogue import selection
+    from tpqc.pipeline import output_guard
     from tpqc.stac.schema_store import SchemaStore
     from tpqc.stac.validate import check_stac
     from tpqc.validators.findings import Severity
     from tpqc.validators.render import render
 
+    # The report never lands on or inside what it checks.
+    if output is not None:
+        for path in paths:
+            if path.is_dir():
+                output_guard(None, data_root=path).check_file(output, "-o")
+            else:
+                output_guard(None).with_data_files([path]).check_file(output, "-o")
     report = check_stac(
         list(paths),
         SchemaStore.load(schemas, online=online),
@@ -396,6 +431,7 @@ def check_stac_command(
         selection=selection(select, ignore),
         fail_on=Severity.parse(fail_on),
         follow_links=not no_links,
+        max_document_bytes=max_document_bytes,
     )
     color = fmt == "text" and output is None and sys.stdout.isatty()
     emit(render(report, fmt, render_context(color, show_ok)), output)
@@ -431,12 +467,17 @@ def init(
 ) -> None:
     """Read DATA_DIR's files once and write the spec they suggest, with TODOs to fill in."""
     from tpqc.init_spec import infer_spec
+    from tpqc.pipeline import output_guard
 
-    if output is not None and output.exists() and not force:
-        raise UsageError(f"{output} exists; give another -o or --force to replace it")
+    # The spec is written beside the data on purpose, but never over a data file.
+    guard = output_guard(None, data_root=data_dir, allow_in_data=True, may_replace=force)
+    if output is not None:
+        guard.check_file(output, "-o")
+        if output.exists() and not force:
+            raise UsageError(f"{output} exists; give another -o or --force to replace it")
     options = validate_options(jobs=jobs, cache=cache, no_cache=no_cache)
     result = infer_spec(data_dir, output, options)
-    emit(result.text, output)
+    emit(result.text, output, guard)
     where = output or "stdout"
     note(
         f"tpqc: wrote {where}: {result.products} products over {result.files} files"
@@ -463,8 +504,17 @@ def demo(folder: Path, jobs: int | None) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="tpqc")
+    """Console-script entry point. Ctrl-C before a command runs (while libraries load) is
+    exit 130 too: click alone would call it an abort with exit 1."""
+    try:
+        code = cli.main(prog_name="tpqc", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("tpqc: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
 
 
 __all__ = ["cli", "main"]

@@ -21,11 +21,12 @@ from tpqc.validators.render import FORMATS
 if TYPE_CHECKING:
     from tpqc.pipeline import ValidateOptions
     from tpqc.schemas.spec import Spec
+    from tpqc.validators.outputs import OutputGuard
     from tpqc.validators.render import RenderContext
 
 log = logging.getLogger("tpqc")
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 _NOISY_LIBRARIES = ("distributed", "tornado", "asyncio", "bokeh", "fsspec")
 
 
@@ -116,7 +117,8 @@ def _silence_stdout() -> None:
 
 
 def tool_errors(func: F) -> F:
-    """Turn tpqc errors, closed pipes and crashes into exit code 2 with a line on stderr."""
+    """Turn tpqc errors, closed pipes and crashes into exit code 2 with a line on stderr,
+    and Ctrl-C into 130 (never 1, which says the dataset has errors)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -129,7 +131,11 @@ def tool_errors(func: F) -> F:
             _silence_stdout()
             click.echo("tpqc: error: the output was closed before the report was written", err=True)
             sys.exit(EXIT_TOOL_ERROR)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            _silence_stdout()
+            click.echo("tpqc: interrupted; nothing was written", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # the last line of defence: never exit 1 on a crash
             log.debug("internal error", exc_info=True)
@@ -139,17 +145,25 @@ def tool_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Write a report to stdout, or atomically to a file; a file that cannot be written is a
-    tool error naming why."""
+def emit(
+    text: str, output: Path | None, guard: OutputGuard | None = None, option: str = "-o"
+) -> None:
+    """Write a report to stdout, or atomically to a file the output guard allows (never an
+    input of the run); a file that cannot be written is a tool error naming why."""
     if output is None:
-        click.echo(text, nl=False)
-        sys.stdout.flush()
+        try:
+            click.echo(text, nl=False)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk (> /dev/full), a revoked terminal
+            _silence_stdout()
+            raise UsageError(f"cannot write the report to stdout: {exc.strerror or exc}") from exc
         return
     from tpqc.validators.atomic import write_text_atomic
+    from tpqc.validators.outputs import OutputGuard
 
-    if output.is_dir():
-        raise UsageError(f"-o {output} is a folder; give a file name, e.g. -o {output / 'report'}")
+    (guard or OutputGuard()).check_file(output, option)
     try:
         write_text_atomic(output, text)
     except OSError as exc:
@@ -207,6 +221,13 @@ OUTPUT_OPTION = click.option(
     "--output",
     type=click.Path(path_type=Path),
     help="Write the report here instead of stdout.",
+)
+ALLOW_IN_DATA_OPTION = click.option(
+    "--allow-output-in-data",
+    "allow_in_data",
+    is_flag=True,
+    help="Allow new output files inside the data root (never over a file there, never a "
+    "name a file kind reads as data).",
 )
 SHOW_OK_OPTION = click.option(
     "--show-ok/--hide-ok",

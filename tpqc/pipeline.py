@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from tpqc.schemas.spec import Spec
 from tpqc.validators.facts import FileFacts
 from tpqc.validators.findings import Finding, Report, Severity
 from tpqc.validators.inventory import Inventory, build_inventory
+from tpqc.validators.outputs import OutputGuard
 from tpqc.validators.parallel import FactsJob, default_jobs, gather_facts, local_size
 from tpqc.validators.raster_facts import DEFAULT_MAX_BANDS, DEFAULT_MAX_PIXELS, DEFAULT_MAX_RATIO
 from tpqc.validators.registry import Selection
@@ -96,6 +97,32 @@ class RunPlan:
     jobs: tuple[FactsJob, ...]
 
 
+def output_guard(
+    spec: Spec | None,
+    kinds: Mapping[str, FileKind] | None = None,
+    *,
+    data_root: Path | None = None,
+    allow_in_data: bool = False,
+    may_replace: bool = False,
+) -> OutputGuard:
+    """The guard of a run's outputs: never the spec, never the dataset's files (names any
+    file kind reads), nothing inside the data root without leave."""
+    kinds = kinds if kinds is not None else registered_kinds()
+    if spec is not None and data_root is None and spec.data_url is None:
+        data_root = spec.data_root
+
+    def is_data_name(name: str) -> bool:
+        return any(kind.claims(name) for kind in kinds.values())
+
+    return OutputGuard(
+        spec.path if spec is not None else None,
+        data_root,
+        is_data_name,
+        allow_in_data,
+        may_replace=may_replace,
+    )
+
+
 def plan_run(
     spec: Spec,
     options: ValidateOptions = ValidateOptions(),
@@ -140,10 +167,13 @@ def plan_run(
     return RunPlan(spec, inventory, jobs)
 
 
-def read_planned(plan: RunPlan, options: ValidateOptions) -> dict[str, FileFacts]:
-    """Every planned file's facts by path: one read each (or the facts cache)."""
+def read_planned(
+    plan: RunPlan, options: ValidateOptions, beside: Callable[[], None] | None = None
+) -> dict[str, FileFacts]:
+    """Every planned file's facts by path: one read each (or the facts cache); ``beside``
+    runs in a thread meanwhile (started once the workers are)."""
     started = time.perf_counter()
-    facts = {f.path: f for f in gather(list(plan.jobs), options)}
+    facts = {f.path: f for f in gather(list(plan.jobs), options, beside)}
     log.info("read %d files in %.2f s", len(facts), time.perf_counter() - started)
     return facts
 
@@ -154,14 +184,9 @@ def validate(
     kinds: Mapping[str, FileKind] | None = None,
 ) -> ValidationResult:
     """Validate every file of the dataset against its spec, reading each file once."""
-    import threading
-
     plan = plan_run(spec, options, kinds)
     # While the workers read, this process loads what judging needs (the SPDX list ...).
-    warm = threading.Thread(target=_warm_judging, args=(spec,), daemon=True)
-    warm.start()
-    facts = read_planned(plan, options)
-    warm.join()
+    facts = read_planned(plan, options, beside=lambda: _warm_judging(spec))
     return judge(spec, plan.inventory, facts, options, kinds)
 
 
@@ -269,8 +294,11 @@ def _pictures(
     kinds: Mapping[str, FileKind],
 ) -> ReportPictures:
     """The dataset's metadata, each product's declared ranges and each file's pictures."""
+    import dataclasses
+
     import rasterio
 
+    from tpqc.schemas.locations import printable
     from tpqc.validators.render.pictures import ProductPicture, ReportPictures
 
     products = {}
@@ -297,8 +325,9 @@ def _pictures(
         picture = kinds[entry.kind].picture(
             spec, spec.product_named(entry.product), entry, facts[entry.path]
         )
-        if picture is not None:
-            files[entry.path] = picture
+        if picture is not None:  # keyed and named as the report names the file
+            shown = printable(entry.path)
+            files[shown] = dataclasses.replace(picture, path=shown)
     meta = spec.dataset
     return ReportPictures(
         title=meta.title,
@@ -315,7 +344,9 @@ def _pictures(
     )
 
 
-def gather(jobs: list[FactsJob], options: ValidateOptions) -> list[FileFacts]:
+def gather(
+    jobs: list[FactsJob], options: ValidateOptions, beside: Callable[[], None] | None = None
+) -> list[FileFacts]:
     """Read every file's facts: cache first, then local processes or the Dask cluster."""
     from tpqc.progress import progress_bar
     from tpqc.validators.facts_cache import FactsCache
@@ -324,14 +355,14 @@ def gather(jobs: list[FactsJob], options: ValidateOptions) -> list[FileFacts]:
     total = sum(local_size(root, relative) for root, relative, _ in jobs)
     with progress_bar(len(jobs), total, options.progress) as progress:
         if options.scheduler is None:
-            facts = gather_facts(jobs, options.jobs, cache=cache, progress=progress)
+            facts = gather_facts(jobs, options.jobs, cache=cache, progress=progress, beside=beside)
         else:
             from tpqc.validators.cluster import dask_executor
 
             with dask_executor(options.scheduler) as (executor, workers):
                 log.info("on the Dask cluster %s: %d workers", options.scheduler, workers)
                 facts = gather_facts(
-                    jobs, workers, executor=executor, cache=cache, progress=progress
+                    jobs, workers, executor=executor, cache=cache, progress=progress, beside=beside
                 )
     if cache is not None:
         log.info("facts cache %s: %d hits, %d misses", cache.folder, cache.hits, cache.misses)
@@ -374,6 +405,8 @@ def publish(
     ``geoparquet`` the items also go to one stac-geoparquet file (read back to check it);
     ``target`` None writes only that file."""
     from tpqc.catalogue import selection
+    from tpqc.schemas.identity import CATALOG_REPORT_NAME
+    from tpqc.schemas.locations import has_unprintable
     from tpqc.stac.build import (
         ASSET_KEY,
         StacOptions,
@@ -382,7 +415,6 @@ def publish(
         hrefs_outside,
     )
     from tpqc.stac.schema_store import SchemaStore
-    from tpqc.stac.target import REPORT_NAME, check_file_target, check_publish_target
     from tpqc.stac.validate import check_stac
     from tpqc.stac.write import CatalogWriteError, Content, write_catalog_atomic
     from tpqc.validators.render.json_report import render_json
@@ -392,12 +424,11 @@ def publish(
         raise UsageError("--copy-assets needs local data and no --asset-href-prefix")
     if target is None and geoparquet is None:
         raise UsageError("give --out (a JSON catalog), --geoparquet FILE, or both")
+    guard = output_guard(spec, kinds)
     if target is not None:
-        check_publish_target(
-            target, spec.path, None if spec.data_url else spec.data_root, force=force
-        )
+        guard.check_catalog_folder(target, force=force)
     if geoparquet is not None:
-        check_file_target(geoparquet, spec.path, None if spec.data_url else spec.data_root)
+        guard.check_file(geoparquet, "--geoparquet")
     import dataclasses
 
     # Thumbnails are the quicklooks of the one read.
@@ -413,6 +444,9 @@ def publish(
     skipped: list[str] = []
     for entry in result.inventory.entries:
         facts = result.facts[entry.path]
+        if has_unprintable(entry.path):  # no catalog can name it (filename-not-utf8)
+            skipped.append(entry.path)
+            continue
         item = kinds[entry.kind].stac_item(
             spec,
             spec.product_named(entry.product),
@@ -433,7 +467,7 @@ def publish(
     options_stac = StacOptions(place, asset_href_prefix, copy_assets=copy_assets)
     layout = build_catalog(spec, items, options_stac)
     report = result.report
-    extra: dict[str, Content] = {REPORT_NAME: lambda: render_json(report)}
+    extra: dict[str, Content] = {CATALOG_REPORT_NAME: lambda: render_json(report)}
     for item in items if target is not None else ():
         if id(item) in thumbnails:
             name = add_thumbnail(item, thumbnails[id(item)])
@@ -507,6 +541,7 @@ __all__ = [
     "ValidateOptions",
     "ValidationResult",
     "judge",
+    "output_guard",
     "plan_run",
     "publish",
     "read_planned",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from tpqc.pipeline import (
 )
 from tpqc.schemas.identity import TOOL_VERSION
 from tpqc.schemas.spec import Spec, parse_spec
+from tpqc.schemas.yaml_source import MAX_SPEC_BYTES
 from tpqc.validators.facts import FileFacts
 from tpqc.validators.facts_codec import (
     FactsFormatError,
@@ -209,18 +211,67 @@ def shard_files(folders: Iterable[Path]) -> list[Path]:
     return found
 
 
+class ShardFormatError(UsageError):
+    """A shard output that is damaged, incomplete or names files outside the data root."""
+
+
+_SHAPE: dict[str, type] = {
+    "shard": dict,
+    "spec": dict,
+    "options": dict,
+    "inventory": dict,
+    "facts": list,
+    "findings": list,
+}
+
+
 def _read(path: Path) -> dict[str, Any]:
+    """A shard document, its shape checked: shards are untrusted input (a crafted or
+    damaged one is a refusal naming it, never a crash)."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise ShardFormatError(f"{path}: not a readable shard output (nested too deep)") from None
     except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: not a readable shard output ({exc})") from exc
+        raise ShardFormatError(f"{path}: not a readable shard output ({exc})") from exc
     if not isinstance(document, dict) or document.get("format") != SHARD_FORMAT:
-        raise UsageError(f"{path}: not a tpqc shard output ({SHARD_FORMAT})")
+        raise ShardFormatError(f"{path}: not a tpqc shard output ({SHARD_FORMAT})")
     if document.get("tool_version") != TOOL_VERSION:
-        raise UsageError(
+        raise ShardFormatError(
             f"{path}: written by tpqc {document.get('tool_version')}, this is {TOOL_VERSION}"
         )
+    for key, kind in _SHAPE.items():
+        if not isinstance(document.get(key), kind):
+            raise ShardFormatError(
+                f"{path}: damaged shard output: {key!r} missing or not a {kind.__name__}"
+            )
+    shard, spec = document["shard"], document["spec"]
+    index, count = shard.get("index"), shard.get("count")
+    if not (isinstance(index, int) and isinstance(count, int) and 1 <= index <= count):
+        raise ShardFormatError(f"{path}: damaged shard output: 'shard' needs 1 <= index <= count")
+    text = spec.get("text")
+    if not isinstance(text, str) or not isinstance(spec.get("path"), str):
+        raise ShardFormatError(f"{path}: damaged shard output: 'spec' needs path and text")
+    if len(text.encode("utf-8", "surrogateescape")) > MAX_SPEC_BYTES:
+        raise ShardFormatError(f"{path}: the spec it carries is larger than a spec may be")
     return document
+
+
+def safe_relative(path: object) -> bool:
+    """True for a path that stays inside the data root: relative, normalised, no ``..``."""
+    if not isinstance(path, str) or not path or "\x00" in path or path.startswith("/"):
+        return False
+    parts = path.split("/")
+    return posixpath.normpath(path) == path and not any(p in ("", ".", "..") for p in parts)
+
+
+def _inside_root(where: Path, paths: Iterable[str | None], what: str) -> None:
+    for path in paths:
+        if path is not None and not safe_relative(path):
+            raise ShardFormatError(
+                f"{where}: {what} {path!r} is not a path inside the data root (relative, "
+                "normalised, no '..'); refused"
+            )
 
 
 def _complete(documents: Sequence[tuple[Path, dict[str, Any]]]) -> int:
@@ -257,28 +308,49 @@ def merge_shards(folders: Iterable[Path], spec_path: Path | None = None) -> Merg
     spec_doc = _agree(documents, "spec", "specs")
     raw_options = _agree(documents, "options", "options")
     raw_inventory = _agree(documents, "inventory", "inventories (did the data change?)")
-    spec = parse_spec(spec_doc["text"], Path(spec_doc["path"]), spec_doc["data"])
+    spec = parse_spec(spec_doc["text"], Path(spec_doc["path"]), spec_doc.get("data"))
     if spec_path is not None:
         given = hashlib.sha256(spec_path.read_bytes()).hexdigest()
         if given != spec.sha256:
             raise UsageError(
                 f"{spec_path} is not the spec the shards validated ({spec_doc['path']})"
             )
-    inventory = _inventory(raw_inventory)
+    where = documents[0][0]
+    try:
+        inventory = _inventory(raw_inventory)
+    except (KeyError, TypeError, FactsFormatError) as exc:
+        raise ShardFormatError(f"{where}: damaged inventory ({exc!r})") from exc
+    if str(inventory.root) != spec.location:
+        raise ShardFormatError(
+            f"{where}: the inventory's root {str(inventory.root)!r} is not the spec's data "
+            f"root {spec.location!r}; refused"
+        )
+    _inside_root(where, (e.path for e in inventory.entries), "inventory entry")
+    _inside_root(where, (u.path for u in inventory.unmatched), "unmatched entry")
+    _inside_root(where, (o.path for o in inventory.odd), "odd entry")
     facts: dict[str, FileFacts] = {}
     for path, document in documents:
         for raw in document["facts"]:
             try:
                 fact = decode_facts(raw)
             except FactsFormatError as exc:
-                raise UsageError(f"{path}: damaged facts ({exc})") from exc
+                raise ShardFormatError(f"{path}: damaged facts ({exc})") from exc
+            _inside_root(path, [fact.path], "facts of")
             if fact.path in facts:
                 raise UsageError(f"{fact.path} read by two shards (one of them is {path})")
             facts[fact.path] = fact
     missing = [e.path for e in inventory.entries if e.path not in facts]
     if missing:
         raise UsageError(f"no shard read {missing[0]} ({len(missing)} files unread)")
-    options = ValidateOptions(
+    try:
+        options = _options(raw_options)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ShardFormatError(f"{where}: damaged options ({exc!r})") from exc
+    return MergedRun(spec, GatheredFacts(inventory, facts, options), count)
+
+
+def _options(raw_options: Mapping[str, Any]) -> ValidateOptions:
+    return ValidateOptions(
         selection=_selection(raw_options["selection"]),
         fail_on=Severity.parse(raw_options["fail_on"]),
         online=raw_options["online"],
@@ -291,7 +363,15 @@ def merge_shards(folders: Iterable[Path], spec_path: Path | None = None) -> Merg
         follow_symlinks=raw_options["follow_symlinks"],
         pictures=raw_options["pictures"],
     )
-    return MergedRun(spec, GatheredFacts(inventory, facts, options), count)
 
 
-__all__ = ["MergedRun", "Shard", "merge_shards", "run_shard", "shard_files", "shard_of"]
+__all__ = [
+    "MergedRun",
+    "Shard",
+    "ShardFormatError",
+    "merge_shards",
+    "run_shard",
+    "safe_relative",
+    "shard_files",
+    "shard_of",
+]

@@ -33,13 +33,17 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~_current_umask()
 
 
-def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
+def write_bytes_atomic(
+    path: Path, data: bytes, *, mode: int | None = None, write_through: bool = True
+) -> None:
     """Write bytes so that readers see the old file or the new one, never half of it.
 
     ``mode`` forces the file's permissions (a private cache entry); by default a replaced
-    file keeps its mode and a new one gets what the umask allows."""
+    file keeps its mode and a new one gets what the umask allows. A device or pipe at the
+    path is written through (``-o /dev/stdout``) unless ``write_through`` is False (a cache
+    entry: the node is replaced, never opened, so a planted FIFO cannot block)."""
     path = Path(path)
-    if path.exists() and not path.is_file():
+    if write_through and path.exists() and not path.is_file():
         # /dev/null, /dev/stdout, a named pipe: write through, never replace the node.
         with path.open("wb") as stream:
             stream.write(data)

@@ -10,10 +10,28 @@ same typed channel (parallel jobs, the cache, the pipeline, the STAC builder) as
 from __future__ import annotations
 
 import contextlib
+import os
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
+
+
+@contextlib.contextmanager
+def openable(path: str) -> Iterator[str]:
+    """A path every reading library can open. GDAL (through rasterio) and netCDF take UTF-8
+    paths, so a local name that is not UTF-8 is reached through a descriptor opened here,
+    read-only (``/proc/self/fd/N``); any other path is given back as it is."""
+    from tpqc.schemas.locations import has_unprintable
+
+    if not has_unprintable(path):
+        yield path
+        return
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        yield f"/proc/self/fd/{descriptor}"
+    finally:
+        os.close(descriptor)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,25 @@ def _check_private(folder: Path) -> None:
         )
 
 
+def _read_entry(path: Path) -> bytes:
+    """An entry's bytes, opened without following a symlink and without blocking, and read
+    only when the opened node is a regular file of ours within the size limit (a FIFO or
+    device planted in its place is a miss, never a hang)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    try:
+        info = os.fstat(descriptor)
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or info.st_uid != os.getuid()
+            or info.st_size > MAX_ENTRY_BYTES
+        ):
+            raise FactsFormatError("not an entry of ours")
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            return stream.read(MAX_ENTRY_BYTES + 1)
+    finally:
+        os.close(descriptor)
+
+
 class FactsCache:
     """Facts by (file identity, read job); safe against concurrent writers and other users."""
 
@@ -101,14 +120,7 @@ class FactsCache:
 
         path = self._path(key)
         try:
-            info = path.lstat()
-            if (
-                not stat.S_ISREG(info.st_mode)
-                or info.st_uid != os.getuid()
-                or info.st_size > MAX_ENTRY_BYTES
-            ):
-                raise FactsFormatError("not an entry of ours")
-            document = orjson.loads(path.read_bytes())
+            document = orjson.loads(_read_entry(path))
             if not isinstance(document, dict) or document.get("key") != key:
                 raise FactsFormatError("entry of another key")
             facts = decode_facts(document.get("entry"))
@@ -130,6 +142,6 @@ class FactsCache:
             if not path.parent.is_dir():
                 path.parent.mkdir(mode=0o700, exist_ok=True)
             data = orjson.dumps({"key": key, "entry": encode_facts(facts)})
-            write_bytes_atomic(path, data, mode=0o600)
+            write_bytes_atomic(path, data, mode=0o600, write_through=False)
         except (OSError, TypeError):
             return

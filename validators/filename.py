@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from tpqc.schemas.locations import has_unprintable, printable
 from tpqc.schemas.patterns import PLACEHOLDER, FieldValue, FilenamePattern
 from tpqc.schemas.spec import FieldRule
 from tpqc.validators.findings import Issue, Location, Severity
@@ -204,4 +205,23 @@ def symlink_outside_root(entry: OddEntry) -> Iterator[Issue]:
             expected="a file inside the data root",
             actual=entry.target,
             hint="pass --follow-symlinks to validate what it points to",
+        )
+
+
+DATA_NAME = Scope[str]("data-name")
+"""Checks of the name of every data-looking entry of the root (matched or not)."""
+
+
+@check("F007", "filename-not-utf8", scope=DATA_NAME)
+def filename_not_utf8(path: str) -> Iterator[Issue]:
+    """A data file's name is not valid UTF-8: reports show its bytes escaped (``\\xff``),
+    but no STAC catalog, metadata record or other system can name it as it is; such a file
+    is left out of the catalog."""
+    if has_unprintable(path):
+        yield Issue(
+            "the file name is not valid UTF-8",
+            Location(path=path),
+            expected="a UTF-8 file name",
+            actual=printable(path),
+            hint="rename the file with its intended characters (e.g. convmv -f GBK -t UTF-8)",
         )

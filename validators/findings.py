@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tpqc.schemas.locations import has_unprintable, printable
+
 JSONValue = Any
 """A value that serialises to JSON (str, number, bool, None, list or dict of those)."""
+
+
+def _printable_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, Mapping):
+        return {printable(str(k)): _printable_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable_value(v) for v in value]
+    return value
 
 
 class Severity(enum.IntEnum):
@@ -85,6 +98,22 @@ class Finding:
         """Stable order: by path, then code, then the rest of the location, then message."""
         return (self.location.path or "", self.code, self.location.sort_key(), self.message)
 
+    def printable(self) -> Finding:
+        """The finding with every text printable (see :func:`printable`)."""
+        return dataclasses.replace(
+            self,
+            message=printable(self.message),
+            location=dataclasses.replace(
+                self.location,
+                path=printable(self.location.path) if self.location.path else None,
+                field=printable(self.location.field) if self.location.field else None,
+            ),
+            expected=_printable_value(self.expected),
+            actual=_printable_value(self.actual),
+            hint=printable(self.hint) if self.hint else None,
+            details=_printable_value(self.details),
+        )
+
     def to_json(self) -> dict[str, JSONValue]:
         """The finding as it appears in the JSON report."""
         out: dict[str, JSONValue] = {
@@ -134,6 +163,23 @@ class Summary:
     waived: int = 0
 
 
+def _unprintable(
+    spec_path: str,
+    data_root: str,
+    findings: Sequence[Finding],
+    files: Sequence[Mapping[str, JSONValue]],
+    waived: Sequence[WaivedFinding],
+) -> bool:
+    """True when some text of a report may hold non-UTF-8 bytes. They come only from file
+    names, and every file with such a name is a file entry or the location of a finding
+    (F007), so looking at those paths is enough."""
+    paths = [spec_path, data_root]
+    paths += [f.location.path for f in findings if f.location.path]
+    paths += [w.finding.location.path for w in waived if w.finding.location.path]
+    paths += [str(f.get("path", "")) for f in files]
+    return any(has_unprintable(p) for p in paths)
+
+
 @dataclass(frozen=True)
 class Report:
     """Everything one run found, in a stable order, ready to render."""
@@ -161,7 +207,16 @@ class Report:
         notes: Sequence[str] = (),
         waived: Iterable[WaivedFinding] = (),
     ) -> Report:
-        """Make a report with findings and files in their canonical order."""
+        """Make a report with findings and files in their canonical order. File names that
+        are not UTF-8 are written visibly (``\\xff``), so every format can carry them."""
+        findings, waived = list(findings), list(waived)
+        if _unprintable(spec_path, data_root, findings, files, waived):
+            spec_path, data_root = printable(spec_path), printable(data_root)
+            findings = [f.printable() for f in findings]
+            waived = [dataclasses.replace(w, finding=w.finding.printable()) for w in waived]
+            files = [_printable_value(f) for f in files]
+            inventory = [_printable_value(r) for r in inventory]
+            notes = [printable(n) for n in notes]
         ordered = tuple(sorted(findings, key=Finding.sort_key))
         ordered_files = tuple(sorted(files, key=lambda f: str(f.get("path", ""))))
         ordered_rows = tuple(sorted(inventory, key=lambda r: str(r.get("path", ""))))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tpqc.schemas.spec import Spec
 from tpqc.validators.filename import (
+    DATA_NAME,
     FILE_FIELDS,
     ODD_ENTRY,
     PRODUCT,
@@ -21,6 +22,10 @@ def inventory_findings(spec: Spec, inventory: Inventory, selection: Selection) -
     """Findings about the entries and their names: odd entries, unmatched files, bad field
     values, empty products."""
     findings: list[Finding] = []
+    names = [e.path for e in inventory.entries]
+    names += [u.path for u in inventory.unmatched] + [o.path for o in inventory.odd]
+    for name in names:
+        findings += run_scope(DATA_NAME, name, selection)
     for odd in inventory.odd:
         findings += run_scope(ODD_ENTRY, odd, selection)
     for unmatched in inventory.unmatched:

@@ -40,4 +40,25 @@ def dumps(document: Any) -> str:
     (which falls back to pure Python); non-finite floats must be made strings first."""
     import orjson
 
-    return orjson.dumps(document, default=_plain, option=orjson.OPT_INDENT_2).decode() + "\n"
+    try:
+        return orjson.dumps(document, default=_plain, option=orjson.OPT_INDENT_2).decode() + "\n"
+    except orjson.JSONEncodeError:
+        if not _holds_surrogates(document):
+            raise
+    # A file name that is not UTF-8 (in shards and the facts cache, which must give it back
+    # exactly): the standard library escapes its lone surrogates as \udcXX.
+    import json
+
+    return json.dumps(document, default=_plain, indent=2, ensure_ascii=True) + "\n"
+
+
+def _holds_surrogates(value: Any) -> bool:
+    from tpqc.schemas.locations import has_unprintable
+
+    if isinstance(value, str):
+        return has_unprintable(value)
+    if isinstance(value, dict):
+        return any(_holds_surrogates(k) or _holds_surrogates(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_surrogates(v) for v in value)
+    return False

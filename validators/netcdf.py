@@ -295,4 +295,19 @@ def units_mismatch(ctx: NetcdfContext) -> Iterator[Issue]:
         )
 
 
+@check("C011", "packing-invalid", scope=NETCDF_FILE)
+def packing_invalid(ctx: NetcdfContext) -> Iterator[Issue]:
+    """``scale_factor`` or ``add_offset`` cannot decode the stored values (a scale of 0, a
+    NaN or infinite scale or offset): the values were not read, and no value check ran."""
+    facts = ctx.facts
+    if _checked(ctx) and facts.packing_error is not None:
+        yield Issue(
+            "the variable's packing cannot decode its values",
+            ctx.at(facts.variable),
+            expected="a finite, non-zero scale_factor and a finite add_offset",
+            actual={"scale_factor": facts.scale, "add_offset": facts.offset},
+            details={"reason": facts.packing_error},
+        )
+
+
 __all__ = ["NETCDF_FILE", "NetcdfContext", "raster_view"]

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from tpqc.validators.facts import FactsPart, FileFacts, ReadJob
+from tpqc.validators.facts import FactsPart, FileFacts, ReadJob, openable
 from tpqc.validators.quicklook import Quicklook, QuicklookSampler
 from tpqc.validators.raster_facts import FileHasher
 from tpqc.validators.statistics import BandAccumulator
@@ -79,6 +79,9 @@ class NetcdfFacts(FileFacts):
     missing_values: tuple[float, ...] = ()
     scale: float = 1.0
     offset: float = 0.0
+    packing_error: str | None = None
+    """Why scale_factor/add_offset cannot decode the values (0, NaN, infinite); the values
+    are then not read."""
     axes: tuple[AxisFacts, ...] = ()
     grid_mapping: Mapping[str, str] = field(default_factory=dict)
     """The attributes of the grid-mapping variable the variable names."""
@@ -438,6 +441,7 @@ def _header(dataset: Any, relative: str, size: int | None, wanted: str | None) -
         missing_values=_numbers(missing) if missing is not None else (),
         scale=scale,
         offset=offset,
+        packing_error=_packing_problem(scale, offset),
         axes=axes,
         grid_mapping=mapping,
         crs_wkt=wkt,
@@ -455,6 +459,17 @@ def _header(dataset: Any, relative: str, size: int | None, wanted: str | None) -
     return header
 
 
+def _packing_problem(scale: float, offset: float) -> str | None:
+    """Why packed values cannot be decoded with this scale and offset, or None."""
+    if not math.isfinite(scale):
+        return f"scale_factor is {scale}: no value can be decoded"
+    if scale == 0.0:
+        return "scale_factor is 0: every value would decode to add_offset"
+    if not math.isfinite(offset):
+        return f"add_offset is {offset}: no value can be decoded"
+    return None
+
+
 def read_netcdf_part(
     root: str, relative: str, job: NetcdfReadJob, part: int = 0, parts: int = 1
 ) -> NetcdfPart:
@@ -467,18 +482,25 @@ def read_netcdf_part(
         size: int | None = full.stat().st_size
     except OSError as exc:
         return NetcdfPart({"path": relative, "size_bytes": None, "open_error": str(exc)})
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            dataset = netCDF4.Dataset(str(full), "r")
-    except Exception as exc:  # the library's own reason: truncated, not NetCDF, bad header
-        return NetcdfPart({"path": relative, "size_bytes": size, "open_error": _reason(exc)})
+    with openable(str(full)) as reachable:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                dataset = netCDF4.Dataset(reachable, "r")
+        except Exception as exc:  # the library's own reason: truncated, not NetCDF, bad header
+            return NetcdfPart({"path": relative, "size_bytes": size, "open_error": _reason(exc)})
+        return _read_dataset(dataset, relative, size, job, part, parts)
+
+
+def _read_dataset(
+    dataset: Any, relative: str, size: int | None, job: NetcdfReadJob, part: int, parts: int
+) -> NetcdfPart:
     with dataset:
         try:
             header = _header(dataset, relative, size, job.variable)
         except Exception as exc:
             return NetcdfPart({"path": relative, "size_bytes": size, "open_error": _reason(exc)})
-        if header.get("variable") is None:
+        if header.get("variable") is None or header.get("packing_error"):
             return NetcdfPart(header)
         variable = dataset.variables[header["variable"]]
         return _read_values(variable, header, job, part, parts)
@@ -504,7 +526,8 @@ def _raw_to_values(
         if code is not None:
             invalid |= raw == np.asarray(code).astype(raw.dtype)
     if scale != 1.0 or offset != 0.0:
-        values = values * scale + offset
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is inf, counted as such
+            values = values * scale + offset
     values[invalid] = np.nan
     return values, math.nan
 

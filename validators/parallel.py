@@ -3,9 +3,12 @@ rasters into window shares, serving unchanged files from the facts cache; order 
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
     Executor,
     Future,
@@ -13,6 +16,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     as_completed,
 )
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +31,7 @@ SPLIT_BYTES = 64 << 20
 """Rasters bigger than this on disk are read as window shares by several workers."""
 Progress = Callable[[int, int], None]
 """Called with (files done, bytes done) as files complete."""
+log = logging.getLogger("tpqc")
 
 
 @dataclass(frozen=True)
@@ -84,31 +89,86 @@ def _location(root: str, relative: str) -> str:
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int | None) -> None:
     """Make this worker process end when the process that started it dies (a kill -9 of
     tpqc must not leave workers idling forever): Linux's PR_SET_PDEATHSIG, and a check for
-    a parent that died before the request took effect."""
+    a parent that died before the request took effect (``parent`` None: the worker was
+    started by a fork server, whose own death ends it). Ctrl-C is the run's to handle: the
+    worker ignores SIGINT and is ended by it."""
     import ctypes
     import ctypes.util
-    import signal
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     name = ctypes.util.find_library("c")
     if name is not None:
         libc = ctypes.CDLL(name, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent:
+    if parent is not None and os.getppid() != parent:
         os._exit(1)
 
 
-def _process_pool(workers: int) -> Executor:
-    # fork is cheapest on Linux: workers inherit the imported modules and GDAL settings.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(
+def start_method() -> str:
+    """How worker processes start: ``fork`` (cheapest: workers inherit the imported modules
+    and GDAL settings) only while this process runs a single thread. A thread alive at a
+    fork may hold a lock (an import lock, a logging lock, malloc's) that no thread of the
+    child will ever release, so the child hangs: then ``forkserver``, whose server process
+    was never forked from a threaded one."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _no_op() -> int:
+    return os.getpid()
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool whose workers are all started before this returns, so that nothing started
+    afterwards (a warming thread, a progress bar) is alive when a worker forks."""
+    method = start_method()
+    if method != "fork":
+        log.debug("%d threads alive: workers start by %s", threading.active_count(), method)
+    pool = ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context(method),
         initializer=die_with_parent,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid() if method == "fork" else None,),
     )
+    # With fork the first task starts every worker at once (none is spawned later).
+    pool.submit(_no_op).result()
+    return pool
+
+
+def end_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once: queued work cancelled, running workers terminated (an
+    interrupted run must not wait for them)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.terminate()
+
+
+@contextmanager
+def _beside(work: Callable[[], None] | None) -> Iterator[None]:
+    """Run ``work`` in a thread while the block runs (a cache warmed, never a result: a
+    failure is logged, not raised)."""
+    if work is None:
+        yield
+        return
+
+    def run() -> None:
+        try:
+            work()
+        except Exception:
+            log.debug("warming beside the read failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="tpqc-beside", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
 
 
 def gather_facts(
@@ -118,11 +178,13 @@ def gather_facts(
     executor: Executor | None = None,
     cache: FactsCache | None = None,
     progress: Progress | None = None,
+    beside: Callable[[], None] | None = None,
 ) -> list[FileFacts]:
     """Facts for every job, in the order given.
 
     ``workers`` processes (1: in this process) unless an ``executor`` (a Dask client's) is
-    given."""
+    given. ``beside`` runs in a thread of this process while the files are read, started
+    only once the worker processes are (no thread is ever alive when a worker forks)."""
     results: list[FileFacts | None] = [None] * len(jobs)
     keys = [
         cache.key(_location(root, rel), plan.cache_form()) if cache else None
@@ -165,8 +227,9 @@ def gather_facts(
             progress(done_files, done_bytes)
 
     if not parallel and executor is None:
-        for index, task in tasks:
-            finish(index, _whole(run_task(task)))
+        with _beside(beside):
+            for index, task in tasks:
+                finish(index, _whole(run_task(task)))
         return _complete(results)
 
     own_pool = executor is None
@@ -174,6 +237,29 @@ def gather_facts(
         for kind in {type(task.job) for _, task in tasks}:
             kind.warm_up()
     pool = executor or _process_pool(min(workers, max(1, len(tasks))))
+    try:
+        with _beside(beside):
+            _run_pool(pool, tasks, jobs, split, parts, workers, finish)
+    except BaseException:
+        if isinstance(pool, ProcessPoolExecutor) and own_pool:
+            end_pool(pool)
+        raise
+    finally:
+        if own_pool:
+            pool.shutdown()
+    return _complete(results)
+
+
+def _run_pool(
+    pool: Executor,
+    tasks: list[tuple[int, Task]],
+    jobs: Sequence[FactsJob],
+    split: dict[int, int],
+    parts: dict[int, list[FactsPart | None]],
+    workers: int,
+    finish: Callable[[int, FileFacts], None],
+) -> None:
+    """Submit the tasks in batches and finish each file as its results come back."""
     hashing = ThreadPoolExecutor(1) if split else None
     # Small files travel in batches: one round trip per batch, not per file.
     size = max(1, min(16, len(tasks) // (workers * 4)))
@@ -205,10 +291,7 @@ def gather_facts(
                     finish(index, task.job.assemble([s for s in shares if s], digest))
     finally:
         if hashing is not None:
-            hashing.shutdown()
-        if own_pool:
-            pool.shutdown()
-    return _complete(results)
+            hashing.shutdown(cancel_futures=True)
 
 
 def _whole(value: FileFacts | FactsPart) -> FileFacts:

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from tpqc.validators.checksum import sha256_file
-from tpqc.validators.facts import FactsPart, FileFacts, ReadJob
+from tpqc.validators.facts import FactsPart, FileFacts, ReadJob, openable
 from tpqc.validators.json_values import json_number
 from tpqc.validators.quicklook import Quicklook, QuicklookSampler, shown_bands
 from tpqc.validators.statistics import BandAccumulator, nodata_representable
@@ -380,10 +380,10 @@ def read_raster_part(
         size = size_of()
     except OSError as exc:
         return RasterPart(relative, None, open_error=str(exc))
-    with warnings.catch_warnings(), gdal_env():
+    with warnings.catch_warnings(), gdal_env(), openable(full) as reachable:
         warnings.simplefilter("ignore")
         try:
-            dataset = rasterio.open(full, "r", sharing=False)
+            dataset = rasterio.open(reachable, "r", sharing=False)
         except Exception as exc:  # any GDAL failure to open is a finding, not a crash
             return RasterPart(relative, size, open_error=gdal_reason(exc))
         with dataset:

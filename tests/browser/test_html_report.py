@@ -111,10 +111,11 @@ def test_report_is_deterministic(example: Path, tmp_path: Path) -> None:
 def test_station_table_columns_are_drawn_over_time(browser: Any, tmp_path: Path) -> None:
     from tpqc.examples.aws.generate import spec_text, write_aws_year
 
-    write_aws_year(tmp_path / "Dashalong_AWS_2019.csv", 2019, days=30, defects=("rh130", "gap6h"))
-    (tmp_path / "spec.yaml").write_text(spec_text(), encoding="utf-8")
+    data = tmp_path / "data"
+    write_aws_year(data / "Dashalong_AWS_2019.csv", 2019, days=30, defects=("rh130", "gap6h"))
+    (data / "spec.yaml").write_text(spec_text(), encoding="utf-8")
     html = tmp_path / "aws.html"
-    run_cli("validate", str(tmp_path / "spec.yaml"), "-f", "html", "-o", str(html), "--no-cache")
+    run_cli("validate", str(data / "spec.yaml"), "-f", "html", "-o", str(html), "--no-cache")
     page, errors, requests = open_report(browser, html, tmp_path / "aws.png")
     assert errors == [] and requests == []
     charts = page.locator(".file-section .charts svg")

@@ -22,6 +22,7 @@ from tpqc.validators.findings import Finding, Report, Severity
 from tpqc.validators.quicklook import palette
 from tpqc.validators.render import RenderContext, svg
 from tpqc.validators.render.pictures import FilePicture, ReportPictures
+from tpqc.validators.render.plain import xml_text
 from tpqc.validators.table_time import NAT
 
 OPEN_UP_TO = 12
@@ -276,7 +277,7 @@ def render_html(report: Report, context: RenderContext) -> str:
         .joinpath("report.html.j2")
         .read_text(encoding="utf-8")
     )
-    return (
+    return xml_text(
         template.render(
             title=pictures.title or report.spec_path,
             pictures=pictures,

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 from tpqc.validators.findings import Finding, Report, WaivedFinding
 from tpqc.validators.render import RenderContext
+from tpqc.validators.render.plain import xml_text
 
 
 def render_junit(report: Report, context: RenderContext) -> str:
@@ -79,4 +80,5 @@ def render_junit(report: Report, context: RenderContext) -> str:
     root.set("failures", str(total_failures))
     root.set("tests", str(sum(int(s.get("tests", "0")) for s in root)))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    document = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_text(document) + "\n"

@@ -4,6 +4,7 @@ escape sequence) are shown, not obeyed; values are shown as JSON, not Python rep
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from typing import Any
 
@@ -23,6 +24,21 @@ def visible(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    """An XML (or HTML) document with every character XML 1.0 forbids (control characters
+    other than tab and line ends, lone surrogates, U+FFFE/U+FFFF) written as a visible
+    escape (``\\x01``), so the document stays well-formed whatever a file name holds."""
+    return _NOT_XML.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def json_text(value: Any) -> str:
