@@ -26,11 +26,11 @@ def main() -> None:
     target = Path(sys.argv[2])
     started = time.perf_counter()
     from tpqc.examples.wudaoliang.generate import alt_field, write_alt
-    from tpqc.infer_values import outward_extent
+    from tpqc.init.values import outward_extent
     from tpqc.pipeline import GatheredFacts, ValidateOptions, publish
     from tpqc.schemas.spec import parse_spec
     from tpqc.validators.inventory import Inventory, InventoryEntry
-    from tpqc.validators.raster_facts import ReadPlan, read_raster_facts
+    from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
 
     work = Path(tempfile.mkdtemp(prefix="tpqc-big-catalog-"))
     write_alt(work / "one.tif", alt_field(2017))

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from tpqc.schemas.errors import SpecError
 from tpqc.schemas.locations import is_remote
@@ -30,6 +30,13 @@ from tpqc.schemas.patterns import (
     compile_pattern,
 )
 from tpqc.schemas.resources import load_json_schema
+from tpqc.schemas.sections import (
+    Problems,
+    Product,
+    Section,
+    register_section,
+    registered_sections,
+)
 from tpqc.schemas.spec_model import (
     SPEC_ADAPTER,
     BBox,
@@ -67,7 +74,6 @@ if TYPE_CHECKING:
     import jsonschema
 
 TIME_FIELDS = tuple(TIME_FIELD_REGEX)
-Product = RasterProduct | TableProduct
 
 
 @dataclass(frozen=True)
@@ -77,9 +83,10 @@ class Spec:
     path: Path
     data_root: Path
     dataset: DatasetMeta
-    rasters: tuple[RasterProduct, ...]
+    sections: Mapping[str, tuple[Product, ...]]
+    """The products of each section present (``rasters``, ``tables`` ...), in the order
+    written."""
     lines: Mapping[PathKey, int]
-    tables: tuple[TableProduct, ...] = ()
     stations: Mapping[str, Station] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
     data_url: str | None = None
@@ -97,9 +104,19 @@ class Spec:
         return self.data_url or str(self.data_root)
 
     @property
+    def rasters(self) -> tuple[RasterProduct, ...]:
+        """The raster products."""
+        return tuple(p for p in self.sections.get("rasters", ()) if isinstance(p, RasterProduct))
+
+    @property
+    def tables(self) -> tuple[TableProduct, ...]:
+        """The station-table products."""
+        return tuple(p for p in self.sections.get("tables", ()) if isinstance(p, TableProduct))
+
+    @property
     def products(self) -> tuple[Product, ...]:
-        """Every product, rasters first."""
-        return (*self.rasters, *self.tables)
+        """Every product, section by section in the order sections are registered."""
+        return tuple(p for products in self.sections.values() for p in products)
 
     def product_named(self, name: str) -> Product:
         """The product of this name (names are unique across sections)."""
@@ -108,9 +125,12 @@ class Spec:
                 return product
         raise KeyError(name)
 
-    def section_of(self, name: str) -> Literal["rasters", "tables"]:
+    def section_of(self, name: str) -> str:
         """The spec section that declares the product of this name."""
-        return "tables" if any(t.name == name for t in self.tables) else "rasters"
+        for section, products in self.sections.items():
+            if any(p.name == name for p in products):
+                return section
+        raise KeyError(name)
 
     def extent_slack(self) -> tuple[float, float, float, float] | None:
         """How far, in degrees, the files may lie from each side (west, south, east, north) of
@@ -233,7 +253,7 @@ def _placeholders(pattern: str) -> list[str]:
     return [m.group(1) for m in PLACEHOLDER.finditer(pattern)]
 
 
-def _check_fields(problems: _Problems, key: PathKey, product: Mapping[str, Any]) -> None:
+def _check_fields(problems: Problems, key: PathKey, product: Mapping[str, Any]) -> None:
     """Field rules must name fields of the pattern; their regexes must be usable."""
     fields = product.get("fields") or {}
     regexes = field_regexes(fields)
@@ -282,7 +302,7 @@ def _known_epsg(text: str) -> bool:
     return True
 
 
-def _check_crs(problems: _Problems, key: PathKey, text: str) -> None:
+def _check_crs(problems: Problems, key: PathKey, text: str) -> None:
     if _known_epsg(text):
         return
     from pyproj import CRS
@@ -301,7 +321,7 @@ def _check_crs(problems: _Problems, key: PathKey, text: str) -> None:
         )
 
 
-def _check_resolution(problems: _Problems, key: PathKey, raw: Any) -> None:
+def _check_resolution(problems: Problems, key: PathKey, raw: Any) -> None:
     if isinstance(raw, str) and parse_resolution_text(raw) is None:
         problems.add(key, f"{raw!r} is not one pixel size with a unit ({RESOLUTION_FORMS})")
 
@@ -330,12 +350,11 @@ def _check_dataset(problems: _Problems, dataset: Mapping[str, Any]) -> None:
         )
 
 
-def _check_table(problems: _Problems, key: PathKey, table: Mapping[str, Any]) -> None:
+def _check_table(problems: Problems, key: PathKey, table: Mapping[str, Any]) -> None:
     try:
         parse_step(table["time"]["step"])
     except StepError as exc:
         problems.add((*key, "time", "step"), str(exc))
-    _check_fields(problems, key, table)
     station = table.get("station") or {}
     if "field" in station and station["field"] not in _placeholders(table["pattern"]):
         problems.add(
@@ -350,7 +369,7 @@ def _check_table(problems: _Problems, key: PathKey, table: Mapping[str, Any]) ->
             problems.add((*key, "columns", column, "min"), "min is greater than max")
 
 
-def _check_raster(problems: _Problems, key: PathKey, raster: Mapping[str, Any]) -> None:
+def _check_raster(problems: Problems, key: PathKey, raster: Mapping[str, Any]) -> None:
     if "time_step" in raster:
         try:
             parse_step(raster["time_step"])
@@ -358,7 +377,6 @@ def _check_raster(problems: _Problems, key: PathKey, raster: Mapping[str, Any]) 
             problems.add((*key, "time_step"), str(exc))
     if "crs" in raster:
         _check_crs(problems, (*key, "crs"), raster["crs"])
-    _check_fields(problems, key, raster)
     _check_resolution(problems, (*key, "resolution"), raster.get("resolution"))
     if "nodata" in raster:
         try:
@@ -370,25 +388,87 @@ def _check_raster(problems: _Problems, key: PathKey, raster: Mapping[str, Any]) 
         problems.add((*key, "values", "min"), "min is greater than max")
 
 
+register_section(
+    Section(
+        "rasters",
+        RasterProduct,
+        "One entry per raster product of the dataset.",
+        _check_raster,
+        builtin=True,
+    )
+)
+register_section(
+    Section(
+        "tables",
+        TableProduct,
+        "One entry per station-table product (CSV or XLSX).",
+        _check_table,
+        builtin=True,
+    )
+)
+
+
 def _semantic_problems(document: Mapping[str, Any], lines: Mapping[PathKey, int]) -> list[str]:
     """Problems the JSON Schema cannot express: CRS strings, bounds and date order, patterns
     and their fields, time steps, resolutions written as text."""
     problems = _Problems(lines)
     _check_dataset(problems, document["dataset"])
     names: set[str] = set()
-    for section, check in (("tables", _check_table), ("rasters", _check_raster)):
-        for index, product in enumerate(document.get(section) or []):
-            key: PathKey = (section, index)
+    for name, section in registered_sections().items():
+        for index, product in enumerate(document.get(name) or []):
+            key: PathKey = (name, index)
             if product["name"] in names:
                 problems.add((*key, "name"), f"duplicate product name {product['name']!r}")
             names.add(product["name"])
-            check(problems, key, product)
+            _check_fields(problems, key, product)
+            if section.check is not None:
+                section.check(problems, key, product)
     return problems.found
 
 
 def field_regexes(fields: Mapping[str, Any]) -> dict[str, str]:
     """The ``regex`` of each field rule that has one."""
     return {k: v["regex"] for k, v in fields.items() if isinstance(v, dict) and "regex" in v}
+
+
+# --- sections a file kind adds -----------------------------------------------------------
+
+
+def _entries_type(section: Section) -> Any:
+    """``tuple[Model, ...]``: a section's entries as pydantic reads them."""
+    return tuple.__class_getitem__((section.model, Ellipsis))
+
+
+@lru_cache(maxsize=16)
+def _section_schema(section: Section) -> dict[str, Any]:
+    from pydantic import TypeAdapter
+
+    from tpqc.schemas.spec_model import schema_of
+
+    return schema_of(TypeAdapter(_entries_type(section)))
+
+
+def _section_problems(
+    section: Section, entries: Any, lines: Mapping[PathKey, int]
+) -> list[tuple[int, str]]:
+    """Every schema problem of a section a file kind registered, located like the rest."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_section_schema(section))
+    problems: list[tuple[int, str]] = []
+    for error in validator.iter_errors(entries):
+        for where, text in _describe_error(error):
+            where = (section.name, *where)
+            line = lines.get(where, lines.get(where[:-1], 0))
+            problems.append((line, f"{format_path(where)}: {text} (line {line})"))
+    return problems
+
+
+def _typed_section(section: Section, entries: Any) -> tuple[Product, ...]:
+    from pydantic import TypeAdapter
+
+    adapter: TypeAdapter[tuple[Any, ...]] = TypeAdapter(_entries_type(section))
+    return tuple(adapter.validate_python(entries))
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -418,16 +498,32 @@ def parse_spec(text: str, spec_path: Path, data_override: str | Path | None = No
     document = source.value
     if not isinstance(document, dict):
         raise SpecError(str(spec_path), ["the spec must be a YAML mapping (key: value lines)"])
-    found = _schema_problems(document, source.lines, "dataset-spec.schema.json")
+    sections = registered_sections()
+    added = {name: s for name, s in sections.items() if not s.builtin}
+    builtin_part = {k: v for k, v in document.items() if k not in added}
+    found = _schema_problems(builtin_part, source.lines, "dataset-spec.schema.json")
+    for name, section in added.items():
+        if name in document:
+            found += _section_problems(section, document[name], source.lines)
     if found:
         raise SpecError(str(spec_path), [text for _, text in sorted(found)])
     semantic = _semantic_problems(document, source.lines)
     if semantic:
         raise SpecError(str(spec_path), semantic)
     try:
-        typed = SPEC_ADAPTER.validate_python(document)
+        typed = SPEC_ADAPTER.validate_python(builtin_part)
+        products = {
+            name: _typed_section(section, document.get(name) or [])
+            for name, section in sections.items()
+            if not section.builtin
+        }
     except ValueError as exc:  # the schema and the types disagree: say so, located
         raise SpecError(str(spec_path), [f"the spec cannot be typed: {exc}"]) from exc
+    typed_sections: dict[str, tuple[Product, ...]] = {
+        "rasters": typed.rasters,
+        "tables": typed.tables,
+        **products,
+    }
     data_value = str(data_override) if data_override is not None else typed.data
     remote = is_remote(data_value)
     data_root = Path(data_value) if data_override is not None else spec_path.parent / data_value
@@ -435,9 +531,8 @@ def parse_spec(text: str, spec_path: Path, data_override: str | Path | None = No
         path=spec_path,
         data_root=data_root,
         dataset=typed.dataset,
-        rasters=typed.rasters,
+        sections={name: typed_sections.get(name, ()) for name in sections},
         lines=source.lines,
-        tables=typed.tables,
         stations=typed.stations,
         exclude=typed.exclude,
         data_url=data_value if remote else None,
@@ -461,6 +556,7 @@ __all__ = [
     "Publication",
     "RasterProduct",
     "Resolution",
+    "Section",
     "Spec",
     "Station",
     "StationField",

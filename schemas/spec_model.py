@@ -704,6 +704,11 @@ def _drop_titles(node: Any) -> None:
 SPEC_ADAPTER: TypeAdapter[SpecDocument] = TypeAdapter(SpecDocument)
 
 
+def schema_of(adapter: TypeAdapter[Any]) -> dict[str, Any]:
+    """The JSON Schema of a typed value, written as the spec's own schema is."""
+    return adapter.json_schema(by_alias=True, schema_generator=_SchemaWriter)
+
+
 def spec_json_schema() -> dict[str, Any]:
     """The JSON Schema of the spec format, generated from the types above."""
     body = SPEC_ADAPTER.json_schema(by_alias=True, schema_generator=_SchemaWriter)

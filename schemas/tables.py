@@ -3,7 +3,7 @@
 The reader gives every chunk of a table the same shape before validation: declared columns
 renamed to their spec names (aliases resolved), values numeric with missing codes already
 NA. Range checks skip NA, so a declared missing code is never out of range. (The time column
-is checked as a whole, across chunks, by ``tpqc.validators.table_time``.)
+is checked as a whole, across chunks, by ``tpqc.validators.kinds.table.timestamps``.)
 """
 
 from __future__ import annotations

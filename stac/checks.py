@@ -494,7 +494,7 @@ def _local_assets(ctx: StacContext) -> Iterator[tuple[str, dict[str, Any]]]:
 @check("S011", "asset-file-mismatch", scope=STAC_DOCUMENT)
 def asset_file_mismatch(ctx: StacContext) -> Iterator[Issue]:
     """A local asset's file:size or file:checksum differs from the file on disk."""
-    from tpqc.validators.checksum import sha256_file
+    from tpqc.validators.engine.checksum import sha256_file
 
     for key, asset in _local_assets(ctx):
         path = resolve_local(asset["href"], ctx.doc.path)
@@ -539,8 +539,8 @@ def projection_mismatch(ctx: StacContext) -> Iterator[Issue]:
     """proj:code, proj:shape, proj:transform or proj:bbox disagree with the GeoTIFF on disk."""
     if ctx.doc.kind != "Item":
         return
-    from tpqc.validators.geo import crs_equivalent
-    from tpqc.validators.raster_facts import ReadPlan, read_raster_facts
+    from tpqc.validators.grid.geo import crs_equivalent
+    from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
 
     props = _obj(ctx.doc.data.get("properties"))
     for key, asset in _local_assets(ctx):

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from tpqc.schemas.errors import TpqcError
-from tpqc.validators.atomic import exchange_paths, fsync_tree
-from tpqc.validators.json_values import dumps
+from tpqc.validators.engine.atomic import exchange_paths, fsync_tree
+from tpqc.validators.engine.json_values import dumps
 
 TEMP_PREFIX = ".tpqc-stac-"
 LOCK_PREFIX = ".lock-tpqc-stac-"

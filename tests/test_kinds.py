@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from tpqc.kinds import FileKind, ReadOptions, register_kind, registered_kinds
 from tpqc.schemas.spec import Product, Spec
-from tpqc.validators.facts import FileFacts, ReadJob
+from tpqc.validators.dataset.summary import FileSummary
+from tpqc.validators.engine.facts import FileFacts, ReadJob
 from tpqc.validators.findings import Finding, Issue, Location
 from tpqc.validators.inventory import InventoryEntry
+from tpqc.validators.kinds import FileKind, ReadOptions, register_kind, registered_kinds
 from tpqc.validators.registry import Scope, Selection, check, run_scope
-from tpqc.validators.summary import FileSummary
 from tpqc_testkit import validate_json
 
 
@@ -68,8 +68,8 @@ class NoteKind(FileKind):
         assert isinstance(facts, NoteFacts)
         return run_scope(NOTE_FILE, facts, selection)
 
-    def report_entry(self, facts: FileFacts, entry: InventoryEntry) -> dict[str, Any]:
-        return {"path": facts.path, "product": entry.product, "kind": self.name}
+    def describe(self, facts: FileFacts, entry: InventoryEntry) -> dict[str, Any]:
+        return {}
 
     def summary(
         self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
@@ -82,10 +82,10 @@ def with_notes() -> Iterator[None]:
     before = dict(registered_kinds())
     register_kind(NoteKind())  # the one registration a new kind needs
     yield
-    import tpqc.kinds
+    import tpqc.validators.kinds.base
 
-    tpqc.kinds._KINDS.clear()
-    tpqc.kinds._KINDS.update(before)
+    tpqc.validators.kinds.base._KINDS.clear()
+    tpqc.validators.kinds.base._KINDS.update(before)
 
 
 def test_a_toy_kind_is_read_checked_and_reported(example: Path, with_notes: None) -> None:
@@ -100,5 +100,5 @@ def test_a_toy_kind_is_read_checked_and_reported(example: Path, with_notes: None
     code, report = validate_json(spec, "--no-cache")
     assert [(f["code"], f["path"]) for f in report["findings"]] == [("X901", "empty.note")]
     kinds = {f["path"]: f.get("kind") for f in report["files"]}
-    assert kinds["full.note"] == "note" and kinds["Wudaoliang_ALT_2017.tif"] is None
+    assert kinds["full.note"] == "note" and kinds["Wudaoliang_ALT_2017.tif"] == "geotiff"
     assert code == 1

@@ -25,7 +25,7 @@ def test_pypi_validators_package_still_imports_beside_tpqc() -> None:
 def test_card_folders_import_under_tpqc_namespace() -> None:
     import tpqc.schemas.spec
     import tpqc.stac
-    import tpqc.validators.raster
+    import tpqc.validators.grid.checks
 
     assert tpqc.schemas.spec.__name__ == "tpqc.schemas.spec"
     assert tpqc.stac.__name__ == "tpqc.stac"
@@ -54,7 +54,7 @@ def test_wheel_holds_nothing_outside_tpqc(tmp_path: Path) -> None:
     outside = [n for n in names if not n.startswith(("tpqc/", "tpqc-"))]
     assert outside == []
     for expected in (
-        "tpqc/validators/raster_facts.py",
+        "tpqc/validators/kinds/geotiff/reader.py",
         "tpqc/schemas/dataset-spec.schema.json",
         "tpqc/schemas/report.schema.json",
         "tpqc/stac/__init__.py",

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from tpqc import progress
-from tpqc.validators.raster_facts import ReadPlan, _refusal
+from tpqc.validators.kinds.geotiff.reader import ReadPlan, _refusal
 
 
 class FakeTerminal(io.StringIO):

@@ -1,30 +1,49 @@
-"""Every check tpqc has: the door loads the check modules of every layer, so the registry
-itself imports none of them (no import cycles) and `tpqc checks`, --select and --ignore see
-all of them."""
+"""Every check tpqc has. The checks of each file kind come from the modules its registration
+names (``FileKind.check_modules``); the checks of the dataset, the file names, the waivers
+and the STAC documents are the core modules listed here, once. The door loads them all, so
+the registry itself imports no check module (no import cycles), and `tpqc checks`,
+``--select``, ``--ignore`` and the warming beside the read see every one of them."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from functools import cache
 
+from tpqc.validators.kinds import registered_kinds
 from tpqc.validators.registry import CheckInfo, Selection, registered_checks
+
+CORE_CHECK_MODULES = (
+    "tpqc.validators.filename",
+    "tpqc.validators.waivers",
+    "tpqc.validators.dataset.series",
+    "tpqc.validators.dataset.time_axis",
+    "tpqc.validators.dataset.metadata",
+    "tpqc.validators.dataset.doi_online",
+    "tpqc.stac.checks",
+)
+"""The check modules that belong to no file kind."""
+
+
+def check_modules() -> tuple[str, ...]:
+    """Every module that registers checks: the core ones, then each kind's, once each."""
+    modules = list(CORE_CHECK_MODULES)
+    for kind in registered_kinds().values():
+        modules += [m for m in kind.check_modules if m not in modules]
+    return tuple(modules)
 
 
 @cache
-def all_checks() -> tuple[CheckInfo, ...]:
-    """Every registered check, ordered by code."""
-    import tpqc.stac.checks
-    import tpqc.validators.doi_online
-    import tpqc.validators.filename
-    import tpqc.validators.metadata
-    import tpqc.validators.netcdf
-    import tpqc.validators.raster
-    import tpqc.validators.series
-    import tpqc.validators.tables
-    import tpqc.validators.time_axis
-    import tpqc.validators.waivers  # noqa: F401
-
+def _loaded(modules: tuple[str, ...]) -> tuple[CheckInfo, ...]:
+    for module in modules:
+        importlib.import_module(module)
     return tuple(registered_checks())
+
+
+def all_checks() -> tuple[CheckInfo, ...]:
+    """Every registered check, ordered by code (the modules of kinds registered since the
+    last call are loaded too)."""
+    return _loaded(check_modules())
 
 
 def selection(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Selection:

@@ -41,7 +41,7 @@ from tpqc.cli_support import (  # noqa: E402
 from tpqc.errors import UsageError  # noqa: E402
 
 if TYPE_CHECKING:
-    from tpqc.pipeline import ValidateOptions
+    from tpqc.pipeline import PublishOptions, ValidateOptions
     from tpqc.validators.findings import Report
 
 
@@ -130,7 +130,7 @@ def validate(
     if options.follow_symlinks:  # data files outside the root, reached through symlinks
         guard = guard.with_data_files(loaded.data_root / e.path for e in result.inventory.entries)
     if inventory_csv is not None:
-        from tpqc.validators.inventory_frame import rows_csv
+        from tpqc.validators.dataset.rows import rows_csv
 
         emit(rows_csv(result.report.inventory), inventory_csv, guard, "--inventory")
     color = fmt == "text" and output is None and sys.stdout.isatty()
@@ -208,17 +208,11 @@ def list_checks() -> None:
 def _publish(
     spec_path: Path,
     data: Path | None,
-    out: Path | None,
     options: ValidateOptions,
+    publishing: PublishOptions,
     *,
-    allow_failed: bool = False,
-    prefix: str | None = None,
-    schemas: Path | None = None,
-    force: bool = False,
     show_ok: bool | None = None,
-    copy_assets: bool = False,
     from_facts: tuple[Path, ...] = (),
-    geoparquet: Path | None = None,
 ) -> int:
     from tpqc.pipeline import publish
     from tpqc.schemas.spec import load_spec
@@ -230,25 +224,14 @@ def _publish(
         from tpqc.shards import merge_shards
 
         gathered = merge_shards(from_facts, spec_path).gathered
-    result = publish(
-        spec,
-        options,
-        out,
-        allow_failed=allow_failed,
-        asset_href_prefix=prefix,
-        schemas=schemas,
-        force=force,
-        copy_assets=copy_assets,
-        gathered=gathered,
-        geoparquet=geoparquet,
-    )
+    result = publish(spec, options, publishing, gathered=gathered)
     report = result.validation.report
     emit(render(report, "text", render_context(sys.stdout.isatty(), show_ok)), None)
     if not result.written:
         note("tpqc: the dataset has errors; no catalog written (use --allow-failed)")
         return EXIT_FINDINGS
-    for path in result.skipped:
-        note(f"tpqc: left out of the catalog (unreadable or not placed on Earth): {path}")
+    for left in result.skipped:
+        note(f"tpqc: left out of the catalog ({left.reason}): {left.path}")
     if result.catalog_report is not None:
         _summarise_catalog_findings(result.catalog_report)
     if result.assets_outside:
@@ -260,9 +243,12 @@ def _publish(
             result.assets_outside,
         )
     if result.geoparquet_rows is not None:
-        note(f"tpqc: wrote {result.geoparquet_rows} items to {geoparquet} (read back: same items)")
-    if out is not None:
-        note(f"tpqc: wrote the STAC catalog to {out}")
+        note(
+            f"tpqc: wrote {result.geoparquet_rows} items to {publishing.geoparquet} "
+            "(read back: same items)"
+        )
+    if publishing.target is not None:
+        note(f"tpqc: wrote the STAC catalog to {publishing.target}")
     return EXIT_CLEAN
 
 
@@ -349,22 +335,18 @@ def stac(
     show_ok: bool | None,
 ) -> None:
     """Validate the dataset of SPEC and publish it as a static STAC catalog in --out."""
-    sys.exit(
-        _publish(
-            spec,
-            data,
-            out,
-            options,
-            allow_failed=allow_failed,
-            prefix=asset_href_prefix,
-            schemas=schemas,
-            force=force,
-            show_ok=show_ok,
-            copy_assets=copy_assets,
-            from_facts=from_facts,
-            geoparquet=geoparquet,
-        )
+    from tpqc.pipeline import PublishOptions
+
+    publishing = PublishOptions(
+        target=out,
+        geoparquet=geoparquet,
+        allow_failed=allow_failed,
+        asset_href_prefix=asset_href_prefix,
+        schemas=schemas,
+        force=force,
+        copy_assets=copy_assets,
     )
+    sys.exit(_publish(spec, data, options, publishing, show_ok=show_ok, from_facts=from_facts))
 
 
 @cli.command("check-stac")
@@ -466,7 +448,7 @@ def init(
     no_cache: bool,
 ) -> None:
     """Read DATA_DIR's files once and write the spec they suggest, with TODOs to fill in."""
-    from tpqc.init_spec import infer_spec
+    from tpqc.init import infer_spec
     from tpqc.pipeline import output_guard
 
     # The spec is written beside the data on purpose, but never over a data file.
@@ -495,12 +477,14 @@ def init(
 def demo(folder: Path, jobs: int | None) -> None:
     """Write the bundled Wudaoliang example into FOLDER, validate it and build its catalog."""
     from tpqc.examples.wudaoliang.generate import write_example
+    from tpqc.pipeline import PublishOptions
 
     spec_path = write_example(folder)
     note(f"tpqc: wrote the example dataset and its spec to {folder}")
     # The demo's catalog holds its files (hard links): it can be moved or served as it is.
     options = validate_options(jobs=jobs)
-    sys.exit(_publish(spec_path, None, folder / "stac", options, copy_assets=True))
+    publishing = PublishOptions(target=folder / "stac", copy_assets=True)
+    sys.exit(_publish(spec_path, None, options, publishing))
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from tpqc.validators.render import FORMATS
 if TYPE_CHECKING:
     from tpqc.pipeline import ValidateOptions
     from tpqc.schemas.spec import Spec
-    from tpqc.validators.outputs import OutputGuard
+    from tpqc.validators.engine.outputs import OutputGuard
     from tpqc.validators.render import RenderContext
 
 log = logging.getLogger("tpqc")
@@ -160,8 +160,8 @@ def emit(
             _silence_stdout()
             raise UsageError(f"cannot write the report to stdout: {exc.strerror or exc}") from exc
         return
-    from tpqc.validators.atomic import write_text_atomic
-    from tpqc.validators.outputs import OutputGuard
+    from tpqc.validators.engine.atomic import write_text_atomic
+    from tpqc.validators.engine.outputs import OutputGuard
 
     (guard or OutputGuard()).check_file(output, option)
     try:
@@ -195,9 +195,10 @@ def spec_lines(spec: Spec) -> dict[str, int]:
     """The line of each spec field as findings name it: ``dataset.extent``, and products by
     name (``rasters.alt``, ``rasters.alt.pattern``) as well as by position."""
     names: dict[tuple[str | int, ...], str] = {
-        ("rasters", i): p.name for i, p in enumerate(spec.rasters)
+        (section, i): p.name
+        for section, products in spec.sections.items()
+        for i, p in enumerate(products)
     }
-    names.update({("tables", i): p.name for i, p in enumerate(spec.tables)})
     out: dict[str, int] = {}
     for key, line in spec.lines.items():
         parts = [str(k) for k in key]
@@ -400,7 +401,7 @@ def validate_options(
         "today": as_of.date() if as_of is not None else None,
     }
     if not no_cache:
-        from tpqc.validators.facts_cache import default_cache_dir
+        from tpqc.validators.engine.facts_cache import default_cache_dir
 
         chosen["cache_dir"] = cache or default_cache_dir()
     limits = (

@@ -2,7 +2,7 @@
 
 Every kind of file goes through the same steps; what differs per kind (how it is read,
 which checks look at it, what the report and the catalog say) comes from the kind table
-(:mod:`tpqc.kinds`)."""
+(:mod:`tpqc.validators.kinds`)."""
 
 from __future__ import annotations
 
@@ -15,23 +15,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tpqc.errors import UsageError
-from tpqc.kinds import FileKind, ReadOptions, registered_kinds
 from tpqc.schemas.spec import Spec
-from tpqc.validators.facts import FileFacts
+from tpqc.validators.engine.facts import FileFacts
+from tpqc.validators.engine.outputs import OutputGuard
+from tpqc.validators.engine.parallel import FactsJob, default_jobs, gather_facts, local_size
 from tpqc.validators.findings import Finding, Report, Severity
 from tpqc.validators.inventory import Inventory, build_inventory
-from tpqc.validators.outputs import OutputGuard
-from tpqc.validators.parallel import FactsJob, default_jobs, gather_facts, local_size
-from tpqc.validators.raster_facts import DEFAULT_MAX_BANDS, DEFAULT_MAX_PIXELS, DEFAULT_MAX_RATIO
+from tpqc.validators.kinds import FileKind, ReadOptions, registered_kinds
+from tpqc.validators.kinds.base import (
+    DEFAULT_MAX_BANDS,
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_MAX_RATIO,
+    DEFAULT_MAX_SHEET_BYTES,
+    DEFAULT_MAX_TABLE_ROWS,
+)
 from tpqc.validators.registry import Selection
 
 if TYPE_CHECKING:
+    import pystac
+
+    from tpqc.stac.items import LeftOut
     from tpqc.validators.render.pictures import ReportPictures
-from tpqc.validators.table_read import (
-    DEFAULT_MAX_SHEET_BYTES,
-    DEFAULT_MAX_TABLE_ROWS,
-    TableLimits,
-)
 
 log = logging.getLogger("tpqc")
 
@@ -146,7 +150,8 @@ def plan_run(
         max_pixels=options.max_pixels,
         max_ratio=options.max_ratio,
         max_bands=options.max_bands,
-        table_limits=TableLimits(options.max_table_rows, options.max_sheet_bytes),
+        max_table_rows=options.max_table_rows,
+        max_sheet_bytes=options.max_sheet_bytes,
         pictures=options.pictures,
         coverage=(temporal.start, temporal.end)
         if temporal and temporal.start and temporal.end
@@ -194,8 +199,8 @@ def _warm_judging(spec: Spec) -> None:
     """Load, once, what the checks will need: a cache warmed, never a result."""
     from tpqc.catalogue import all_checks
 
-    all_checks()  # every check module
-    import tpqc.validators.dataset
+    all_checks()  # every check module, those of every kind included
+    import tpqc.validators.dataset.judge
     import tpqc.validators.inventory_checks
     import tpqc.validators.render.pictures  # noqa: F401
 
@@ -207,7 +212,7 @@ def _warm_judging(spec: Spec) -> None:
 
     from pyproj.exceptions import CRSError
 
-    from tpqc.validators.geo import authority_code
+    from tpqc.validators.grid.geo import authority_code
 
     for product in spec.rasters:
         # pyproj loaded, the declared CRS parsed; one pyproj cannot read is the check's
@@ -234,6 +239,13 @@ def file_findings(
     return found
 
 
+def series_products(spec: Spec, kinds: Mapping[str, FileKind]) -> set[str]:
+    """The products whose files form series: those of a section some kind with series
+    behaviour serves."""
+    sections = {k.section for k in kinds.values() if k.series}
+    return {p.name for p in spec.products if spec.section_of(p.name) in sections}
+
+
 def judge(
     spec: Spec,
     inventory: Inventory,
@@ -244,8 +256,9 @@ def judge(
     """Every check over the facts of the dataset's files (read here or by shards), the
     waivers applied: the report, the same whichever way the facts were gathered."""
     from tpqc.catalogue import all_checks
-    from tpqc.validators.dataset import dataset_findings, without_explained
+    from tpqc.validators.dataset.judge import dataset_findings
     from tpqc.validators.inventory_checks import inventory_findings
+    from tpqc.validators.registry import without_explained
     from tpqc.validators.waivers import apply_waivers, waiver_codes
 
     kinds = kinds if kinds is not None else registered_kinds()
@@ -263,9 +276,15 @@ def judge(
         summaries[entry.path] = kind.summary(spec, product, entry, fact)
         files.append(kind.report_entry(fact, entry))
     dataset = dataset_findings(
-        spec, inventory, summaries, file_level, options.selection, options.online
+        spec,
+        inventory,
+        summaries,
+        file_level,
+        options.selection,
+        series_products(spec, kinds),
+        options.online,
     )
-    findings: list[Finding] = without_explained(file_level, dataset.findings) + dataset.findings
+    findings = without_explained(file_level + dataset.findings)
     log.info(
         "%d findings (%d per file, %d dataset-wide)",
         len(findings),
@@ -302,23 +321,13 @@ def _pictures(
     from tpqc.validators.render.pictures import ProductPicture, ReportPictures
 
     products = {}
-    for raster in spec.rasters:
-        values = raster.values
-        products[raster.name] = ProductPicture(
-            raster.name,
-            "rasters",
-            raster.description,
-            values.min if values else None,
-            values.max if values else None,
-            values.unit if values else None,
-        )
-    for table in spec.tables:
-        products[table.name] = ProductPicture(
-            table.name,
-            "tables",
-            table.description,
-            step_seconds=table.time.step_seconds,
-            column_limits={c.name: (c.min, c.max, c.unit) for c in table.columns},
+    for product in spec.products:
+        section = spec.section_of(product.name)
+        kind = next((k for k in kinds.values() if k.section == section), None)
+        products[product.name] = (
+            kind.product_picture(product)
+            if kind is not None
+            else ProductPicture(product.name, section, product.description)
         )
     files = {}
     for entry in inventory.entries:
@@ -349,7 +358,7 @@ def gather(
 ) -> list[FileFacts]:
     """Read every file's facts: cache first, then local processes or the Dask cluster."""
     from tpqc.progress import progress_bar
-    from tpqc.validators.facts_cache import FactsCache
+    from tpqc.validators.engine.facts_cache import FactsCache
 
     cache = FactsCache(options.cache_dir) if options.cache_dir is not None else None
     total = sum(local_size(root, relative) for root, relative, _ in jobs)
@@ -357,7 +366,7 @@ def gather(
         if options.scheduler is None:
             facts = gather_facts(jobs, options.jobs, cache=cache, progress=progress, beside=beside)
         else:
-            from tpqc.validators.cluster import dask_executor
+            from tpqc.validators.engine.cluster import dask_executor
 
             with dask_executor(options.scheduler) as (executor, workers):
                 log.info("on the Dask cluster %s: %d workers", options.scheduler, workers)
@@ -370,13 +379,34 @@ def gather(
 
 
 @dataclass(frozen=True)
+class PublishOptions:
+    """Where and how `tpqc stac` publishes what validation read."""
+
+    target: Path | None = None
+    """The catalog folder (replaced atomically); None: only ``geoparquet``."""
+    geoparquet: Path | None = None
+    """Also (or only) the items as one stac-geoparquet file."""
+    allow_failed: bool = False
+    """Publish even when validation found errors (unpublishable files are left out)."""
+    asset_href_prefix: str | None = None
+    """Asset hrefs become this URL + the file's path."""
+    schemas: Path | None = None
+    """More STAC schemas for the self-check (a local mirror)."""
+    force: bool = False
+    """Replace an existing folder tpqc did not write (never one holding the data)."""
+    copy_assets: bool = False
+    """Put every data file beside its item (hard links where possible)."""
+
+
+@dataclass(frozen=True)
 class PublishResult:
     """What `tpqc stac` did: the validation, whether a catalog was written, what was left out."""
 
     validation: ValidationResult
     written: bool
     catalog_report: Report | None = None
-    skipped: tuple[str, ...] = ()
+    skipped: tuple[LeftOut, ...] = ()
+    """Files that are not in the catalog, each with its reason."""
     assets_outside: int = 0
     """Asset hrefs relative to the catalog that leave its folder (it breaks when moved)."""
     geoparquet_rows: int | None = None
@@ -386,27 +416,56 @@ class PublishResult:
 def publish(
     spec: Spec,
     options: ValidateOptions,
-    target: Path | None,
+    publishing: PublishOptions,
     *,
-    allow_failed: bool = False,
-    asset_href_prefix: str | None = None,
-    schemas: Path | None = None,
-    force: bool = False,
-    kinds: Mapping[str, FileKind] | None = None,
-    copy_assets: bool = False,
     gathered: GatheredFacts | None = None,
-    geoparquet: Path | None = None,
+    kinds: Mapping[str, FileKind] | None = None,
 ) -> PublishResult:
     """Validate, then build, check and atomically write the STAC catalog from the same facts.
 
     The target is checked first: it may never hold the data or the spec, and an existing
-    folder is replaced only when it is a tpqc catalog (or ``force``). With ``gathered``
-    (merged shards) nothing is read: the catalog is built from those facts. With
-    ``geoparquet`` the items also go to one stac-geoparquet file (read back to check it);
-    ``target`` None writes only that file."""
+    folder is replaced only when it is a tpqc catalog (or forced). With ``gathered`` (merged
+    shards) nothing is read: the catalog is built from those facts. With a GeoParquet file
+    the items also go to one stac-geoparquet file (read back to check it); no target writes
+    only that file."""
+    import dataclasses
+
+    from tpqc.stac.items import build_items
+
+    kinds = kinds if kinds is not None else registered_kinds()
+    target, geoparquet = publishing.target, publishing.geoparquet
+    if publishing.copy_assets and (spec.data_url or publishing.asset_href_prefix):
+        raise UsageError("--copy-assets needs local data and no --asset-href-prefix")
+    if target is None and geoparquet is None:
+        raise UsageError("give --out (a JSON catalog), --geoparquet FILE, or both")
+    guard = output_guard(spec, kinds)
+    if target is not None:
+        guard.check_catalog_folder(target, force=publishing.force)
+    if geoparquet is not None:
+        guard.check_file(geoparquet, "--geoparquet")
+    # Thumbnails are the quicklooks of the one read.
+    if gathered is None:
+        result = validate(spec, dataclasses.replace(options, pictures=True), kinds)
+    else:
+        judged = dataclasses.replace(gathered.options, pictures=True, today=options.today)
+        result = judge(spec, gathered.inventory, gathered.facts, judged, kinds)
+    if result.report.failed and not publishing.allow_failed:
+        return PublishResult(result, written=False)
+    items, left_out = build_items(spec, result.inventory, result.facts, result.intervals, kinds)
+    return _write_catalog(spec, result, items, tuple(left_out), publishing)
+
+
+def _write_catalog(
+    spec: Spec,
+    result: ValidationResult,
+    items: list[pystac.Item],
+    left_out: tuple[LeftOut, ...],
+    publishing: PublishOptions,
+) -> PublishResult:
+    """Lay the items out under the catalog (with their thumbnails), write the GeoParquet
+    file, then write the catalog atomically after checking it."""
     from tpqc.catalogue import selection
     from tpqc.schemas.identity import CATALOG_REPORT_NAME
-    from tpqc.schemas.locations import has_unprintable
     from tpqc.stac.build import (
         ASSET_KEY,
         StacOptions,
@@ -419,52 +478,20 @@ def publish(
     from tpqc.stac.write import CatalogWriteError, Content, write_catalog_atomic
     from tpqc.validators.render.json_report import render_json
 
-    kinds = kinds if kinds is not None else registered_kinds()
-    if copy_assets and (spec.data_url or asset_href_prefix):
-        raise UsageError("--copy-assets needs local data and no --asset-href-prefix")
-    if target is None and geoparquet is None:
-        raise UsageError("give --out (a JSON catalog), --geoparquet FILE, or both")
-    guard = output_guard(spec, kinds)
-    if target is not None:
-        guard.check_catalog_folder(target, force=force)
-    if geoparquet is not None:
-        guard.check_file(geoparquet, "--geoparquet")
-    import dataclasses
-
-    # Thumbnails are the quicklooks of the one read.
-    if gathered is None:
-        result = validate(spec, dataclasses.replace(options, pictures=True), kinds)
-    else:
-        judged = dataclasses.replace(gathered.options, pictures=True, today=options.today)
-        result = judge(spec, gathered.inventory, gathered.facts, judged, kinds)
-    if result.report.failed and not allow_failed:
-        return PublishResult(result, written=False)
-    items = []
+    target, geoparquet = publishing.target, publishing.geoparquet
     thumbnails: dict[int, bytes] = {}
-    skipped: list[str] = []
-    for entry in result.inventory.entries:
-        facts = result.facts[entry.path]
-        if has_unprintable(entry.path):  # no catalog can name it (filename-not-utf8)
-            skipped.append(entry.path)
-            continue
-        item = kinds[entry.kind].stac_item(
-            spec,
-            spec.product_named(entry.product),
-            entry,
-            facts,
-            result.intervals.get(entry.path),
+    for item in items:
+        picture = (
+            result.pictures.files.get(str(item.assets[ASSET_KEY].href)) if result.pictures else None
         )
-        if item is None:
-            skipped.append(entry.path)
-            continue
-        items.append(item)
-        picture = result.pictures.files.get(entry.path) if result.pictures else None
         if picture is not None and picture.quicklook is not None:
             thumbnails[id(item)] = picture.quicklook.png
     sources = {id(i): spec.data_root / str(i.assets[ASSET_KEY].href) for i in items}
     # Without a JSON catalog the items' hrefs are laid out as if beside the GeoParquet file.
     place = target if target is not None else Path(str(geoparquet)).with_suffix("")
-    options_stac = StacOptions(place, asset_href_prefix, copy_assets=copy_assets)
+    options_stac = StacOptions(
+        place, publishing.asset_href_prefix, copy_assets=publishing.copy_assets
+    )
     layout = build_catalog(spec, items, options_stac)
     report = result.report
     extra: dict[str, Content] = {CATALOG_REPORT_NAME: lambda: render_json(report)}
@@ -472,7 +499,7 @@ def publish(
         if id(item) in thumbnails:
             name = add_thumbnail(item, thumbnails[id(item)])
             extra[f"{layout.item_folder(item)}/{name}"] = thumbnails[id(item)]
-    store = SchemaStore.load(schemas)
+    store = SchemaStore.load(publishing.schemas)
     rows = None
     if geoparquet is not None:
         from tpqc.stac.geoparquet import write_geoparquet
@@ -487,9 +514,9 @@ def publish(
             linked=target is not None,
         )
     if target is None:
-        return PublishResult(result, True, None, tuple(skipped), 0, rows)
+        return PublishResult(result, True, None, left_out, 0, rows)
     placed: dict[str, Path] = {}
-    if copy_assets:
+    if publishing.copy_assets:
         for item in items:
             source = sources[id(item)]
             placed[f"{layout.item_folder(item)}/{source.name}"] = source
@@ -530,12 +557,13 @@ def publish(
 
     write_catalog_atomic(target, documents(), extra, check, placed)
     return PublishResult(
-        result, True, checked[0] if checked else None, tuple(skipped), len(outside), rows
+        result, True, checked[0] if checked else None, left_out, len(outside), rows
     )
 
 
 __all__ = [
     "GatheredFacts",
+    "PublishOptions",
     "PublishResult",
     "RunPlan",
     "ValidateOptions",

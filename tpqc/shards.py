@@ -34,20 +34,21 @@ from tpqc.pipeline import (
 from tpqc.schemas.identity import TOOL_VERSION
 from tpqc.schemas.spec import Spec, parse_spec
 from tpqc.schemas.yaml_source import MAX_SPEC_BYTES
-from tpqc.validators.facts import FileFacts
-from tpqc.validators.facts_codec import (
+from tpqc.validators.engine.facts import FileFacts
+from tpqc.validators.engine.facts_codec import (
     FactsFormatError,
     decode_facts,
     decode_value,
     encode_facts,
     encode_value,
 )
+from tpqc.validators.engine.json_values import dumps
+from tpqc.validators.engine.listing import OddEntry
 from tpqc.validators.filename import UnmatchedFile
 from tpqc.validators.findings import Finding, Report, Severity
 from tpqc.validators.inventory import Inventory, InventoryEntry
-from tpqc.validators.json_values import dumps
-from tpqc.validators.listing import OddEntry
-from tpqc.validators.registry import Selection
+from tpqc.validators.kinds import load_facts_types
+from tpqc.validators.registry import Selection, without_explained
 
 SHARD_FORMAT = "tpqc-shard/1"
 _NAME = re.compile(r"^tpqc-shard-(\d+)-of-(\d+)\.json$")
@@ -156,12 +157,12 @@ def run_shard(
 ) -> Report:
     """Read this shard's files, write its document into ``out``, and return the report of
     its own files' per-file findings (the dataset-wide checks wait for the merge)."""
-    from tpqc.validators.atomic import write_text_atomic
+    from tpqc.validators.engine.atomic import write_text_atomic
 
     plan = plan_run(spec, options)
     mine = RunPlan(spec, plan.inventory, tuple(j for j in plan.jobs if shard.holds(j[1])))
     facts = read_planned(mine, options)
-    findings = file_findings(spec, plan.inventory, facts, options.selection)
+    findings = without_explained(file_findings(spec, plan.inventory, facts, options.selection))
     document = {
         "format": SHARD_FORMAT,
         "tool_version": TOOL_VERSION,
@@ -328,6 +329,7 @@ def merge_shards(folders: Iterable[Path], spec_path: Path | None = None) -> Merg
     _inside_root(where, (e.path for e in inventory.entries), "inventory entry")
     _inside_root(where, (u.path for u in inventory.unmatched), "unmatched entry")
     _inside_root(where, (o.path for o in inventory.odd), "odd entry")
+    load_facts_types()
     facts: dict[str, FileFacts] = {}
     for path, document in documents:
         for raw in document["facts"]:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from tpqc.schemas.locations import has_unprintable, printable
 from tpqc.schemas.patterns import PLACEHOLDER, FieldValue, FilenamePattern
 from tpqc.schemas.spec import FieldRule
+from tpqc.validators.engine.listing import OddEntry
 from tpqc.validators.findings import Issue, Location, Severity
-from tpqc.validators.listing import OddEntry
 from tpqc.validators.registry import Scope, check
 
 

@@ -10,8 +10,8 @@ from typing import Protocol
 
 from tpqc.schemas.patterns import FieldValue, FilenamePattern, compile_pattern, parse_field
 from tpqc.schemas.spec import Spec
+from tpqc.validators.engine.listing import OddEntry, list_data_root
 from tpqc.validators.filename import UnmatchedFile, loose_match, near_miss_hint
-from tpqc.validators.listing import OddEntry, list_data_root
 
 
 class KindOfFile(Protocol):
@@ -86,7 +86,7 @@ def build_inventory(
     entries: list[InventoryEntry] = []
     unmatched: list[UnmatchedFile] = []
     if files is None and spec.data_url is not None:
-        from tpqc.validators.remote import list_remote
+        from tpqc.validators.engine.remote import list_remote
 
         files = list_remote(spec.data_url)
     elif files is None:

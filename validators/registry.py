@@ -7,6 +7,10 @@ table, a series, the dataset, a STAC document ...). Runners ask the registry for
 of a scope instead of keeping lists; the runner stamps every issue with the check's identity,
 so severity overrides live here and nowhere else.
 
+A check can declare which findings of other checks its own findings make redundant at the
+same file (``explains``): a duplicate member is ``series-duplicate``, not also
+``filename-mismatch``. :func:`without_explained` applies every declaration, in one place.
+
 The registry imports no check module: the command-line door loads them (``tpqc.catalogue``),
 which keeps the import graph free of cycles.
 """
@@ -35,6 +39,16 @@ class Scope(Generic[C]):
 
 
 @dataclass(frozen=True)
+class Explains:
+    """Findings of check ``code`` that a finding of the declaring check makes redundant at the
+    same file; with ``when``, only those for which it holds (given the declaring check's
+    findings at that file and the candidate)."""
+
+    code: str
+    when: Callable[[Sequence[Finding], Finding], bool] | None = None
+
+
+@dataclass(frozen=True)
 class CheckInfo:
     """The identity of one check: code, name, default severity, description and scope."""
 
@@ -47,12 +61,19 @@ class CheckInfo:
 
 _REGISTRY: dict[str, CheckInfo] = {}
 _BY_SCOPE: dict[str, list[tuple[CheckInfo, object]]] = {}
+_EXPLAINS: dict[str, tuple[Explains, ...]] = {}
 
 
 def check(
-    code: str, name: str, severity: Severity = Severity.ERROR, *, scope: Scope[C]
+    code: str,
+    name: str,
+    severity: Severity = Severity.ERROR,
+    *,
+    scope: Scope[C],
+    explains: Sequence[Explains | str] = (),
 ) -> Callable[[Callable[[C], Iterable[Issue]]], Callable[[C], Iterable[Issue]]]:
-    """Register a check function under a stable code and name, in a scope."""
+    """Register a check function under a stable code and name, in a scope; ``explains``
+    names the findings (by code, or :class:`Explains`) its own make redundant."""
     if not _CODE.match(code) or not _NAME.match(name):
         raise ValueError(f"bad check identity {code} {name}")
 
@@ -65,6 +86,7 @@ def check(
         if known is not None and (known.name, known.scope) != (name, scope.name):
             raise ValueError(f"check code {code} is already {known.name}")
         _REGISTRY[code] = info
+        _EXPLAINS[code] = tuple(e if isinstance(e, Explains) else Explains(e) for e in explains)
         entries = [e for e in _BY_SCOPE.setdefault(scope.name, []) if e[0].code != code]
         _BY_SCOPE[scope.name] = sorted([*entries, (info, func)], key=lambda e: e[0].code)
         return func
@@ -156,6 +178,28 @@ def run_scope(scope: Scope[C], context: C, selection: Selection) -> list[Finding
         if selection.enabled(info.code):
             findings += [selection.stamp(info, issue) for issue in func(context)]
     return findings
+
+
+def without_explained(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings, in their order, without those a sharper finding of the same file
+    explains, as the explaining checks declare (``explains``)."""
+    at: dict[str, dict[str, list[Finding]]] = {}
+    for finding in findings:
+        if finding.location.path is not None and _EXPLAINS.get(finding.code):
+            at.setdefault(finding.location.path, {}).setdefault(finding.code, []).append(finding)
+    if not at:
+        return list(findings)
+
+    def explained(finding: Finding) -> bool:
+        for code, explaining in at.get(finding.location.path or "", {}).items():
+            for rule in _EXPLAINS[code]:
+                if rule.code == finding.code and (
+                    rule.when is None or rule.when(explaining, finding)
+                ):
+                    return True
+        return False
+
+    return [f for f in findings if not explained(f)]
 
 
 def resolve_codes(tokens: Iterable[str], checks: Sequence[CheckInfo]) -> list[str]:

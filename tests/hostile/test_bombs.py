@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tpqc.examples.wudaoliang.generate import write_alt
-from tpqc.validators.raster_facts import ReadPlan, read_raster_facts
+from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
 from tpqc_testkit import validate_json
 
 
@@ -73,7 +73,7 @@ def test_grouped_band_reads_give_the_same_statistics(
     data[:, :5, :5] = -9999
     write_alt(tmp_path / "many.tif", data, blockxsize=64, blockysize=64, interleave="band")
     whole = read_raster_facts(str(tmp_path), "many.tif", ReadPlan(0, 10))
-    monkeypatch.setattr("tpqc.validators.raster_facts.BAND_GROUP_PIXELS", 64 * 64 * 3)
+    monkeypatch.setattr("tpqc.validators.kinds.geotiff.reader.BAND_GROUP_PIXELS", 64 * 64 * 3)
     grouped = read_raster_facts(str(tmp_path), "many.tif", ReadPlan(0, 10))
     assert grouped == whole
     for band in (0, 17, 39):
@@ -149,7 +149,7 @@ def test_chunked_reading_gives_the_findings_of_one_read(
     write_aws_year(tmp_path / "Dashalong_AWS_2019.csv", 2019, days=30, defects=tuple(DEFECTS))
     (tmp_path / "spec.yaml").write_text(spec_text(), encoding="utf-8")
     _, whole = validate_json(tmp_path / "spec.yaml", "--no-cache")
-    monkeypatch.setattr("tpqc.validators.table_read.CHUNK_ROWS", 333)
+    monkeypatch.setattr("tpqc.validators.kinds.table.chunks.CHUNK_ROWS", 333)
     _, chunked = validate_json(tmp_path / "spec.yaml", "--no-cache")
     assert chunked["findings"] == whole["findings"] and len(whole["findings"]) >= 5
     assert chunked["files"] == whole["files"]

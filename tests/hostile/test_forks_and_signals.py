@@ -48,7 +48,7 @@ def test_no_thread_is_alive_when_a_worker_forks(mixed: Path) -> None:
 
 
 def test_a_thread_alive_makes_workers_start_by_forkserver() -> None:
-    from tpqc.validators.parallel import start_method
+    from tpqc.validators.engine.parallel import start_method
 
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tpqc.infer_names import infer_names, shape
+from tpqc.init.names import infer_names, shape
 
 WUDAOLIANG = [f"Wudaoliang_ALT_{year}.tif" for year in (2017, 2018, 2019, 2020)]
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from tpqc.infer_values import (
+from tpqc.init.values import (
     fraction_ceiling,
     outward_extent,
     outward_range,

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from tpqc.examples.cmfd.generate import DEFECTS, NAME, write_cmfd_month, write_example
-from tpqc.validators.netcdf_facts import NetcdfReadJob
+from tpqc.validators.kinds.netcdf.reader import NetcdfReadJob
 from tpqc_testkit import run_cli, validate_json
 
 CC_DATA = Path(__import__("compliance_checker").__file__).parent / "tests" / "data"
@@ -220,7 +220,7 @@ UTM47 = {
 
 
 def test_grid_mapping_gives_the_crs_or_a_finding(tmp_path: Path) -> None:
-    from tpqc.validators.geo import crs_equivalent
+    from tpqc.validators.grid.geo import crs_equivalent
 
     write_grid(tmp_path / "utm.nc", mapping=UTM47, mapping_name="crs")
     utm = NetcdfReadJob().read(str(tmp_path), "utm.nc")

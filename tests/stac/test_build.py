@@ -114,7 +114,7 @@ def test_items_carry_exact_facts(example: Path, tmp_path: Path) -> None:
 
 
 def test_curved_footprints_keep_their_points() -> None:
-    from tpqc.stac.build import without_collinear
+    from tpqc.stac.items.grid import without_collinear
 
     square = [[0.0, 0.0], [0.5, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.5], [0.0, 0.0]]
     assert without_collinear(square) == [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]
@@ -304,7 +304,7 @@ def test_items_carry_the_quicklook_as_thumbnail(example: Path, tmp_path: Path) -
     raw = png.read_bytes()
     assert raw.startswith(b"\x89PNG") and thumbnail["file:size"] == len(raw)
     assert thumbnail["file:checksum"] == "1220" + hashlib.sha256(raw).hexdigest()
-    from tpqc.validators.raster_facts import ReadPlan, read_raster_facts
+    from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
 
     facts = read_raster_facts(
         str(example), "Wudaoliang_ALT_2018.tif", ReadPlan(0, 10, quicklook=True)

@@ -11,11 +11,11 @@ import pytest
 
 from tpqc.catalogue import all_checks
 from tpqc.schemas.spec import Spec, load_spec
-from tpqc.validators.raster import RASTER_FILE, RasterContext
-from tpqc.validators.raster_facts import BandFacts, RasterFacts
+from tpqc.validators.grid.checks import RASTER_FILE, RasterContext
+from tpqc.validators.grid.facts import BandFacts, RasterFacts
+from tpqc.validators.kinds.table.checks import TABLE_FILE, TableContext
+from tpqc.validators.kinds.table.reader import ColumnFacts, Problem, TableFacts
 from tpqc.validators.registry import Selection, run_scope
-from tpqc.validators.table_facts import ColumnFacts, Problem, TableFacts
-from tpqc.validators.tables import TABLE_FILE, TableContext
 
 PIXEL = 1 / 120
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tpqc.validators.facts_codec import FactsFormatError, decode_facts, encode_facts
-from tpqc.validators.raster_facts import BandFacts, RasterFacts, ReadPlan, read_raster_facts
-from tpqc.validators.table_facts import ColumnFacts, Problem, TableFacts
+from tpqc.validators.engine.facts_codec import FactsFormatError, decode_facts, encode_facts
+from tpqc.validators.grid.facts import BandFacts, RasterFacts
+from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
+from tpqc.validators.kinds.table.reader import ColumnFacts, Problem, TableFacts
 
 
 def roundtrip(facts: object) -> object:
@@ -54,9 +55,17 @@ def test_table_facts_round_trip() -> None:
         None,
         [],
         {"format": 1, "type": "os.system", "facts": {}},
-        {"format": 1, "type": "tpqc.validators.raster_facts.RasterFacts", "facts": {"nope": 1}},
-        {"format": 1, "type": "tpqc.validators.raster_facts.RasterFacts", "facts": {"path": 3}},
-        {"format": 99, "type": "tpqc.validators.raster_facts.RasterFacts", "facts": {}},
+        {
+            "format": 1,
+            "type": "tpqc.validators.kinds.geotiff.reader.RasterFacts",
+            "facts": {"nope": 1},
+        },
+        {
+            "format": 1,
+            "type": "tpqc.validators.kinds.geotiff.reader.RasterFacts",
+            "facts": {"path": 3},
+        },
+        {"format": 99, "type": "tpqc.validators.kinds.geotiff.reader.RasterFacts", "facts": {}},
     ],
 )
 def test_anything_else_is_a_format_error(document: object) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tpqc.schemas.spdx import closest_spdx, is_spdx
-from tpqc.validators.metadata import parse_resolution, parse_size
-from tpqc.validators.series import robust_z
-from tpqc.validators.temporal import Duration, member_interval
+from tpqc.validators.dataset.metadata import parse_resolution, parse_size
+from tpqc.validators.dataset.series import robust_z
+from tpqc.validators.dataset.temporal import Duration, member_interval
 
 
 @pytest.mark.parametrize(

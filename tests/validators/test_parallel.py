@@ -11,10 +11,10 @@ import pytest
 import rasterio
 
 from tpqc.examples.wudaoliang.generate import alt_field, write_alt
-from tpqc.validators import parallel
-from tpqc.validators.facts_cache import FactsCache
-from tpqc.validators.parallel import gather_facts
-from tpqc.validators.raster_facts import ReadPlan
+from tpqc.validators.engine import parallel
+from tpqc.validators.engine.facts_cache import FactsCache
+from tpqc.validators.engine.parallel import gather_facts
+from tpqc.validators.kinds.geotiff.reader import ReadPlan
 from tpqc_testkit import run_cli
 
 PLAN = ReadPlan(0.0, 10.0)
@@ -29,7 +29,7 @@ def test_split_files_give_bit_identical_facts(
 ) -> None:
     big = np.tile(alt_field(2019), (6, 3))  # 582 x 807, several windows
     write_alt(example / "Wudaoliang_ALT_2019.tif", big, blockxsize=64, blockysize=64)
-    monkeypatch.setattr("tpqc.validators.raster_facts.WINDOW_PIXELS", 64 * 64 * 4)
+    monkeypatch.setattr("tpqc.validators.kinds.geotiff.reader.WINDOW_PIXELS", 64 * 64 * 4)
     sequential = gather_facts(jobs_of(example), 1)
     monkeypatch.setattr(parallel, "SPLIT_BYTES", 0)
     for workers in (2, 3):

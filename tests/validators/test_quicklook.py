@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 
 from tpqc.examples.wudaoliang.generate import write_alt
-from tpqc.validators import parallel
-from tpqc.validators.parallel import gather_facts
-from tpqc.validators.quicklook import decimation, palette, stretch
-from tpqc.validators.raster_facts import ReadPlan, read_raster_facts
+from tpqc.validators.engine import parallel
+from tpqc.validators.engine.parallel import gather_facts
+from tpqc.validators.grid.quicklook import decimation, palette, stretch
+from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
 
 
 def known_raster(folder: Path) -> np.ndarray:
@@ -56,7 +56,7 @@ def test_split_reads_take_the_same_quicklook(
 ) -> None:
     known_raster(tmp_path)
     plan = ReadPlan(0, 10, quicklook=True)
-    monkeypatch.setattr("tpqc.validators.raster_facts.WINDOW_PIXELS", 128 * 128 * 2)
+    monkeypatch.setattr("tpqc.validators.kinds.geotiff.reader.WINDOW_PIXELS", 128 * 128 * 2)
     (whole,) = gather_facts([(str(tmp_path), "known.tif", plan)], 1)
     monkeypatch.setattr(parallel, "SPLIT_BYTES", 0)
     (split,) = gather_facts([(str(tmp_path), "known.tif", plan)], 3)

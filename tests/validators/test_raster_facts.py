@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 import rasterio
 
-from tpqc.validators.geo import authority_code
-from tpqc.validators.raster_facts import RasterFacts, ReadPlan, read_raster_facts
+from tpqc.validators.grid.facts import RasterFacts
+from tpqc.validators.grid.geo import authority_code
+from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
 from tpqc_testkit import codes_by_path, tree_digest, validate_json
 
 # From shared/realdata/PROVENANCE.md: crs, width, height, bands, dtype, nodata, min, max.

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tpqc.validators.statistics import BandAccumulator, Histogram, nodata_representable
+from tpqc.validators.grid.statistics import BandAccumulator, Histogram, nodata_representable
 
 
 def feed(

@@ -15,7 +15,7 @@ import pytest
 
 from tpqc.examples.aws.generate import DEFECTS, spec_text, write_aws_year
 from tpqc.schemas.spec import load_spec
-from tpqc.validators.table_facts import read_table_facts
+from tpqc.validators.kinds.table.reader import read_table_facts
 from tpqc_testkit import REPO, run_cli, validate_json
 
 EC = "Eddy_covariance_ITP_Data_2019.xlsx"

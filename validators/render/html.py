@@ -19,11 +19,10 @@ from typing import Any
 
 from tpqc.schemas.identity import TOOL_VERSION
 from tpqc.validators.findings import Finding, Report, Severity
-from tpqc.validators.quicklook import palette
+from tpqc.validators.grid.quicklook import palette
 from tpqc.validators.render import RenderContext, svg
-from tpqc.validators.render.pictures import FilePicture, ReportPictures
+from tpqc.validators.render.pictures import NOT_A_TIME, FilePicture, ReportPictures
 from tpqc.validators.render.plain import xml_text
-from tpqc.validators.table_time import NAT
 
 OPEN_UP_TO = 12
 """Datasets with at most this many files show every file section opened."""
@@ -97,8 +96,9 @@ def _facts(file: Mapping[str, Any]) -> list[tuple[str, str]]:
             out.append(
                 ("min / mean / max", f"{band['min']:.6g} / {band['mean']:.6g} / {band['max']:.6g}")
             )
-    if file.get("rows") is not None and file.get("kind") == "table":
+    if file.get("rows") is not None:
         out.append(("rows", str(file["rows"])))
+    if file.get("time_start") is not None:
         out.append(("time", f"{file.get('time_start')} .. {file.get('time_end')}"))
     if file.get("size") is not None:
         out.append(("size", f"{file['size']:,} bytes"))
@@ -121,7 +121,7 @@ def _table_charts(picture: FilePicture, pictures: ReportPictures) -> list[str]:
             if product
             else (None, None, None)
         )
-        keep = [i for i, t in enumerate(sketch.times) if t != NAT]
+        keep = [i for i, t in enumerate(sketch.times) if t != NOT_A_TIME]
         unit = f" ({limits[2]})" if limits[2] else ""
         charts.append(
             svg.column_over_time(

@@ -9,7 +9,7 @@ from tpqc.validators.findings import Report
 
 if TYPE_CHECKING:
     from tpqc.validators.render import RenderContext
-from tpqc.validators.json_values import clean_json, dumps
+from tpqc.validators.engine.json_values import clean_json, dumps
 
 
 def report_document(report: Report) -> Any:

@@ -7,8 +7,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tpqc.validators.quicklook import Quicklook
-from tpqc.validators.table_sketch import ColumnSketch
+from tpqc.validators.grid.quicklook import Quicklook
+
+NOT_A_TIME = -(2**63)
+"""A missing timestamp in a sketch (numpy's NaT as int64)."""
+
+
+@dataclass(frozen=True)
+class ColumnSketch:
+    """A column over time in at most about 2 x TARGET_POINTS stretches of rows."""
+
+    name: str
+    rows_per_point: int
+    times: tuple[int, ...]
+    """First timestamp of each stretch (int64 nanoseconds, :data:`NOT_A_TIME` when missing)."""
+    lows: tuple[float | None, ...]
+    highs: tuple[float | None, ...]
+    means: tuple[float | None, ...]
 
 
 @dataclass(frozen=True)

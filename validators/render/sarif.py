@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from tpqc.schemas.identity import TOOL_NAME, TOOL_VERSION
+from tpqc.validators.engine.json_values import clean_json, dumps
 from tpqc.validators.findings import Finding, Report, Severity, WaivedFinding
-from tpqc.validators.json_values import clean_json, dumps
 from tpqc.validators.render import RenderContext
 
 SCHEMA = (

@@ -1,0 +1,91 @@
+"""The STAC items of a dataset's files: one publishability guard, then the item builder each
+file kind names (``FileKind.item_builder``): :mod:`.grid` for gridded files, :mod:`.datacube`
+for NetCDF variables, :mod:`.station` for station tables.
+
+The guard leaves a file out, with its reason, when its name is not UTF-8 (no catalog can
+name it), when its kind publishes nothing, or when the kind says the file cannot be an item
+(unreadable, not placed on the Earth, no time or station).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pystac
+
+from tpqc.schemas.locations import has_unprintable
+from tpqc.schemas.spec import Product, Spec
+from tpqc.validators.engine.facts import FileFacts
+from tpqc.validators.inventory import Inventory, InventoryEntry
+from tpqc.validators.kinds import FileKind, Interval, resolve
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """One file on its way into the catalog: its kind, product, facts and the span
+    validation found it to stand for (None: no series member)."""
+
+    kind: FileKind
+    spec: Spec
+    product: Product
+    entry: InventoryEntry
+    facts: FileFacts
+    interval: Interval | None = None
+
+    def with_interval(self, interval: Interval | None) -> PublishedFile:
+        """The same file standing for another span."""
+        return dataclasses.replace(self, interval=interval)
+
+
+ItemBuilder = Callable[[PublishedFile], pystac.Item]
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A file that is not in the catalog, and why."""
+
+    path: str
+    reason: str
+
+
+def unpublishable(file: PublishedFile) -> str | None:
+    """Why a file cannot become a catalog item (None: it can), for every kind alike."""
+    if has_unprintable(file.entry.path):
+        return "its name is not UTF-8 (filename-not-utf8)"
+    if file.kind.item_builder is None:
+        return f"{file.kind.name} files are not published"
+    return file.kind.unpublishable(file.spec, file.product, file.entry, file.facts)
+
+
+def build_items(
+    spec: Spec,
+    inventory: Inventory,
+    facts: Mapping[str, FileFacts],
+    intervals: Mapping[str, Interval],
+    kinds: Mapping[str, FileKind],
+) -> tuple[list[pystac.Item], list[LeftOut]]:
+    """An item for every publishable file (in inventory order), and the files left out."""
+    items: list[pystac.Item] = []
+    left_out: list[LeftOut] = []
+    for entry in inventory.entries:
+        kind = kinds[entry.kind]
+        file = PublishedFile(
+            kind,
+            spec,
+            spec.product_named(entry.product),
+            entry,
+            facts[entry.path],
+            intervals.get(entry.path),
+        )
+        reason = unpublishable(file)
+        if reason is not None:
+            left_out.append(LeftOut(entry.path, reason))
+            continue
+        builder: ItemBuilder = resolve(str(kind.item_builder))
+        items.append(builder(file))
+    return items, left_out
+
+
+__all__ = ["ItemBuilder", "LeftOut", "PublishedFile", "build_items", "unpublishable"]

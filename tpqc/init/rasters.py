@@ -1,0 +1,173 @@
+"""What a raster product's rules should be, from the facts of its files' one read: the CRS
+(as an EPSG code where one matches), the pixel size with its unit (and on geographic grids
+its geodesic size), bands, data type, nodata, a value range rounded outward and the nodata
+share the files show. Rules follow what most files have; files that differ are named in a
+comment, and validation reports them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tpqc.init.values import fraction_ceiling, most_common, outward_range, significant
+from tpqc.validators.grid.facts import RasterFacts
+from tpqc.validators.grid.geo import authority_code, georeferencing_problem, pixel_size_in
+
+SQUARE = 0.01
+"""Pixels whose sides differ by more than this share are not square."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: its YAML value and the comment that shows the evidence."""
+
+    value: Any
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class RasterGuess:
+    """The rules of one raster product, by spec key, in spec order."""
+
+    rules: dict[str, Rule] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    """Comment lines for the product (files that differ, what could not be inferred)."""
+
+
+def crs_text(wkt: str) -> str:
+    """``EPSG:4326`` when an authority code matches, else the WKT itself."""
+    return authority_code(wkt) or wkt
+
+
+def signature(facts: RasterFacts) -> tuple[object, ...]:
+    """What tells files of different content apart: CRS, pixel size, bands, data types."""
+    if not facts.readable or facts.crs_wkt is None or facts.transform is None:
+        return ("unreadable" if not facts.readable else "not placed",)
+    a, _, _, _, e, _ = facts.transform
+    return (
+        crs_text(facts.crs_wkt),
+        significant(abs(a), 3),
+        significant(abs(e), 3),
+        facts.count,
+        facts.dtypes,
+    )
+
+
+def _others(name: str, facts: Sequence[RasterFacts], keep: object, value_of: object) -> str:
+    assert callable(value_of)
+    odd = [f.path for f in facts if value_of(f) != keep]
+    shown = ", ".join(odd[:3]) + (f" and {len(odd) - 3} more" if len(odd) > 3 else "")
+    return f"{len(odd)} of {len(facts)} files have another {name}: {shown}"
+
+
+def _resolution(facts: RasterFacts) -> tuple[Rule | None, str | None]:
+    """The pixel size as the spec writes it, or why it is left out."""
+    from pyproj import CRS
+
+    assert facts.crs_wkt is not None and facts.transform is not None
+    crs = CRS.from_user_input(facts.crs_wkt)
+    if crs.is_geographic:
+        x, y, _ = pixel_size_in(facts, "deg")
+    else:
+        x, y, _ = pixel_size_in(facts, "m")
+    if abs(x - y) > SQUARE * max(x, y):
+        return None, f"pixels are not square ({x:.6g} x {y:.6g}): no resolution rule"
+    if not crs.is_geographic:
+        return Rule({"value": significant(x), "unit": "m"}), None
+    arcsec = x * 3600
+    km = pixel_size_in(facts, "km")[1]
+    geodesic = f"about {km:.3g} km north-south (geodesic, at the grid's centre)"
+    short = len(f"{x:.10f}".rstrip("0").split(".")[1]) <= 4  # 0.05, 0.25: written in degrees
+    if not short and arcsec >= 1 and abs(arcsec - round(arcsec)) < 1e-4 * arcsec:
+        return Rule({"value": float(round(arcsec)), "unit": "arcsec"}, geodesic), None
+    return Rule({"value": significant(x), "unit": "deg"}, geodesic), None
+
+
+def raster_guess(files: Sequence[RasterFacts]) -> RasterGuess:
+    """The rules most of a product's readable files follow."""
+    readable = [f for f in files if f.readable]
+    notes: list[str] = []
+    rules: dict[str, Rule] = {}
+    unreadable = [f.path for f in files if not f.readable]
+    if unreadable:
+        notes.append(f"{len(unreadable)} files could not be read: {', '.join(unreadable[:3])}")
+    placed = [
+        f for f in readable if f.crs_wkt and f.transform and georeferencing_problem(f) is None
+    ]
+    if placed:
+        crs = most_common([crs_text(f.crs_wkt or "") for f in placed])
+        assert crs is not None
+        rules["crs"] = Rule(crs[0])
+        if crs[1] < len(placed):
+            notes.append(_others("CRS", placed, crs[0], lambda f: crs_text(f.crs_wkt or "")))
+        sizes = [(_resolution(f), f) for f in placed]
+        usual = most_common([repr(r[0].value) if r[0] else r[1] for r, _ in sizes])
+        assert usual is not None
+        first = next(r for r, _ in sizes if (repr(r[0].value) if r[0] else r[1]) == usual[0])
+        if first[0] is not None:
+            rules["resolution"] = first[0]
+        elif first[1]:
+            notes.append(first[1])
+        if usual[1] < len(placed):
+            notes.append(f"{len(placed) - usual[1]} of {len(placed)} files have another pixel size")
+        rules["extent"] = Rule({"match": "within"}, "each file inside the dataset extent")
+    elif readable:
+        notes.append("no file is placed on Earth (CRS and geotransform): no grid rules")
+    if readable:
+        count = most_common([f.count for f in readable])
+        assert count is not None
+        rules["bands"] = Rule(count[0])
+        if count[1] < len(readable):
+            notes.append(_others("band count", readable, count[0], lambda f: f.count))
+        dtypes = most_common([f.dtypes for f in readable])
+        assert dtypes is not None
+        if len(set(dtypes[0])) == 1:
+            rules["dtype"] = Rule(dtypes[0][0])
+        _nodata(readable, rules, notes)
+        _values(readable, rules, dtypes[0][0] if len(set(dtypes[0])) == 1 else None)
+    return RasterGuess(rules, tuple(notes))
+
+
+def _nodata(files: Sequence[RasterFacts], rules: dict[str, Rule], notes: list[str]) -> None:
+    values = {
+        "nan" if b.nodata is not None and math.isnan(b.nodata) else b.nodata
+        for f in files
+        for b in f.bands
+    }
+    if None in values:
+        without = sum(1 for f in files if any(b.nodata is None for b in f.bands))
+        if without < len(files):
+            notes.append(f"{without} of {len(files)} files declare no nodata value")
+        return
+    if len(values) == 1:
+        (value,) = values
+        rules["nodata"] = Rule(value)
+    else:
+        rules["nodata"] = Rule("required", f"the files use {len(values)} nodata values")
+    fractions = [b.nodata_fraction for f in files if f.decoded for b in f.bands]
+    if fractions and max(fractions) > 0:
+        rules["max_nodata_fraction"] = Rule(
+            fraction_ceiling(max(fractions)), f"observed at most {max(fractions):.1%}"
+        )
+
+
+def _values(files: Sequence[RasterFacts], rules: dict[str, Rule], dtype: str | None) -> None:
+    bands = [b for f in files if f.decoded for b in f.bands]
+    lows = [b.minimum for b in bands if b.minimum is not None]
+    highs = [b.maximum for b in bands if b.maximum is not None]
+    if not lows or not highs:
+        return
+    low, high = min(lows), max(highs)
+    lo, hi = outward_range(low, high, dtype)
+    units = {b.unit for b in bands if b.unit}
+    value: dict[str, object] = {"min": lo, "max": hi}
+    if len(units) == 1:
+        value["unit"] = next(iter(units))
+    decoded = sum(1 for f in files if f.decoded)
+    rules["values"] = Rule(value, f"observed {low:.6g} to {high:.6g} in {decoded} files")
+
+
+__all__ = ["RasterGuess", "Rule", "crs_text", "raster_guess", "signature"]

@@ -1,0 +1,220 @@
+"""Series members: which time step each file stands for, and which steps the spec expects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+
+from tpqc.schemas.patterns import FieldValue
+from tpqc.schemas.spec import Spec
+from tpqc.validators.dataset.temporal import (
+    Duration,
+    member_interval,
+    member_start,
+    natural_resolution,
+)
+from tpqc.validators.inventory import Inventory
+
+TIME_FIELDS = ("year", "month", "day", "date", "doy")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file as a member of its product's series (near-miss names included)."""
+
+    path: str
+    product: str
+    group: tuple[tuple[str, str], ...]
+    key: str
+    start: dt.datetime
+    end: dt.datetime
+    matched: bool
+
+    @property
+    def series(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The series the member belongs to: its product and its non-time fields."""
+        return (self.product, self.group)
+
+
+def member_key(fields: Mapping[str, FieldValue]) -> str | None:
+    """``2018``, ``2018-02``, ``2018-02-14`` or ``2018-045`` from a file's time fields."""
+
+    def number(name: str) -> int | None:
+        value = fields.get(name)
+        return value if isinstance(value, int) else None
+
+    date, year = number("date"), number("year")
+    if date is not None:
+        return f"{date // 10000:04d}-{date // 100 % 100:02d}-{date % 100:02d}"
+    if year is None:
+        return None
+    if number("doy") is not None:
+        return f"{year:04d}-{number('doy'):03d}"
+    month, day = number("month"), number("day")
+    if month is not None and day is not None:
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    if month is not None:
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}"
+
+
+@dataclass(frozen=True)
+class SeriesTime:
+    """How long one member of a product's series lasts: declared, implied by the names'
+    time fields, and the length used. A declaration the names contradict (P1Y on monthly
+    files, whose intervals would overlap; P1D on files named by year) is not used."""
+
+    product: str
+    declared: str | None
+    natural: str | None
+    effective: str | None
+    contradiction: str | None = None
+    spacing: str | None = None
+    """The smallest distance between consecutive members, when it explains a contradiction."""
+
+
+_NOMINAL_DAYS = {"Y": 365.2425, "M": 30.436875, "W": 7.0, "D": 1.0}
+
+
+def _nominal(duration: Duration) -> dt.timedelta:
+    return dt.timedelta(days=duration.months * _NOMINAL_DAYS["M"]) + duration.span
+
+
+def series_time(spec: Spec, product: str, fields: list[Mapping[str, FieldValue]]) -> SeriesTime:
+    """The member length of one product from its files' time fields and the declaration."""
+    temporal = spec.dataset.temporal
+    declared = temporal.resolution if temporal and temporal.resolution else None
+    natural = natural_resolution(fields[0]) if fields else None
+    if declared is None or natural is None:
+        return SeriesTime(product, declared, natural, declared or natural)
+    step, finest = Duration.parse(declared), Duration.parse(natural)
+    if _nominal(step) < _nominal(finest) * 0.99:
+        return SeriesTime(
+            product,
+            declared,
+            natural,
+            natural,
+            f"files named down to the {_UNIT_NAMES.get(natural, natural)} cannot each stand "
+            f"for {declared}",
+        )
+    groups: dict[tuple[tuple[str, str], ...], set[dt.datetime]] = {}
+    for values in fields:
+        start = member_start(values)
+        if start is not None:
+            group = tuple(sorted((k, str(v)) for k, v in values.items() if k not in TIME_FIELDS))
+            groups.setdefault(group, set()).add(start)
+    closest: dt.timedelta | None = None
+    for starts in groups.values():
+        ordered = sorted(starts)
+        for earlier, later in itertools.pairwise(ordered):
+            if step.after(earlier) > later:
+                gap = later - earlier
+                closest = gap if closest is None else min(closest, gap)
+    if closest is not None:
+        return SeriesTime(
+            product,
+            declared,
+            natural,
+            natural,
+            f"members {_describe_gap(closest)} apart cannot each last {declared}: their "
+            "intervals would overlap",
+            _describe_gap(closest),
+        )
+    return SeriesTime(product, declared, natural, declared)
+
+
+_UNIT_NAMES = {"P1D": "day", "P1M": "month", "P1Y": "year"}
+
+
+def _describe_gap(gap: dt.timedelta) -> str:
+    days = gap.total_seconds() / 86400
+    if days >= 365:
+        return f"{days / 365.2425:.3g} years"
+    if days >= 28:
+        return f"{days / 30.436875:.3g} months"
+    return f"{days:.3g} days"
+
+
+def collect_members(
+    spec: Spec, inventory: Inventory, series: Collection[str]
+) -> tuple[list[Member], dict[str, SeriesTime]]:
+    """Members of every series (matched files, then near-miss names meant for a product) of
+    the products named in ``series``, and how long a member of each product lasts."""
+    rasters = set(series)
+    candidates: list[tuple[str, str, Mapping[str, FieldValue], bool]] = [
+        (e.path, e.product, e.fields, True) for e in inventory.entries if e.product in rasters
+    ]
+    candidates += [
+        (u.path, u.product, u.fields, False)
+        for u in inventory.unmatched
+        if u.product is not None and u.product in rasters
+    ]
+    times = {
+        name: series_time(
+            spec, name, [f for _, p, f, _ in candidates if p == name and member_key(f)]
+        )
+        for name in sorted(rasters)
+    }
+    members = []
+    for path, product, fields, matched in candidates:
+        key = member_key(fields)
+        interval = member_interval(fields, times[product].effective) if key else None
+        if key is None or interval is None:
+            continue
+        group = tuple(sorted((k, str(v)) for k, v in fields.items() if k not in TIME_FIELDS))
+        members.append(Member(path, product, group, key, interval[0], interval[1], matched))
+    ordered = sorted(members, key=lambda m: (m.product, m.group, m.key, not m.matched, m.path))
+    return ordered, times
+
+
+def _fields_at(moment: dt.datetime, time_fields: set[str]) -> dict[str, int]:
+    values: dict[str, int] = {}
+    if "date" in time_fields:
+        values["date"] = moment.year * 10000 + moment.month * 100 + moment.day
+    if "year" in time_fields:
+        values["year"] = moment.year
+    if "month" in time_fields:
+        values["month"] = moment.month
+    if "day" in time_fields:
+        values["day"] = moment.day
+    if "doy" in time_fields:
+        values["doy"] = moment.timetuple().tm_yday
+    return values
+
+
+def expected_members(
+    spec: Spec, time_fields: set[str], resolution: str | None
+) -> Iterator[tuple[str, dict[str, int]]]:
+    """(key, time field values) of every member the declared temporal coverage implies,
+    one every ``resolution`` (else every natural step of the time fields)."""
+    temporal = spec.dataset.temporal
+    if not time_fields or temporal is None or temporal.start is None or temporal.end is None:
+        return
+    step_text = resolution or natural_resolution(dict.fromkeys(time_fields, 1))
+    if step_text is None:
+        return
+    step = Duration.parse(step_text)
+    if step.months == 0 and step.span <= dt.timedelta(0):
+        return
+    moment, seen = temporal.start, set[str]()
+    while moment <= temporal.end and len(seen) < 100_000:
+        values = _fields_at(moment, time_fields)
+        key = member_key(values)
+        if key is not None and key not in seen:
+            seen.add(key)
+            yield key, values
+        moment = step.after(moment)
+
+
+def fill_pattern(pattern: str, values: Mapping[str, object]) -> str:
+    """The file name a pattern gives for field values (time fields zero-padded)."""
+    widths = {"year": 4, "month": 2, "day": 2, "date": 8, "doy": 3}
+    out = pattern
+    for name, value in values.items():
+        text = (
+            f"{value:0{widths[name]}d}" if name in widths and isinstance(value, int) else str(value)
+        )
+        out = out.replace("{" + name + "}", text)
+    return out

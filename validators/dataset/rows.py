@@ -1,0 +1,165 @@
+"""The dataset inventory as a table: one row per file with its facts, for the JSON report,
+the ``--inventory`` CSV, and the series rules expressed as a pandera schema over it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tpqc.validators.dataset.members import Member
+from tpqc.validators.dataset.summary import FileSummary
+
+GRID_COLUMNS = ("crs", "transform", "shape", "bands", "dtype", "nodata")
+COLUMNS = (
+    "path",
+    "product",
+    "matched",
+    "series",
+    "member",
+    "member_start",
+    "member_end",
+    "crs",
+    "transform",
+    "shape",
+    "bands",
+    "dtype",
+    "nodata",
+    "res_x",
+    "res_y",
+    "west",
+    "south",
+    "east",
+    "north",
+    "valid_fraction",
+    "valid_mean",
+    "size",
+    "sha256",
+)
+
+
+def inventory_rows(
+    members: Sequence[Member], summaries: Mapping[str, FileSummary], paths: Sequence[str]
+) -> list[dict[str, Any]]:
+    """One row per file (members first, then files that are no series member)."""
+    by_path = {m.path: m for m in members}
+    rows: list[dict[str, Any]] = []
+    for path in sorted(set(paths) | set(by_path)):
+        member = by_path.get(path)
+        summary = summaries.get(path)
+        row: dict[str, Any] = dict.fromkeys(COLUMNS)
+        row.update(path=path, matched=member.matched if member else summary is not None)
+        if member is not None:
+            row.update(
+                product=member.product,
+                series=",".join(f"{k}={v}" for k, v in member.group),
+                member=member.key,
+                member_start=member.start.isoformat().replace("+00:00", "Z"),
+                member_end=member.end.isoformat().replace("+00:00", "Z"),
+            )
+        if summary is not None:
+            row.update(summary.columns)
+        rows.append(row)
+    return rows
+
+
+def rows_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The inventory as CSV text, columns in a fixed order."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row[k] for k in COLUMNS})
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class GridDeviation:
+    """A file whose grid attribute differs from what most files of its series share."""
+
+    path: str
+    column: str
+    value: Any
+    common: Any
+
+
+@dataclass(frozen=True)
+class SeriesRuleFailures:
+    """What the pandera series schema rejected."""
+
+    duplicates: tuple[str, ...]
+    grid: tuple[GridDeviation, ...]
+
+
+def _obviously_clean(rows: Sequence[Mapping[str, Any]]) -> bool:
+    """True when no row can fail the series schema: all members distinct and every series on
+    one grid. Then pandas and pandera (0.8 s to import) are not needed to say so."""
+    keys = [(r["product"], r["series"], r["member"]) for r in rows]
+    if len(set(keys)) != len(keys):
+        return False
+    seen: dict[tuple[Any, Any, str], str] = {}
+    for row in rows:
+        if row.get("crs") is None:
+            continue
+        for column in GRID_COLUMNS:
+            value = str(row.get(column))
+            if seen.setdefault((row["product"], row["series"], column), value) != value:
+                return False
+    return True
+
+
+def series_rule_failures(rows: Sequence[Mapping[str, Any]]) -> SeriesRuleFailures:
+    """Run the series schema: one file per (product, series, member); within a series every
+    file on the grid most files share. Lazy validation collects every failure."""
+    series_rows = [r for r in rows if r.get("member") is not None]
+    if len(series_rows) < 2 or _obviously_clean(series_rows):
+        return SeriesRuleFailures((), ())
+    import pandas as pd
+    import pandera.pandas as pa
+
+    frame = pd.DataFrame(series_rows, columns=list(COLUMNS))
+    frame = frame.astype(dict.fromkeys(COLUMNS, "object"))
+    keys = ["product", "series"]
+    grid = frame[frame["crs"].notna()]
+    common = {
+        column: grid.groupby(keys)[column].transform(lambda s: s.astype(str).mode().iloc[0])
+        for column in GRID_COLUMNS
+    }
+
+    def same_as_most(column: str) -> pa.Check:
+        return pa.Check(
+            lambda s: (
+                s.isna() | (s.astype(str) == common[column].reindex(s.index).fillna(s.astype(str)))
+            ),
+            name="same_as_most_files_of_series",
+        )
+
+    schema = pa.DataFrameSchema(
+        {column: pa.Column(object, same_as_most(column), nullable=True) for column in GRID_COLUMNS},
+        unique=["product", "series", "member"],
+        report_duplicates="all",
+    )
+    duplicates: set[int] = set()
+    deviations: list[GridDeviation] = []
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        for case in errors.failure_cases.itertuples():
+            index = int(case.index)
+            if case.check == "multiple_fields_uniqueness":
+                duplicates.add(index)
+            elif case.column in GRID_COLUMNS:
+                deviations.append(
+                    GridDeviation(
+                        str(frame.at[index, "path"]),
+                        str(case.column),
+                        frame.at[index, case.column],
+                        str(common[case.column].at[index]),
+                    )
+                )
+    return SeriesRuleFailures(
+        tuple(sorted(str(frame.at[i, "path"]) for i in duplicates)),
+        tuple(sorted(set(deviations), key=lambda d: (d.path, d.column))),
+    )

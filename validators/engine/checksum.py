@@ -1,0 +1,58 @@
+"""sha256 of a file, in 1 MiB chunks (hashlib releases the GIL, so it runs beside decoding),
+and the thread that hashes a file while its reader decodes it."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+HASH_CHUNK = 1 << 20
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex sha256 digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        while chunk := stream.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+INLINE_HASH_BYTES = 4 << 20
+
+
+class FileHasher(threading.Thread):
+    """Hashes a file while the main thread decodes it; hashlib releases the GIL."""
+
+    def __init__(self, root: str, relative: str, enabled: bool = True) -> None:
+        super().__init__(daemon=True)
+        self.root, self.relative = root, relative
+        self.enabled = enabled
+        self.digest: str | None = None
+        self.error: str | None = None
+
+    def small(self) -> bool:
+        """True for a local file small enough to hash in place, before decoding it."""
+        from tpqc.schemas.locations import is_remote
+
+        if is_remote(self.root):
+            return False
+        try:
+            return (Path(self.root) / self.relative).stat().st_size <= INLINE_HASH_BYTES
+        except OSError:
+            return True  # the read reports why the file cannot be reached
+
+    def run(self) -> None:
+        if not self.enabled:
+            return
+        from tpqc.schemas.locations import is_remote
+        from tpqc.validators.engine.remote import join, remote_sha256
+
+        try:
+            if is_remote(self.root):
+                self.digest = remote_sha256(join(self.root, self.relative))
+            else:
+                self.digest = sha256_file(Path(self.root) / self.relative)
+        except OSError as exc:
+            self.error = str(exc)

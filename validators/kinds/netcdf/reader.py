@@ -1,0 +1,693 @@
+"""Everything tpqc knows about one variable of a NetCDF (classic or NetCDF-4/HDF5) file,
+from a single read. The only module that opens NetCDF files.
+
+Read with netCDF4 (the Unidata library): its attributes are exact (numbers, not GDAL's
+flattened metadata strings), the time axis is decoded with its own calendar (cftime:
+``noleap``, ``360_day`` ...), and the variable is read in slabs of whole time steps that
+follow the file's chunking, so memory is bounded by the slab. Statistics are exact over every
+time step, in physical units (``scale_factor`` and ``add_offset`` applied; ``_FillValue`` and
+``missing_value`` are not values), with the same accumulator as GeoTIFF bands. The grid
+comes from the coordinate variables (regular spacing, pixel edges from centres) and its CRS
+from ``grid_mapping`` (pyproj's CF reader) or from longitude/latitude coordinates. Big files
+are read as contiguous shares of their time steps by several workers. Problems are recorded,
+never raised: a truncated or foreign file is a fact with the library's own reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from tpqc.validators.engine.checksum import FileHasher
+from tpqc.validators.engine.facts import FactsPart, FileFacts, ReadJob, openable
+from tpqc.validators.grid.quicklook import Quicklook, QuicklookSampler
+from tpqc.validators.grid.statistics import BandAccumulator
+
+SLAB_PIXELS = 4 << 20
+"""Pixels read at a time (whole time steps)."""
+REGULAR = 1e-4
+"""Coordinate spacing differing by less than this share of the step is regular."""
+COMMON_FILL_CODES = (-9999.0, -999.0, -32767.0, -32768.0, 9.969209968386869e36)
+WGS84_NAMES = ("longitude", "latitude")
+LON_UNITS = ("degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese")
+LAT_UNITS = ("degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn")
+
+
+@dataclass(frozen=True)
+class AxisFacts:
+    """One coordinate axis of the variable: its values' ends and spacing, and its CF
+    attributes."""
+
+    name: str
+    size: int
+    role: str
+    """``x``, ``y``, ``time`` or ``other``."""
+    has_variable: bool = False
+    first: float | None = None
+    last: float | None = None
+    step: float | None = None
+    """The spacing when it is regular, else None."""
+    monotonic: bool = True
+    attrs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NetcdfFacts(FileFacts):
+    """What one read of a NetCDF variable established. Problems are recorded, never raised."""
+
+    open_error: str | None = None
+    file_format: str | None = None
+    global_attrs: Mapping[str, str] = field(default_factory=dict)
+    data_variables: tuple[str, ...] = ()
+    variable: str | None = None
+    """The variable checked (None: the requested one is missing, or none could be chosen)."""
+    variable_error: str | None = None
+    dims: tuple[str, ...] = ()
+    shape: tuple[int, ...] = ()
+    dtype: str | None = None
+    attrs: Mapping[str, str] = field(default_factory=dict)
+    """The variable's attributes as text (units, standard_name, grid_mapping ...)."""
+    fill_value: float | None = None
+    missing_values: tuple[float, ...] = ()
+    scale: float = 1.0
+    offset: float = 0.0
+    packing_error: str | None = None
+    """Why scale_factor/add_offset cannot decode the values (0, NaN, infinite); the values
+    are then not read."""
+    axes: tuple[AxisFacts, ...] = ()
+    grid_mapping: Mapping[str, str] = field(default_factory=dict)
+    """The attributes of the grid-mapping variable the variable names."""
+    crs_wkt: str | None = None
+    crs_source: str | None = None
+    crs_error: str | None = None
+    transform: tuple[float, float, float, float, float, float] | None = None
+    width: int = 0
+    height: int = 0
+    time_units: str | None = None
+    calendar: str | None = None
+    time_error: str | None = None
+    times: tuple[str, ...] = ()
+    """Each time step decoded with the file's calendar (ISO 8601, the file's own clock)."""
+    time_seconds: tuple[float, ...] = ()
+    """The same steps as seconds since 1970-01-01 on the file's calendar."""
+    pixels_read: bool = False
+    decode_error: str | None = None
+    pixels: int = 0
+    valid: int = 0
+    nodata_count: int = 0
+    minimum: float | None = None
+    maximum: float | None = None
+    mean: float | None = None
+    stddev: float | None = None
+    histogram: Mapping[str, Any] | None = None
+    out_of_range: int = 0
+    out_of_range_examples: tuple[tuple[int, int, int, float], ...] = ()
+    """(time step, row, column, value) of the first out-of-range values."""
+    step_means: tuple[float | None, ...] = ()
+    step_valid: tuple[float, ...] = ()
+    """Valid mean and valid share of each time step."""
+    undeclared_fill: tuple[tuple[float, int], ...] = ()
+    """Common fill codes found as values while not declared (value, count)."""
+    quicklook: Quicklook | None = None
+    value_range: tuple[float | None, float | None] | None = None
+
+    @property
+    def readable(self) -> bool:
+        """True when the file opened."""
+        return self.open_error is None
+
+    @property
+    def decoded(self) -> bool:
+        """True when every value of the variable was read."""
+        return self.readable and self.pixels_read
+
+    @property
+    def has_geotransform(self) -> bool:
+        """True when regular coordinates give the grid."""
+        return self.transform is not None
+
+    def axis(self, role: str) -> AxisFacts | None:
+        """The variable's axis of a role (x, y, time), if it has one."""
+        return next((a for a in self.axes if a.role == role), None)
+
+    @property
+    def nodata_fraction(self) -> float:
+        """Share of the values that are fill or missing."""
+        return self.nodata_count / self.pixels if self.pixels else 0.0
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, np.ndarray):
+        return " ".join(str(v) for v in value.tolist())
+    if isinstance(value, np.generic):
+        return str(value.item())
+    return str(value)
+
+
+def _attrs(obj: Any) -> dict[str, str]:
+    return {str(k): _text(obj.getncattr(k)) for k in obj.ncattrs()}
+
+
+def _numbers(value: Any) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in np.atleast_1d(np.asarray(value, dtype=np.float64)))
+    except (TypeError, ValueError):
+        return ()
+
+
+def _role(name: str, attrs: Mapping[str, str], values: Any) -> str:
+    units = attrs.get("units", "").strip().lower()
+    standard = attrs.get("standard_name", "").strip().lower()
+    axis = attrs.get("axis", "").strip().upper()
+    if axis == "T" or " since " in units or standard == "time" or name.lower() == "time":
+        return "time"
+    if axis == "X" or standard in ("longitude", "projection_x_coordinate", "grid_longitude"):
+        return "x"
+    if axis == "Y" or standard in ("latitude", "projection_y_coordinate", "grid_latitude"):
+        return "y"
+    if units.replace(" ", "") in LON_UNITS or name.lower() in ("lon", "longitude", "x"):
+        return "x"
+    if units.replace(" ", "") in LAT_UNITS or name.lower() in ("lat", "latitude", "y"):
+        return "y"
+    return "other"
+
+
+def _axis(dataset: Any, name: str, size: int) -> AxisFacts:
+    variable = dataset.variables.get(name)
+    if variable is None or variable.ndim != 1:
+        return AxisFacts(name, size, "other")
+    attrs = _attrs(variable)
+    role = _role(name, attrs, None)
+    try:
+        variable.set_auto_maskandscale(False)
+        values = np.asarray(variable[:], dtype=np.float64)
+    except Exception:  # an unreadable coordinate: a grid without coordinates
+        return AxisFacts(name, size, role, True, attrs=attrs)
+    if values.size == 0:
+        return AxisFacts(name, size, role, True, attrs=attrs)
+    diffs = np.diff(values)
+    monotonic = bool(np.all(diffs > 0) or np.all(diffs < 0)) if diffs.size else True
+    step = None
+    if diffs.size and monotonic:
+        mean = float((values[-1] - values[0]) / (values.size - 1))
+        if float(np.max(np.abs(diffs - mean))) <= REGULAR * abs(mean):
+            step = mean
+    elif not diffs.size:
+        step = None
+    return AxisFacts(
+        name, size, role, True, float(values[0]), float(values[-1]), step, monotonic, attrs
+    )
+
+
+def _grid(
+    axes: Sequence[AxisFacts],
+) -> tuple[tuple[float, float, float, float, float, float] | None, int, int]:
+    x = next((a for a in axes if a.role == "x"), None)
+    y = next((a for a in axes if a.role == "y"), None)
+    width = x.size if x else 0
+    height = y.size if y else 0
+    if x is None or y is None or x.first is None or y.first is None:
+        return None, width, height
+    dx = x.step if x.step is not None else (0.0 if x.size == 1 else None)
+    dy = y.step if y.step is not None else (0.0 if y.size == 1 else None)
+    if not dx or not dy:
+        return None, width, height
+    # Coordinates name pixel centres; the geotransform starts at the outer edge.
+    return (dx, 0.0, x.first - dx / 2, 0.0, dy, y.first - dy / 2), width, height
+
+
+def _crs(
+    dataset: Any, attrs: Mapping[str, str], axes: Sequence[AxisFacts]
+) -> tuple[str | None, str | None, str | None, dict[str, str]]:
+    """(WKT, where it came from, why there is none, the grid-mapping attributes)."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    name = attrs.get("grid_mapping", "").strip()
+    if name:
+        key = name.split(":")[0].strip()
+        mapping = dataset.variables.get(key)
+        if mapping is None:
+            return None, None, f"grid_mapping names {key!r}, which is no variable", {}
+        raw = {k: mapping.getncattr(k) for k in mapping.ncattrs()}
+        text = {k: _text(v) for k, v in raw.items()}
+        cf = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in raw.items()}
+        cf = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in cf.items()}
+        try:
+            crs = CRS.from_cf(cf)
+        except (CRSError, ValueError, KeyError, TypeError) as exc:
+            return None, None, f"grid_mapping {key!r}: {exc}", text
+        return crs.to_wkt(), f"grid_mapping {key}", None, text
+    x = next((a for a in axes if a.role == "x"), None)
+    y = next((a for a in axes if a.role == "y"), None)
+    if x is not None and y is not None:
+        xu = x.attrs.get("units", "").replace(" ", "").lower()
+        yu = y.attrs.get("units", "").replace(" ", "").lower()
+        xs, ys = x.attrs.get("standard_name", ""), y.attrs.get("standard_name", "")
+        if (xu in LON_UNITS or xs == "longitude") and (yu in LAT_UNITS or ys == "latitude"):
+            return CRS.from_epsg(4326).to_wkt(), "longitude/latitude coordinates", None, {}
+    return None, None, None, {}
+
+
+def _times(
+    axis: AxisFacts | None, dataset: Any
+) -> tuple[str | None, str | None, str | None, tuple[str, ...], tuple[float, ...]]:
+    """(units, calendar, why they cannot be decoded, the steps as ISO text and as seconds
+    since 1970 on the file's calendar)."""
+    if axis is None or not axis.has_variable:
+        return None, None, None, (), ()
+    units = axis.attrs.get("units")
+    calendar = axis.attrs.get("calendar", "standard")
+    if not units:
+        return None, calendar, "the time coordinate has no units", (), ()
+    import cftime
+
+    variable = dataset.variables[axis.name]
+    try:
+        variable.set_auto_maskandscale(False)
+        values = np.asarray(variable[:], dtype=np.float64)
+        dates = np.atleast_1d(
+            cftime.num2date(values, units, calendar=calendar, only_use_cftime_datetimes=True)
+        )
+        seconds = cftime.date2num(dates, "seconds since 1970-01-01", calendar=calendar)
+    except (ValueError, TypeError, OverflowError) as exc:
+        return units, calendar, str(exc), (), ()
+    return (
+        units,
+        calendar,
+        None,
+        tuple(d.isoformat() for d in dates),
+        tuple(float(v) for v in np.atleast_1d(seconds)),
+    )
+
+
+def choose_variable(
+    data_variables: Sequence[str], wanted: str | None
+) -> tuple[str | None, str | None]:
+    """The variable to check, or why none can be chosen."""
+    if wanted:
+        if wanted in data_variables:
+            return wanted, None
+        listing = ", ".join(data_variables) or "none"
+        return None, f"no variable {wanted!r} in the file (its data variables: {listing})"
+    if len(data_variables) == 1:
+        return data_variables[0], None
+    listing = ", ".join(data_variables) or "none"
+    return None, f"the file has {len(data_variables)} data variables ({listing}): name one"
+
+
+def _data_variables(dataset: Any) -> tuple[str, ...]:
+    skip: set[str] = set(dataset.dimensions)
+    for variable in dataset.variables.values():
+        attrs = variable.ncattrs()
+        if "grid_mapping_name" in attrs:
+            skip.add(variable.name)
+        for key in ("bounds", "climatology"):
+            if key in attrs:
+                skip.add(str(variable.getncattr(key)))
+        if "coordinates" in attrs:
+            skip.update(str(variable.getncattr("coordinates")).split())
+    return tuple(name for name, v in dataset.variables.items() if name not in skip and v.ndim >= 2)
+
+
+@dataclass
+class NetcdfPart(FactsPart):
+    """One worker's share of a variable's time steps, and the header every share reads."""
+
+    header: dict[str, Any]
+    accumulator: BandAccumulator | None = None
+    step_means: list[float | None] = field(default_factory=list)
+    step_valid: list[float] = field(default_factory=list)
+    undeclared: dict[float, int] = field(default_factory=dict)
+    decode_error: str | None = None
+    quicklook: QuicklookSampler | None = None
+
+
+@dataclass(frozen=True)
+class NetcdfReadJob(ReadJob):
+    """What the single read of a NetCDF variable must know beforehand."""
+
+    splittable: ClassVar[bool] = True
+    variable: str | None = None
+    value_min: float | None = None
+    value_max: float | None = None
+    max_examples: int = 5
+    quicklook: bool = False
+
+    @property
+    def value_range(self) -> tuple[float | None, float | None]:
+        """The declared range the read counts out-of-range values against."""
+        return (self.value_min, self.value_max)
+
+    def read(self, root: str, relative: str) -> NetcdfFacts:
+        """Read the whole variable (hashing the file alongside) and return its facts."""
+        hasher = FileHasher(root, relative)
+        if hasher.small():
+            hasher.run()
+            part = self.read_part(root, relative, 0, 1)
+        else:
+            hasher.start()
+            part = self.read_part(root, relative, 0, 1)
+            hasher.join()
+        return self.assemble([part], hasher.digest)
+
+    def read_part(self, root: str, relative: str, part: int, parts: int) -> NetcdfPart:
+        """Read the ``part``-th of ``parts`` contiguous shares of the time steps."""
+        return read_netcdf_part(root, relative, self, part, parts)
+
+    def assemble(self, parts: Sequence[FactsPart], sha256: str | None) -> NetcdfFacts:
+        """Merge the shares of one file, in time order."""
+        shares = [p for p in parts if isinstance(p, NetcdfPart)]
+        if len(shares) != len(parts):
+            raise TypeError("not the parts of a NetCDF variable")
+        return assemble_netcdf(shares, sha256, self)
+
+    def cache_form(self) -> NetcdfReadJob:
+        """Keyed without the value range (see :meth:`reuse`)."""
+        return dataclasses.replace(self, value_min=None, value_max=None)
+
+    def reuse(self, cached: FileFacts) -> NetcdfFacts | None:
+        """Facts read against another value range are exact for this one when every valid
+        value lies inside it."""
+        if not isinstance(cached, NetcdfFacts):
+            return None
+        if cached.value_range == self.value_range:
+            return cached
+        if not cached.decoded:
+            return None
+        low, high = self.value_range
+        if cached.minimum is not None and (
+            (low is not None and cached.minimum < low)
+            or (high is not None and cached.maximum is not None and cached.maximum > high)
+        ):
+            return None
+        return dataclasses.replace(
+            cached, out_of_range=0, out_of_range_examples=(), value_range=self.value_range
+        )
+
+
+def _header(dataset: Any, relative: str, size: int | None, wanted: str | None) -> dict[str, Any]:
+    data_variables = _data_variables(dataset)
+    name, problem = choose_variable(data_variables, wanted)
+    header: dict[str, Any] = {
+        "path": relative,
+        "size_bytes": size,
+        "file_format": str(dataset.data_model),
+        "global_attrs": _attrs(dataset),
+        "data_variables": data_variables,
+        "variable": name,
+        "variable_error": problem,
+    }
+    if name is None:
+        return header
+    variable = dataset.variables[name]
+    attrs = _attrs(variable)
+    axes = tuple(
+        _axis(dataset, dim, size_)
+        for dim, size_ in zip(variable.dimensions, variable.shape, strict=True)
+    )
+    if not any(a.role == "x" for a in axes) and len(axes) >= 2:  # no coordinates: by position
+        axes = (
+            *axes[:-2],
+            dataclasses.replace(axes[-2], role="y"),
+            dataclasses.replace(axes[-1], role="x"),
+        )
+    transform, width, height = _grid(axes)
+    wkt, source, crs_error, mapping = _crs(dataset, attrs, axes)
+    time_axis = next((a for a in axes if a.role == "time"), None)
+    units, calendar, time_error, times, seconds = _times(time_axis, dataset)
+    fill = variable.getncattr("_FillValue") if "_FillValue" in variable.ncattrs() else None
+    missing = variable.getncattr("missing_value") if "missing_value" in variable.ncattrs() else None
+    scale = (
+        float(variable.getncattr("scale_factor")) if "scale_factor" in variable.ncattrs() else 1.0
+    )
+    offset = float(variable.getncattr("add_offset")) if "add_offset" in variable.ncattrs() else 0.0
+    header.update(
+        dims=tuple(variable.dimensions),
+        shape=tuple(int(s) for s in variable.shape),
+        dtype=str(variable.dtype),
+        attrs=attrs,
+        fill_value=_numbers(fill)[0] if fill is not None and _numbers(fill) else None,
+        missing_values=_numbers(missing) if missing is not None else (),
+        scale=scale,
+        offset=offset,
+        packing_error=_packing_problem(scale, offset),
+        axes=axes,
+        grid_mapping=mapping,
+        crs_wkt=wkt,
+        crs_source=source,
+        crs_error=crs_error,
+        transform=transform,
+        width=width,
+        height=height,
+        time_units=units,
+        calendar=calendar,
+        time_error=time_error,
+        times=times,
+        time_seconds=seconds,
+    )
+    return header
+
+
+def _packing_problem(scale: float, offset: float) -> str | None:
+    """Why packed values cannot be decoded with this scale and offset, or None."""
+    if not math.isfinite(scale):
+        return f"scale_factor is {scale}: no value can be decoded"
+    if scale == 0.0:
+        return "scale_factor is 0: every value would decode to add_offset"
+    if not math.isfinite(offset):
+        return f"add_offset is {offset}: no value can be decoded"
+    return None
+
+
+def read_netcdf_part(
+    root: str, relative: str, job: NetcdfReadJob, part: int = 0, parts: int = 1
+) -> NetcdfPart:
+    """Open the file read-only and read one share of the variable's time steps (the first
+    dimension); never raises for bad data."""
+    import netCDF4
+
+    full = Path(root) / relative
+    try:
+        size: int | None = full.stat().st_size
+    except OSError as exc:
+        return NetcdfPart({"path": relative, "size_bytes": None, "open_error": str(exc)})
+    with openable(str(full)) as reachable:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                dataset = netCDF4.Dataset(reachable, "r")
+        except Exception as exc:  # the library's own reason: truncated, not NetCDF, bad header
+            return NetcdfPart({"path": relative, "size_bytes": size, "open_error": _reason(exc)})
+        return _read_dataset(dataset, relative, size, job, part, parts)
+
+
+def _read_dataset(
+    dataset: Any, relative: str, size: int | None, job: NetcdfReadJob, part: int, parts: int
+) -> NetcdfPart:
+    with dataset:
+        try:
+            header = _header(dataset, relative, size, job.variable)
+        except Exception as exc:
+            return NetcdfPart({"path": relative, "size_bytes": size, "open_error": _reason(exc)})
+        if header.get("variable") is None or header.get("packing_error"):
+            return NetcdfPart(header)
+        variable = dataset.variables[header["variable"]]
+        return _read_values(variable, header, job, part, parts)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text or type(exc).__name__
+
+
+def _raw_to_values(
+    raw: npt.NDArray[Any], header: Mapping[str, Any]
+) -> tuple[npt.NDArray[Any], float | None]:
+    """A slab in physical units and the value that marks fill in it (NaN when unpacked)."""
+    fill = header.get("fill_value")
+    missing = [m for m in header.get("missing_values", ()) if m != fill]
+    scale, offset = header.get("scale", 1.0), header.get("offset", 0.0)
+    if scale == 1.0 and offset == 0.0 and not missing:
+        return raw, fill  # the accumulator skips the fill value itself
+    values = raw.astype(np.float64)
+    invalid = np.zeros(raw.shape, bool)
+    for code in [fill, *missing]:
+        if code is not None:
+            invalid |= raw == np.asarray(code).astype(raw.dtype)
+    if scale != 1.0 or offset != 0.0:
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is inf, counted as such
+            values = values * scale + offset
+    values[invalid] = np.nan
+    return values, math.nan
+
+
+def _valid_mask(grid: npt.NDArray[Any], nodata: float | None) -> npt.NDArray[np.bool_]:
+    mask = np.isfinite(grid) if grid.dtype.kind == "f" else np.ones(grid.shape, bool)
+    if nodata is not None and not math.isnan(nodata):
+        mask &= grid != np.asarray(nodata).astype(grid.dtype)
+    return mask
+
+
+def _layout(header: Mapping[str, Any]) -> tuple[list[int], int, int]:
+    """The variable's dimensions in reading order (the others, then y, then x) and the
+    grid's height and width."""
+    axes = header["axes"]
+    ndim = len(axes)
+    y = next((i for i, a in enumerate(axes) if a.role == "y"), ndim - 2)
+    x = next((i for i, a in enumerate(axes) if a.role == "x"), ndim - 1)
+    order = [i for i in range(ndim) if i not in (y, x)] + [y, x]
+    return order, int(header["shape"][y]), int(header["shape"][x])
+
+
+def _read_values(
+    variable: Any, header: dict[str, Any], job: NetcdfReadJob, part: int, parts: int
+) -> NetcdfPart:
+    """Read the share of the variable's steps (or, for a 2-D variable, rows) in slabs that
+    follow the first non-spatial dimension, whatever the order the file stores them in."""
+    variable.set_auto_maskandscale(False)
+    shape = [int(v) for v in header["shape"]]
+    order, height, width = _layout(header)
+    lead = [shape[i] for i in order[:-2]]
+    per_unit = int(np.prod(lead[1:])) if lead else 1  # steps in one index of the first lead
+    units = lead[0] if lead else height
+    unit_pixels = per_unit * height * width if lead else width
+    first, last = part * units // parts, (part + 1) * units // parts
+    result = NetcdfPart(header)
+    if part == 0 and job.quicklook and width and height:
+        result.quicklook = QuicklookSampler(width, height, (1,))
+    declared = {header.get("fill_value"), *header.get("missing_values", ())}
+    accumulator: BandAccumulator | None = None
+    size = max(1, SLAB_PIXELS // max(1, unit_pixels))
+    for start in range(first, last, size):
+        stop = min(last, start + size)
+        try:
+            raw = _read_slab(variable, order, bool(lead), start, stop)
+        except Exception as exc:
+            result.decode_error = f"values {start}-{stop - 1}: {_reason(exc)}"
+            break
+        for code in COMMON_FILL_CODES:
+            if code in declared or not _fits(code, raw.dtype):
+                continue
+            hits = int(np.count_nonzero(raw == np.asarray(code).astype(raw.dtype)))
+            if hits:
+                result.undeclared[code] = result.undeclared.get(code, 0) + hits
+        values, nodata = _raw_to_values(raw, header)
+        if accumulator is None:
+            accumulator = BandAccumulator(nodata, job.value_min, job.value_max, job.max_examples)
+        if not lead:  # a 2-D variable: one block of rows
+            accumulator.add_block(values, start, 0)
+            if result.quicklook is not None:
+                result.quicklook.add(1, values, start, 0, nodata)
+            continue
+        for offset_step, grid in enumerate(values.reshape(-1, height, width)):
+            step = start * per_unit + offset_step
+            accumulator.add_block(grid, step * height, 0)
+            mask = _valid_mask(grid, nodata)
+            count = int(np.count_nonzero(mask))
+            result.step_valid.append(count / grid.size if grid.size else 0.0)
+            result.step_means.append(
+                float(np.add.reduce(grid[mask], dtype=np.float64)) / count if count else None
+            )
+            if result.quicklook is not None and step == 0:
+                result.quicklook.add(1, grid, 0, 0, nodata)
+    result.accumulator = accumulator
+    return result
+
+
+def _read_slab(
+    variable: Any, order: Sequence[int], has_lead: bool, start: int, stop: int
+) -> npt.NDArray[Any]:
+    """Indexes [start, stop) of the first dimension in reading order (a time range, or rows
+    of a 2-D variable), transposed to (steps ..., y, x)."""
+    index: list[Any] = [slice(None)] * len(order)
+    index[order[0] if has_lead else order[-2]] = slice(start, stop)
+    data = np.asarray(variable[tuple(index)])
+    return np.transpose(data, order) if list(order) != sorted(order) else data
+
+
+def _fits(code: float, dtype: np.dtype[Any]) -> bool:
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return float(code).is_integer() and info.min <= code <= info.max
+    if dtype == np.float32:
+        return abs(code) < float(np.finfo(np.float32).max)
+    return dtype.kind == "f"
+
+
+def assemble_netcdf(
+    parts: Sequence[NetcdfPart], sha256: str | None, job: NetcdfReadJob
+) -> NetcdfFacts:
+    """Merge the parts of one file (in time order) into its facts."""
+    first = parts[0]
+    header = dict(first.header)
+    if "open_error" in header:
+        return NetcdfFacts(
+            path=header["path"],
+            size_bytes=header.get("size_bytes"),
+            sha256=sha256,
+            open_error=header["open_error"],
+        )
+    if header.get("variable") is None:
+        return NetcdfFacts(sha256=sha256, **header)
+    accumulators = [p.accumulator for p in parts if p.accumulator is not None]
+    accumulator = accumulators[0] if accumulators else None
+    for other in accumulators[1:]:
+        assert accumulator is not None
+        accumulator.merge(other)
+    failed = [p.decode_error for p in parts if p.decode_error is not None]
+    undeclared: dict[float, int] = {}
+    for part in parts:
+        for code, count in part.undeclared.items():
+            undeclared[code] = undeclared.get(code, 0) + count
+    height = _layout(header)[1] if header.get("axes") else 1
+    facts = NetcdfFacts(sha256=sha256, value_range=job.value_range, **header)
+    if accumulator is None:
+        return dataclasses.replace(
+            facts, pixels_read=not failed, decode_error=failed[0] if failed else None
+        )
+    has = accumulator.valid > 0
+    histogram = accumulator.histogram.to_json() if has else None
+    quicklook = None
+    if first.quicklook is not None and not failed:
+        quicklook = first.quicklook.render([histogram])
+    return dataclasses.replace(
+        facts,
+        pixels_read=not failed,
+        decode_error=failed[0] if failed else None,
+        pixels=accumulator.total,
+        valid=accumulator.valid,
+        nodata_count=accumulator.nodata_count + accumulator.nan_count,
+        minimum=accumulator.minimum if has else None,
+        maximum=accumulator.maximum if has else None,
+        mean=accumulator.mean if has else None,
+        stddev=accumulator.std if has else None,
+        histogram=histogram,
+        out_of_range=accumulator.out_of_range,
+        out_of_range_examples=tuple(
+            (row // height, row % height, col, value) for row, col, value in accumulator.examples
+        ),
+        step_means=tuple(m for p in parts for m in p.step_means),
+        step_valid=tuple(v for p in parts for v in p.step_valid),
+        undeclared_fill=tuple(sorted(undeclared.items())),
+        quicklook=quicklook,
+    )
+
+
+__all__ = [
+    "AxisFacts",
+    "NetcdfFacts",
+    "NetcdfReadJob",
+    "choose_variable",
+    "read_netcdf_part",
+]
