@@ -536,23 +536,24 @@ def asset_missing(ctx: StacContext) -> Iterator[Issue]:
 
 @check("S012", "projection-mismatch", scope=STAC_DOCUMENT)
 def projection_mismatch(ctx: StacContext) -> Iterator[Issue]:
-    """proj:code, proj:shape, proj:transform or proj:bbox disagree with the GeoTIFF on disk."""
+    """proj:code, proj:shape, proj:transform or proj:bbox disagree with the grid on disk (a
+    file whose kind reads its header alone, such as a GeoTIFF)."""
     if ctx.doc.kind != "Item":
         return
     from tpqc.validators.grid.geo import crs_equivalent
-    from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
+    from tpqc.validators.kinds import kind_claiming
 
     props = _obj(ctx.doc.data.get("properties"))
     for key, asset in _local_assets(ctx):
-        if "geotiff" not in str(asset.get("type", "")):
-            continue
         path = resolve_local(asset["href"], ctx.doc.path)
-        if not path.is_file():
+        kind = kind_claiming(path.name)
+        if kind is None or not path.is_file():
+            continue
+        header = kind.read_header(str(path.parent), path.name)
+        facts = kind.grid(header) if header is not None else None
+        if facts is None or not facts.readable:
             continue
         fields = {**props, **{k: v for k, v in asset.items() if k.startswith("proj:")}}
-        facts = read_raster_facts(str(path.parent), path.name, ReadPlan(header_only=True))
-        if not facts.readable:
-            continue
         where = f"assets.{key}"
         shape = fields.get("proj:shape")
         if shape is not None and shape != [facts.height, facts.width]:

@@ -8,13 +8,25 @@ comment, and validation reports them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from tpqc.init.inferrer import Box, Inferred, Inferrer, Prepared, fields_block, series_span
+from tpqc.init.names import NameGroup
 from tpqc.init.values import fraction_ceiling, most_common, outward_range, significant
+from tpqc.init.writer import Block, Flow
+from tpqc.pipeline import ValidateOptions
+from tpqc.schemas.spec import RasterProduct
+from tpqc.validators.engine.facts import FileFacts
 from tpqc.validators.grid.facts import RasterFacts
-from tpqc.validators.grid.geo import authority_code, georeferencing_problem, pixel_size_in
+from tpqc.validators.grid.geo import (
+    authority_code,
+    bounds_wgs84,
+    georeferencing_problem,
+    pixel_size_in,
+)
 
 SQUARE = 0.01
 """Pixels whose sides differ by more than this share are not square."""
@@ -170,4 +182,79 @@ def _values(files: Sequence[RasterFacts], rules: dict[str, Rule], dtype: str | N
     rules["values"] = Rule(value, f"observed {low:.6g} to {high:.6g} in {decoded} files")
 
 
-__all__ = ["RasterGuess", "Rule", "crs_text", "raster_guess", "signature"]
+RASTER_KEYS = (  # spec order
+    "crs",
+    "resolution",
+    "extent",
+    "bands",
+    "dtype",
+    "nodata",
+    "values",
+    "max_nodata_fraction",
+)
+
+
+def _raster_block(name: str, group: NameGroup, facts: Sequence[RasterFacts]) -> Block:
+    guess = raster_guess(facts)
+    block = Block().add("name", name, before=guess.notes)
+    block.add("pattern", group.pattern, f"{len(group.paths)} files")
+    fields = fields_block(group)
+    if fields is not None:
+        block.add("fields", fields)
+    for key in RASTER_KEYS:
+        rule = guess.rules.get(key)
+        if rule is None:
+            continue
+        value = rule.value
+        if isinstance(value, dict):
+            value = Flow(list(value.items()))
+        block.add(key, value, rule.comment)
+    return block
+
+
+def _footprints(facts: Sequence[RasterFacts]) -> list[Box]:
+    boxes = []
+    for fact in facts:
+        if not fact.readable or georeferencing_problem(fact) is not None:
+            continue
+        try:
+            boxes.append(bounds_wgs84(fact))
+        except Exception:  # a CRS no operation reaches: validation reports it
+            continue
+    return boxes
+
+
+class GridInferrer(Inferrer):
+    """Gridded files (a GeoTIFF, a NetCDF variable seen as a grid): one product per
+    pattern and grid signature, its rules from the grid facts of the one read."""
+
+    text_fields = ("region",)
+    fallback_name = "raster"
+
+    def prepare(self, root: Path, paths: Sequence[str], options: ValidateOptions) -> Prepared:
+        """Every file read with a product that declares nothing (every value counts)."""
+        product = RasterProduct(name="init", pattern="*")
+        return Prepared(dict.fromkeys(paths, product))
+
+    def _grid(self, facts: FileFacts) -> RasterFacts:
+        grid = self.kind.grid(facts)
+        if grid is None:
+            raise TypeError(f"{facts.path}: {self.kind.name} files are no grids")
+        return grid
+
+    def signature(self, path: str, facts: FileFacts) -> Hashable:
+        """CRS, pixel size, bands and data types."""
+        return signature(self._grid(facts))
+
+    def infer(self, name: str, group: NameGroup, facts: Sequence[FileFacts]) -> Inferred:
+        """The product's rules, the span its names give and its footprints."""
+        grids = [self._grid(f) for f in facts]
+        span = series_span(group)
+        return Inferred(
+            _raster_block(name, group, grids),
+            (span,) if span is not None else (),
+            tuple(_footprints(grids)),
+        )
+
+
+__all__ = ["GridInferrer", "RasterGuess", "Rule", "crs_text", "raster_guess", "signature"]

@@ -7,18 +7,26 @@ range rounded outward; and the missing-value codes the data uses.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from tpqc.init.values import most_common, outward_range
+from tpqc.init.inferrer import Inferred, Inferrer, Prepared, Span, fields_block
+from tpqc.init.names import NameGroup
+from tpqc.init.values import most_common, outward_range, step_text
+from tpqc.init.writer import Block, Flow, Items
+from tpqc.pipeline import ValidateOptions
 from tpqc.schemas.spec import ColumnRule, TableProduct, TimeRule
 from tpqc.schemas.units import same_unit
 from tpqc.schemas.variables import VARIABLES, Variable
+from tpqc.validators.engine.facts import FileFacts
+from tpqc.validators.kinds import FileKind
 from tpqc.validators.kinds.table.chunks import TableLimits, read_head
+from tpqc.validators.kinds.table.problems import ProblemKind
 from tpqc.validators.kinds.table.reader import ColumnFacts, TableFacts
+from tpqc.validators.kinds.table.report import table_span
 
 HEAD_ROWS = 200
 _TIME_NAME = re.compile(r"time|date|timestamp|datetime|时间|日期", re.IGNORECASE)
@@ -226,13 +234,104 @@ def missing_codes(facts: Sequence[TableFacts]) -> list[float]:
     codes = {
         float(problem.details["code"])
         for table in facts
-        for problem in table.problems_of("missing_code")
+        for problem in table.problems_of(ProblemKind.MISSING_CODE)
     }
     return sorted(codes)
 
 
+def _table_block(
+    name: str, group: NameGroup, layout: TableLayout, facts: Sequence[TableFacts]
+) -> Block:
+    block = Block().add("name", name)
+    block.add("pattern", group.pattern, f"{len(group.paths)} files")
+    fields = fields_block(group)
+    if fields is not None:
+        block.add("fields", fields)
+    block.add(
+        "time",
+        Flow([("column", layout.time_column), ("step", step_text(layout.step_seconds))]),
+        "timestamps read as UTC: add timezone: '+08:00' for Beijing time",
+    )
+    if layout.header_rows != 1:
+        block.add("header_rows", layout.header_rows)
+    if layout.units_row is not None:
+        block.add("units_row", layout.units_row)
+    codes = missing_codes(facts)
+    if codes:
+        block.add("missing_values", Items(list(codes)), "fill codes found in the data")
+    columns = Block()
+    for guess in column_guesses(facts):
+        if guess.variable is not None:
+            columns.add(guess.name, Flow([("variable", guess.variable)]), guess.comment)
+            continue
+        items: list[tuple[str, object]] = []
+        if guess.unit:
+            items.append(("unit", guess.unit))
+        if guess.minimum is not None and guess.maximum is not None:
+            items += [("min", guess.minimum), ("max", guess.maximum)]
+        columns.add(guess.name, Flow(items) if items else Block(), guess.comment)
+    station_note = (
+        [
+            "the {station} field can place each table: add station: {field: station} here and",
+            "the stations' lon, lat and elevation under stations: at the top level",
+        ]
+        if group.field_named("station") is not None
+        else ["add station: {lon: ..., lat: ..., elevation: ...} to place the table on the map"]
+    )
+    block.add("columns", columns, before=station_note)
+    return block
+
+
+class TableInferrer(Inferrer):
+    """Station tables: the layout sniffed from the first lines, every column read, and for
+    each product its time, missing codes and columns (as variables of the pack, or with
+    their unit and range)."""
+
+    text_fields = ("station",)
+    fallback_name = "table"
+
+    def __init__(self, kind: FileKind) -> None:
+        super().__init__(kind)
+        self.layouts: dict[str, TableLayout] = {}
+        self.products: dict[str, TableProduct] = {}
+
+    def prepare(self, root: Path, paths: Sequence[str], options: ValidateOptions) -> Prepared:
+        """Each table's layout from its first lines; a file that is no station table is
+        excluded with the reason."""
+        limits = TableLimits(options.max_table_rows, options.max_sheet_bytes)
+        excluded: dict[str, str] = {}
+        for path in paths:
+            found = sniff_layout(root, path, limits)
+            if isinstance(found, str):
+                excluded[path] = found
+            else:
+                self.layouts[path] = found
+        self.products = {
+            p: provisional_table(f"t{i}", p, layout)
+            for i, (p, layout) in enumerate(self.layouts.items())
+        }
+        return Prepared(dict(self.products), excluded)
+
+    def signature(self, path: str, facts: FileFacts) -> Hashable:
+        """The header and the time step."""
+        layout = self.layouts[path]
+        return (layout.headers, layout.step_seconds)
+
+    def infer(self, name: str, group: NameGroup, facts: Sequence[FileFacts]) -> Inferred:
+        """The product's layout, time, missing codes and columns, and the time it covers."""
+        tables = [f for f in facts if isinstance(f, TableFacts)]
+        layout = self.layouts[group.paths[0]]
+        spans = [
+            Span(*covered)
+            for table in tables
+            if (covered := table_span(table, self.products[table.path])) is not None
+        ]
+        return Inferred(_table_block(name, group, layout, tables), tuple(spans))
+
+
 __all__ = [
     "ColumnGuess",
+    "TableInferrer",
     "TableLayout",
     "column_guesses",
     "missing_codes",

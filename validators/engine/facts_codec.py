@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import enum
 import math
 import types
 import typing
@@ -53,6 +54,8 @@ def _encode(value: Any) -> Any:
     kind = type(value)
     if kind in _SCALARS:
         return value
+    if isinstance(value, enum.Enum):
+        return value.value
     if kind is float:
         if math.isfinite(value):
             return value
@@ -168,6 +171,16 @@ def _dataclass_decoder(cls: type) -> Decoder:
     return decode
 
 
+def _enum_decoder(kind: type[enum.Enum]) -> Decoder:
+    def decode(raw: Any) -> Any:
+        try:
+            return kind(raw)
+        except ValueError:
+            raise FactsFormatError(f"{raw!r:.40} is not a {kind.__name__}") from None
+
+    return decode
+
+
 def _tuple_decoder(hint: Any) -> Decoder:
     args = typing.get_args(hint)
     if len(args) == 2 and args[1] is Ellipsis:
@@ -221,6 +234,8 @@ def _build_decoder(hint: Any) -> Decoder:
         return literal
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         return _dataclass_decoder(hint)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return _enum_decoder(hint)
     if origin is tuple:
         return _tuple_decoder(hint)
     if origin is list:

@@ -133,6 +133,11 @@ class FileKind(ABC):
     ) -> FileSummary:
         """The file as the dataset-wide checks see it."""
 
+    def read_header(self, root: str, relative: str) -> FileFacts | None:
+        """The file's header facts alone, read without decoding its values (None: the kind
+        has no such read). ``check-stac`` compares an item's projection fields with them."""
+        return None
+
     def grid(self, facts: FileFacts) -> RasterFacts | None:
         """The file seen as a grid (footprint, projection, bands), when it is one."""
         return None

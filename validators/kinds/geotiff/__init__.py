@@ -85,6 +85,12 @@ class GeoTiffKind(FileKind):
 
         return grid_summary(self._facts(facts))
 
+    def read_header(self, root: str, relative: str) -> RasterFacts:
+        """The GeoTIFF's header: grid, CRS, bands (no pixel decoded)."""
+        from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
+
+        return read_raster_facts(root, relative, ReadPlan(header_only=True))
+
     def grid(self, facts: FileFacts) -> RasterFacts:
         """The file's own grid facts."""
         return self._facts(facts)

@@ -13,6 +13,7 @@ from tpqc.schemas.spec import Spec, Station, TableProduct
 from tpqc.schemas.spec_values import describe_step
 from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.inventory import InventoryEntry
+from tpqc.validators.kinds.table.problems import ProblemKind
 from tpqc.validators.kinds.table.reader import Problem, TableFacts, column_rule
 from tpqc.validators.registry import Scope, check
 
@@ -125,7 +126,7 @@ def unit_mismatch(ctx: TableContext) -> Iterator[Issue]:
 @check("T006", "time-unparseable", scope=TABLE_FILE)
 def time_unparseable(ctx: TableContext) -> Iterator[Issue]:
     """Timestamps that cannot be read as dates (a format is given with time.format)."""
-    for problem in ctx.facts.problems_of("time_unparseable"):
+    for problem in ctx.facts.problems_of(ProblemKind.TIME_UNPARSEABLE):
         yield _summary(
             problem,
             ctx,
@@ -137,7 +138,7 @@ def time_unparseable(ctx: TableContext) -> Iterator[Issue]:
 @check("T007", "time-not-monotonic", scope=TABLE_FILE)
 def time_not_monotonic(ctx: TableContext) -> Iterator[Issue]:
     """The time column goes backwards."""
-    for problem in ctx.facts.problems_of("time_not_monotonic"):
+    for problem in ctx.facts.problems_of(ProblemKind.TIME_NOT_MONOTONIC):
         yield _summary(
             problem,
             ctx,
@@ -149,7 +150,7 @@ def time_not_monotonic(ctx: TableContext) -> Iterator[Issue]:
 @check("T008", "time-duplicate", scope=TABLE_FILE)
 def time_duplicate(ctx: TableContext) -> Iterator[Issue]:
     """The same timestamp appears more than once."""
-    for problem in ctx.facts.problems_of("time_duplicate"):
+    for problem in ctx.facts.problems_of(ProblemKind.TIME_DUPLICATE):
         yield _summary(
             problem, ctx, f"{problem.count} repeated timestamps", expected="unique timestamps"
         )
@@ -159,7 +160,7 @@ def time_duplicate(ctx: TableContext) -> Iterator[Issue]:
 def time_irregular(ctx: TableContext) -> Iterator[Issue]:
     """Timestamps off the declared step (after rounding away sub-second Excel noise)."""
     step = describe_step(ctx.table.time.step_seconds)
-    for problem in ctx.facts.problems_of("time_irregular"):
+    for problem in ctx.facts.problems_of(ProblemKind.TIME_IRREGULAR):
         yield _summary(
             problem,
             ctx,
@@ -172,7 +173,7 @@ def time_irregular(ctx: TableContext) -> Iterator[Issue]:
 def time_gaps(ctx: TableContext) -> Iterator[Issue]:
     """Missing time steps between the first and last record: how many, and the longest gap."""
     seconds = ctx.table.time.step_seconds
-    for problem in ctx.facts.problems_of("time_gaps"):
+    for problem in ctx.facts.problems_of(ProblemKind.TIME_GAPS):
         details = problem.details
         longest = details["longest_missing_steps"]
         yield _summary(
@@ -189,7 +190,7 @@ def time_gaps(ctx: TableContext) -> Iterator[Issue]:
 @check("T011", "time-outside-coverage", scope=TABLE_FILE)
 def time_outside_coverage(ctx: TableContext) -> Iterator[Issue]:
     """Records whose interval lies outside the dataset's declared temporal coverage."""
-    for problem in ctx.facts.problems_of("time_outside_coverage"):
+    for problem in ctx.facts.problems_of(ProblemKind.TIME_OUTSIDE_COVERAGE):
         yield _summary(
             problem,
             ctx,
@@ -202,7 +203,7 @@ def time_outside_coverage(ctx: TableContext) -> Iterator[Issue]:
 def table_value_out_of_range(ctx: TableContext) -> Iterator[Issue]:
     """Values of a column outside its limits (declared, or from the variable pack); missing
     codes are NA first, so -6999 is never out of range."""
-    for problem in ctx.facts.problems_of("out_of_range"):
+    for problem in ctx.facts.problems_of(ProblemKind.OUT_OF_RANGE):
         rule = column_rule(ctx.table, problem.column or "")
         limits = {"min": rule.min, "max": rule.max, "unit": rule.unit} if rule else None
         yield _summary(
@@ -236,7 +237,7 @@ def too_many_missing(ctx: TableContext) -> Iterator[Issue]:
 def missing_code_in_data(ctx: TableContext) -> Iterator[Issue]:
     """A common fill value the spec does not declare (-9999 in a file declared with -6999);
     it is treated as missing for the other checks."""
-    for problem in ctx.facts.problems_of("missing_code"):
+    for problem in ctx.facts.problems_of(ProblemKind.MISSING_CODE):
         yield _summary(
             problem,
             ctx,

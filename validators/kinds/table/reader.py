@@ -33,6 +33,7 @@ from tpqc.validators.kinds.table.chunks import (
     read_chunks,
     table_format,
 )
+from tpqc.validators.kinds.table.problems import ProblemKind
 from tpqc.validators.kinds.table.sketch import SketchBuilder
 from tpqc.validators.kinds.table.timestamps import (
     NAT,
@@ -73,7 +74,7 @@ class ColumnFacts:
 class Problem:
     """A summarised failure: what, where, how many, and the first few rows."""
 
-    kind: str
+    kind: ProblemKind
     column: str | None
     count: int
     examples: tuple[Example, ...] = ()
@@ -107,7 +108,7 @@ class TableFacts(FileFacts):
         """True when the table could be read (to its end) and has its time column."""
         return self.read_error is None and self.refused is None
 
-    def problems_of(self, kind: str) -> list[Problem]:
+    def problems_of(self, kind: ProblemKind) -> list[Problem]:
         """The problems of one kind, in column order."""
         return [p for p in self.problems if p.kind == kind]
 
@@ -484,7 +485,7 @@ def _column_problems(columns: Sequence[_Column]) -> list[Problem]:
         for code, tally in column.codes.items():
             problems.append(
                 Problem(
-                    "missing_code",
+                    ProblemKind.MISSING_CODE,
                     column.rule.name,
                     tally.count,
                     tuple(tally.examples),
@@ -495,7 +496,7 @@ def _column_problems(columns: Sequence[_Column]) -> list[Problem]:
         if column.out_of_range.count:
             problems.append(
                 Problem(
-                    "out_of_range",
+                    ProblemKind.OUT_OF_RANGE,
                     column.rule.name,
                     column.out_of_range.count,
                     tuple(column.out_of_range.examples),

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tpqc.schemas.spec import TableProduct
+from tpqc.validators.kinds.table.problems import ProblemKind
 
 EXCEL_EPOCH = "1899-12-30"
 NAT = np.iinfo(np.int64).min
@@ -26,7 +27,7 @@ Example = tuple[int, str | None, Any]
 class TimeProblem:
     """One kind of time problem: how many rows, the first ones, and details."""
 
-    kind: str
+    kind: ProblemKind
     count: int
     rows: tuple[int, ...]
     """0-based data row positions of the first examples."""
@@ -82,7 +83,7 @@ def _first(mask: npt.NDArray[np.bool_], limit: int) -> npt.NDArray[np.intp]:
 
 
 def _problem(
-    kind: str, mask: npt.NDArray[np.bool_], times: npt.NDArray[np.int64], limit: int
+    kind: ProblemKind, mask: npt.NDArray[np.bool_], times: npt.NDArray[np.int64], limit: int
 ) -> TimeProblem | None:
     count = int(np.count_nonzero(mask))
     if not count:
@@ -110,7 +111,7 @@ def time_problems(
     if bad_count:
         problems.append(
             TimeProblem(
-                "time_unparseable",
+                ProblemKind.TIME_UNPARSEABLE,
                 bad_count,
                 tuple(r for r, _ in raw_bad[:limit]),
                 tuple(v for _, v in raw_bad[:limit]),
@@ -128,9 +129,9 @@ def time_problems(
         backwards = np.zeros(times.size, np.bool_)
         backwards[1:] = valid[1:] & valid[:-1] & (times[1:] < times[:-1])
         for found in (
-            _problem("time_not_monotonic", backwards, times, limit),
+            _problem(ProblemKind.TIME_NOT_MONOTONIC, backwards, times, limit),
             _problem(
-                "time_duplicate",
+                ProblemKind.TIME_DUPLICATE,
                 _repeated(times, np.arange(times.size) if positions is None else positions, values),
                 times,
                 limit,
@@ -139,7 +140,9 @@ def time_problems(
             if found is not None:
                 problems.append(found)
         del backwards
-    found = _problem("time_irregular", _off_grid(times, valid, int(values[0]), step), times, limit)
+    found = _problem(
+        ProblemKind.TIME_IRREGULAR, _off_grid(times, valid, int(values[0]), step), times, limit
+    )
     if found is not None:
         problems.append(found)
     bad = np.flatnonzero(~valid) if not every else np.zeros(0, np.intp)
@@ -148,7 +151,7 @@ def time_problems(
         problems.append(gaps)
     if coverage is not None:
         outside = _outside(times, valid, step, table.time.labelled, coverage)
-        found = _problem("time_outside_coverage", outside, times, limit)
+        found = _problem(ProblemKind.TIME_OUTSIDE_COVERAGE, outside, times, limit)
         if found is not None:
             start, end = (c.replace(tzinfo=None) for c in coverage)
             found.details["coverage"] = [str(_ts(start)), str(_ts(end))]
@@ -276,7 +279,7 @@ def _gaps(
     gap_end = int(times[ends[worst]])
     gap_start = gap_end - int(distances[worst])
     return TimeProblem(
-        "time_gaps",
+        ProblemKind.TIME_GAPS,
         int(missing.sum()),
         tuple(int(r) for r in ends[:limit]),
         tuple(int(n) for n in missing[:limit]),
