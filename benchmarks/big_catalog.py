@@ -27,9 +27,10 @@ def main() -> None:
     started = time.perf_counter()
     from tpqc.examples.wudaoliang.generate import alt_field, write_alt
     from tpqc.init.values import outward_extent
-    from tpqc.pipeline import GatheredFacts, ValidateOptions, publish
+    from tpqc.pipeline import GatheredFacts, PublishOptions, ValidateOptions, publish
     from tpqc.schemas.spec import parse_spec
     from tpqc.validators.inventory import Inventory, InventoryEntry
+    from tpqc.validators.kinds import kind_claiming
     from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
 
     work = Path(tempfile.mkdtemp(prefix="tpqc-big-catalog-"))
@@ -38,13 +39,14 @@ def main() -> None:
     assert template.transform is not None
     a, b, _, d, e, _ = template.transform
     tiles = max(1, count // YEARS)
+    kind = str(getattr(kind_claiming("one.tif"), "name", ""))
     entries, facts = [], {}
     width = template.width * a
     for tile in range(tiles):
         row, col = divmod(tile, 150)
         for year in range(2001, 2001 + YEARS):
             path = f"tiles/T{tile:06d}_{year}.tif"
-            entries.append(InventoryEntry(path, "tiles", {"tile": tile, "year": year}))
+            entries.append(InventoryEntry(path, "tiles", {"tile": tile, "year": year}, kind))
             west = -179.0 + col * width * 1.01
             north = 89.0 - row * abs(e) * template.height * 1.01
             facts[path] = dataclasses.replace(
@@ -91,9 +93,8 @@ rasters:
     result = publish(
         spec,
         options,
-        target,
+        PublishOptions(target=target, force=True),
         gathered=GatheredFacts(inventory, facts, options),
-        force=True,
     )
     done = time.perf_counter()
     items = sum(1 for _ in target.rglob("*.json")) - 2

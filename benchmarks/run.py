@@ -832,7 +832,10 @@ def main() -> None:
         "Memory is bounded by the chunk (200,000 rows) plus 8 bytes a row for the time column.",
     )
 
-    # The curator's report: HTML (quicklooks, histograms, charts) against JSON.
+    # The curator's report: HTML (quicklooks, histograms, charts) against JSON, written
+    # beside the data (tpqc never writes into a data root unless asked).
+    reports = data.parent / f"{data.name}-reports"
+    reports.mkdir(exist_ok=True)
     html = [
         str(BIN / "tpqc"),
         "-q",
@@ -844,7 +847,7 @@ def main() -> None:
         "-f",
         "html",
         "-o",
-        str(data / "report.html"),
+        str(reports / "report.html"),
     ]
     bench(
         f"The HTML report of {len(small_files)} small rasters against JSON",
@@ -868,7 +871,7 @@ def main() -> None:
         "-f",
         "html",
         "-o",
-        str(data / "big.html"),
+        str(reports / "big.html"),
     ]
     bench(
         f"Quicklook overhead on the {pixels} raster",

@@ -118,3 +118,67 @@ def test_engine_does_not_import_the_publisher_or_the_door() -> None:
                 t for t in targets if t.startswith("tpqc.stac") or t in ("tpqc", "tpqc.cli")
             )
             assert upward == [], f"{name} imports {upward}"
+
+
+def test_each_front_has_few_modules() -> None:
+    """The rooms show the architecture: the engine's top level and the door stay small."""
+    assert len(list((REPO / "validators").glob("*.py"))) <= 15
+    assert len(list((REPO / "tpqc").glob("*.py"))) <= 8
+
+
+def _inside(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def test_the_rooms_keep_their_layers() -> None:
+    """The engine's machinery knows no checks or kinds; the shared grid and the dataset-wide
+    checks know no kind's package (the kind framework, ``kinds.base``, is everyone's); a
+    kind's package imports no other kind."""
+    graph = _graph()
+    engine, grid, dataset = (f"tpqc.validators.{room}" for room in ("engine", "grid", "dataset"))
+    packages = [f"tpqc.validators.kinds.{k}" for k in ("geotiff", "netcdf", "table")]
+    for name, targets in graph.items():
+        if _inside(name, engine):
+            foreign = [t for t in targets if not (_inside(t, engine) or _inside(t, "tpqc.schemas"))]
+            assert foreign == [], f"{name} imports {foreign}"
+        if _inside(name, grid) or _inside(name, dataset):
+            assert [t for t in targets if any(_inside(t, p) for p in packages)] == [], name
+        for package in packages:
+            if _inside(name, package):
+                others = [
+                    t for t in targets if any(_inside(t, p) for p in packages if p != package)
+                ]
+                assert others == [], f"{name} imports {others}"
+
+
+def _lines_naming(path: Path, word: str) -> list[int]:
+    """The lines of a module with ``word`` as a string of its own (``kind == "netcdf"``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == word]
+
+
+def test_no_kind_is_named_outside_its_rooms() -> None:
+    """Nothing but a kind's package, the registry and the modules its registration names
+    (its checks, its facts, its item builder, its inferrer) imports the kind's package or
+    branches on its name."""
+    from tpqc.validators.kinds import registered_kinds
+
+    graph, modules = _graph(), _modules()
+    for kind in registered_kinds().values():
+        package = f"tpqc.validators.kinds.{kind.name}"
+        named = {kind.facts_module, *kind.check_modules}
+        named |= {r.split(":")[0] for r in (kind.item_builder, kind.inferrer) if r}
+        allowed = {"tpqc.validators.kinds", *(n for n in named if n)}
+        for name, path in modules.items():
+            if _inside(name, package) or name in allowed:
+                continue
+            imports = [t for t in graph[name] if _inside(t, package)]
+            assert imports == [], f"{name} imports {imports}"
+            literals = _lines_naming(path, kind.name)
+            assert literals == [], f"{name} names the kind {kind.name!r} on lines {literals}"
+
+
+def test_a_planted_kind_name_is_found(tmp_path: Path) -> None:
+    planted = tmp_path / "x.py"
+    planted.write_text('x = 1\nif entry.kind == "netcdf":\n    pass\n', encoding="utf-8")
+    assert _lines_naming(planted, "netcdf") == [2]

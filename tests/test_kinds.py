@@ -1,104 +1,102 @@
-"""The file-kind table: a new kind of file joins validation with one registration."""
+"""A new kind of file joins tpqc with its own package and one registration line: the toy
+``note`` kind (``tests/toy_kind``: three files, a spec section of its own) is listed by
+`tpqc checks`, read, checked and reported (JSON and HTML), inferred by `tpqc init` and
+published in the catalog, with nothing else of tpqc changed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import json
+import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tpqc.schemas.spec import Product, Spec
-from tpqc.validators.dataset.summary import FileSummary
-from tpqc.validators.engine.facts import FileFacts, ReadJob
-from tpqc.validators.findings import Finding, Issue, Location
-from tpqc.validators.inventory import InventoryEntry
-from tpqc.validators.kinds import FileKind, ReadOptions, register_kind, registered_kinds
-from tpqc.validators.registry import Scope, Selection, check, run_scope
-from tpqc_testkit import validate_json
+from tpqc_testkit import REPO
+
+TOY = REPO / "tests" / "toy_kind"
+# The one registration line, then the command line as a user runs it.
+RUN = (
+    "import sys; from tpqc.validators.kinds import register_kind; "
+    "from toy_kind import NoteKind; register_kind(NoteKind()); "
+    "from tpqc.cli import main; sys.argv[0] = 'tpqc'; main()"
+)
 
 
-@dataclass(frozen=True)
-class NoteFacts(FileFacts):
-    """What one read of a toy ``.note`` file found."""
-
-    lines: int = 0
-
-    @property
-    def readable(self) -> bool:
-        return True
-
-
-@dataclass(frozen=True)
-class NoteJob(ReadJob):
-    def read(self, root: str, relative: str) -> NoteFacts:
-        text = (Path(root) / relative).read_text(encoding="utf-8")
-        return NoteFacts(relative, len(text.encode()), None, text.count("\n"))
+def tpqc_with_notes(*args: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(REPO / "tests")}
+    return subprocess.run(
+        [sys.executable, "-c", RUN, *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tempfile.gettempdir(),  # not the checkout, whose bare folders would shadow tpqc
+        timeout=300,
+        check=False,
+    )
 
 
-NOTE_FILE = Scope[NoteFacts]("note-file")
-
-
-@check("X901", "note-empty", scope=NOTE_FILE)
-def note_empty(facts: NoteFacts) -> Iterator[Issue]:
-    """A toy note file has no lines."""
-    if facts.lines == 0:
-        yield Issue("the note is empty", Location(path=facts.path))
-
-
-class NoteKind(FileKind):
-    name = "note"
-    section = "rasters"
-    suffixes = (".note",)
-
-    def job(
-        self, spec: Spec, product: Product, entry: InventoryEntry, options: ReadOptions
-    ) -> ReadJob:
-        return NoteJob()
-
-    def findings(
-        self,
-        spec: Spec,
-        product: Product,
-        entry: InventoryEntry,
-        facts: FileFacts,
-        selection: Selection,
-    ) -> list[Finding]:
-        assert isinstance(facts, NoteFacts)
-        return run_scope(NOTE_FILE, facts, selection)
-
-    def describe(self, facts: FileFacts, entry: InventoryEntry) -> dict[str, Any]:
-        return {}
-
-    def summary(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
-    ) -> FileSummary:
-        return FileSummary(facts.path, size_bytes=facts.size_bytes)
+def test_the_toy_kind_is_three_files() -> None:
+    assert sorted(p.name for p in TOY.glob("*.py")) == ["__init__.py", "checks.py", "reader.py"]
 
 
 @pytest.fixture
-def with_notes() -> Iterator[None]:
-    before = dict(registered_kinds())
-    register_kind(NoteKind())  # the one registration a new kind needs
-    yield
-    import tpqc.validators.kinds.base
-
-    tpqc.validators.kinds.base._KINDS.clear()
-    tpqc.validators.kinds.base._KINDS.update(before)
-
-
-def test_a_toy_kind_is_read_checked_and_reported(example: Path, with_notes: None) -> None:
+def notes(example: Path) -> Path:
+    """The example dataset with a notes product beside its rasters."""
     spec = example / "spec.yaml"
-    text = spec.read_text(encoding="utf-8")
     spec.write_text(
-        text + '  - {name: notes, pattern: "{topic}.note"}\n',
+        spec.read_text(encoding="utf-8")
+        + "notes:\n  - {name: field-notes, pattern: '{topic}.note', min_lines: 2, lon: 92.9,"
+        " lat: 35.2}\n",
         encoding="utf-8",
     )
-    (example / "empty.note").write_text("", encoding="utf-8")
-    (example / "full.note").write_text("one\ntwo\n", encoding="utf-8")
-    code, report = validate_json(spec, "--no-cache")
-    assert [(f["code"], f["path"]) for f in report["findings"]] == [("X901", "empty.note")]
-    kinds = {f["path"]: f.get("kind") for f in report["files"]}
-    assert kinds["full.note"] == "note" and kinds["Wudaoliang_ALT_2017.tif"] == "geotiff"
-    assert code == 1
+    (example / "short.note").write_text("one\n", encoding="utf-8")
+    (example / "long.note").write_text("one\ntwo\nthree\n", encoding="utf-8")
+    return example
+
+
+def test_tpqc_checks_lists_the_kinds_checks() -> None:
+    done = tpqc_with_notes("checks")
+    assert done.returncode == 0, done.stderr
+    assert any(line.startswith("X901  note-too-short") for line in done.stdout.splitlines())
+
+
+def test_the_toy_kind_is_read_checked_and_reported(notes: Path, tmp_path: Path) -> None:
+    spec = str(notes / "spec.yaml")
+    done = tpqc_with_notes("validate", spec, "-f", "json", "--no-cache", "-j", "1")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert [(f["code"], f["path"], f["actual"]) for f in report["findings"]] == [
+        ("X901", "short.note", 1)
+    ]
+    kinds = {f["path"]: f["kind"] for f in report["files"]}
+    assert kinds["long.note"] == "note" and kinds["Wudaoliang_ALT_2017.tif"] == "geotiff"
+    assert {f["path"]: f.get("lines") for f in report["files"]}["long.note"] == 3
+    html = tmp_path / "report.html"
+    done = tpqc_with_notes("validate", spec, "-f", "html", "-o", str(html), "--no-cache")
+    text = html.read_text(encoding="utf-8")
+    assert 'data-code="X901"' in text and "long.note" in text
+
+
+def test_the_toy_kind_is_published(notes: Path, tmp_path: Path) -> None:
+    (notes / "short.note").write_text("one\ntwo\n", encoding="utf-8")
+    out = tmp_path / "stac"
+    done = tpqc_with_notes("stac", str(notes / "spec.yaml"), "--out", str(out), "--no-cache")
+    assert done.returncode == 0, done.stderr
+    items = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in out.rglob("*.json")}
+    assert items["long.json"]["geometry"] == {"type": "Point", "coordinates": [92.9, 35.2]}
+    assert items["long.json"]["assets"]["data"]["file:size"] == len("one\ntwo\nthree\n")
+
+
+def test_the_toy_kind_is_inferred_by_init(tmp_path: Path) -> None:
+    data = tmp_path / "notes"
+    data.mkdir()
+    for day in (1, 2, 3):
+        (data / f"notes_2020010{day}.note").write_text("a\n" * (day + 1), encoding="utf-8")
+    done = tpqc_with_notes("init", str(data), "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert "notes:\n  - name:" in done.stdout
+    assert 'pattern: "notes_{year}{month}{day}.note"' in done.stdout
+    assert "min_lines: 2" in done.stdout

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +83,40 @@ def write_mixed_dataset(folder: Path, rasters: int = 8, netcdfs: int = 6, tables
         write_aws_year(folder / f"S{index}_AWS_2019.csv", days=10)
     (folder / "spec.yaml").write_text(MIXED_SPEC, encoding="utf-8")
     return folder / "spec.yaml"
+
+
+def child_processes(pid: int) -> set[int]:
+    """The process ids of a process's children (Linux /proc)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
+    except OSError:
+        return set()
+    return {int(c) for c in text.split()}
+
+
+def process_alive(pid: int) -> bool:
+    """True while a process exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").split(") ")[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def workers_of(process: subprocess.Popen[bytes], count: int = 2) -> set[int]:
+    """The worker processes of a running tpqc, once ``count`` of them are up."""
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and len(workers) < count and process.poll() is None:
+        workers = child_processes(process.pid)
+        time.sleep(0.02)
+    assert len(workers) >= count, "the run ended before its workers could be seen"
+    return workers
+
+
+def all_ended(pids: set[int], within: float = 20.0) -> bool:
+    """True once none of the processes is alive (waiting up to ``within`` seconds)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and any(process_alive(p) for p in pids):
+        time.sleep(0.05)
+    return not any(process_alive(p) for p in pids)

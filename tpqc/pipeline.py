@@ -21,7 +21,7 @@ from tpqc.validators.engine.outputs import OutputGuard
 from tpqc.validators.engine.parallel import FactsJob, default_jobs, gather_facts, local_size
 from tpqc.validators.findings import Finding, Report, Severity
 from tpqc.validators.inventory import Inventory, build_inventory
-from tpqc.validators.kinds import FileKind, ReadOptions, registered_kinds
+from tpqc.validators.kinds import DataFile, FileKind, ReadOptions, registered_kinds
 from tpqc.validators.kinds.base import (
     DEFAULT_MAX_BANDS,
     DEFAULT_MAX_PIXELS,
@@ -65,6 +65,19 @@ class ValidateOptions:
     """Also take quicklooks and column sketches (for the HTML report and thumbnails)."""
     today: dt.date | None = None
     """The day waiver expiry is judged on; None: today (UTC)."""
+
+    def read_options(self, coverage: tuple[dt.datetime, dt.datetime] | None = None) -> ReadOptions:
+        """What every read of the run shares, with the declared coverage (tables)."""
+        return ReadOptions(
+            max_examples=self.max_examples,
+            max_pixels=self.max_pixels,
+            max_ratio=self.max_ratio,
+            max_bands=self.max_bands,
+            max_table_rows=self.max_table_rows,
+            max_sheet_bytes=self.max_sheet_bytes,
+            coverage=coverage,
+            pictures=self.pictures,
+        )
 
 
 @dataclass(frozen=True)
@@ -145,17 +158,8 @@ def plan_run(
         raise UsageError(f"data root {root} is not a folder")
     inventory = build_inventory(spec, list(kinds.values()), follow_symlinks=options.follow_symlinks)
     temporal = spec.dataset.temporal
-    read = ReadOptions(
-        max_examples=options.max_examples,
-        max_pixels=options.max_pixels,
-        max_ratio=options.max_ratio,
-        max_bands=options.max_bands,
-        max_table_rows=options.max_table_rows,
-        max_sheet_bytes=options.max_sheet_bytes,
-        pictures=options.pictures,
-        coverage=(temporal.start, temporal.end)
-        if temporal and temporal.start and temporal.end
-        else None,
+    read = options.read_options(
+        (temporal.start, temporal.end) if temporal and temporal.start and temporal.end else None
     )
     log.info(
         "%d files match %d products (%d match none, %d odd entries) under %s",
@@ -234,8 +238,8 @@ def file_findings(
     found: list[Finding] = []
     for entry in inventory.entries:
         if entry.path in facts:
-            product = spec.product_named(entry.product)
-            found += kinds[entry.kind].findings(spec, product, entry, facts[entry.path], selection)
+            file = DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
+            found += kinds[entry.kind].findings(file, selection)
     return found
 
 
@@ -268,13 +272,10 @@ def judge(
     summaries = {}
     files = []
     for entry in inventory.entries:
-        kind, product, fact = (
-            kinds[entry.kind],
-            spec.product_named(entry.product),
-            facts[entry.path],
-        )
-        summaries[entry.path] = kind.summary(spec, product, entry, fact)
-        files.append(kind.report_entry(fact, entry))
+        kind = kinds[entry.kind]
+        file = DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
+        summaries[entry.path] = kind.summary(file)
+        files.append(kind.report_entry(file))
     dataset = dataset_findings(
         spec,
         inventory,
@@ -331,9 +332,8 @@ def _pictures(
         )
     files = {}
     for entry in inventory.entries:
-        picture = kinds[entry.kind].picture(
-            spec, spec.product_named(entry.product), entry, facts[entry.path]
-        )
+        file = DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
+        picture = kinds[entry.kind].picture(file)
         if picture is not None:  # keyed and named as the report names the file
             shown = printable(entry.path)
             files[shown] = dataclasses.replace(picture, path=shown)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -28,12 +28,13 @@ class KindOfFile(Protocol):
 
 @dataclass(frozen=True)
 class InventoryEntry:
-    """A data file matched to a product, with its parsed filename fields and its kind."""
+    """A data file matched to a product, with its parsed filename fields and the name of
+    its file kind."""
 
     path: str
     product: str
-    fields: dict[str, FieldValue] = field(default_factory=dict)
-    kind: str = "geotiff"
+    fields: dict[str, FieldValue]
+    kind: str
 
 
 @dataclass(frozen=True)

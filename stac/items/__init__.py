@@ -16,23 +16,26 @@ from dataclasses import dataclass
 import pystac
 
 from tpqc.schemas.locations import has_unprintable
-from tpqc.schemas.spec import Product, Spec
+from tpqc.schemas.spec import Spec
 from tpqc.validators.engine.facts import FileFacts
-from tpqc.validators.inventory import Inventory, InventoryEntry
-from tpqc.validators.kinds import FileKind, Interval, resolve
+from tpqc.validators.inventory import Inventory
+from tpqc.validators.kinds import DataFile, FileKind, Interval, resolve
 
 
 @dataclass(frozen=True)
-class PublishedFile:
-    """One file on its way into the catalog: its kind, product, facts and the span
-    validation found it to stand for (None: no series member)."""
+class PublishedFile(DataFile):
+    """One file on its way into the catalog: its kind, spec, product, entry and facts, and
+    the span validation found it to stand for (None: no series member)."""
 
-    kind: FileKind
-    spec: Spec
-    product: Product
-    entry: InventoryEntry
-    facts: FileFacts
+    kind: FileKind | None = None
     interval: Interval | None = None
+
+    @property
+    def of_kind(self) -> FileKind:
+        """The file's kind."""
+        if self.kind is None:
+            raise TypeError(f"{self.entry.path}: no kind")
+        return self.kind
 
     def with_interval(self, interval: Interval | None) -> PublishedFile:
         """The same file standing for another span."""
@@ -54,9 +57,9 @@ def unpublishable(file: PublishedFile) -> str | None:
     """Why a file cannot become a catalog item (None: it can), for every kind alike."""
     if has_unprintable(file.entry.path):
         return "its name is not UTF-8 (filename-not-utf8)"
-    if file.kind.item_builder is None:
-        return f"{file.kind.name} files are not published"
-    return file.kind.unpublishable(file.spec, file.product, file.entry, file.facts)
+    if file.of_kind.item_builder is None:
+        return f"{file.of_kind.name} files are not published"
+    return file.of_kind.unpublishable(file)
 
 
 def build_items(
@@ -71,13 +74,9 @@ def build_items(
     left_out: list[LeftOut] = []
     for entry in inventory.entries:
         kind = kinds[entry.kind]
+        product = spec.product_named(entry.product)
         file = PublishedFile(
-            kind,
-            spec,
-            spec.product_named(entry.product),
-            entry,
-            facts[entry.path],
-            intervals.get(entry.path),
+            spec, product, entry, facts[entry.path], kind, intervals.get(entry.path)
         )
         reason = unpublishable(file)
         if reason is not None:

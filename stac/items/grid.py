@@ -96,9 +96,9 @@ def grid_item(file: PublishedFile) -> pystac.Item:
     """One Item for one gridded file, with its single ``data`` asset (its id is the file's
     stem until the catalog makes ids unique). Its time is the span validation found the
     file to stand for; a file that is no series member gets the declared coverage."""
-    facts = file.kind.grid(file.facts)
+    facts = file.of_kind.grid(file.facts)
     if facts is None:
-        raise TypeError(f"{file.entry.path}: {file.kind.name} files are no grids")
+        raise TypeError(f"{file.entry.path}: {file.of_kind.name} files are no grids")
     return _item(facts, raster_product(file.product), file)
 
 

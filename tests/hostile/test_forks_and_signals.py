@@ -8,12 +8,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from tpqc_testkit import run_cli, write_mixed_dataset
+from tpqc_testkit import all_ended, run_cli, workers_of, write_mixed_dataset
 
 TPQC = str(Path(sys.executable).with_name("tpqc"))
 _FORKS: list[int] = []
@@ -75,22 +74,6 @@ def test_the_mixed_dataset_never_hangs(mixed: Path) -> None:
     assert len(outputs) == 1
 
 
-def _children(pid: int) -> set[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
-    except OSError:
-        return set()
-    return {int(c) for c in text.split()}
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").split(") ")[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
 def test_ctrl_c_exits_130_and_ends_the_workers(tmp_path: Path) -> None:
     spec = write_mixed_dataset(tmp_path / "data", rasters=40, netcdfs=12, tables=2)
     process = subprocess.Popen(
@@ -99,17 +82,9 @@ def test_ctrl_c_exits_130_and_ends_the_workers(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         start_new_session=True,  # a terminal's Ctrl-C goes to the whole process group
     )
-    deadline = time.monotonic() + 60
-    workers: set[int] = set()
-    while time.monotonic() < deadline and len(workers) < 2 and process.poll() is None:
-        workers = _children(process.pid)
-        time.sleep(0.02)
-    assert len(workers) >= 2, "the run ended before its workers could be seen"
+    workers = workers_of(process)
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr.decode()
     assert b"Traceback" not in stderr and b"interrupted" in stderr
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any(_alive(w) for w in workers):
-        time.sleep(0.05)
-    assert not any(_alive(w) for w in workers)
+    assert all_ended(workers)

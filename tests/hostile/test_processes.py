@@ -7,13 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 from tpqc.examples.wudaoliang.generate import write_alt
-from tpqc_testkit import run_cli
+from tpqc_testkit import all_ended, run_cli, workers_of
 
 TPQC = str(Path(sys.executable).with_name("tpqc"))
 
@@ -47,14 +46,6 @@ def test_staging_folders_of_live_writers_are_kept(tmp_path: Path) -> None:
     assert live.is_dir() and not dead.exists()
 
 
-def _children(pid: int) -> set[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
-    except OSError:
-        return set()
-    return {int(c) for c in text.split()}
-
-
 def test_workers_die_with_a_killed_run(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     for index in range(40):
@@ -71,23 +62,7 @@ def test_workers_die_with_a_killed_run(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    workers: set[int] = set()
-    while time.monotonic() < deadline and len(workers) < 2 and process.poll() is None:
-        workers = _children(process.pid)
-        time.sleep(0.02)
-    assert len(workers) >= 2, "the run ended before its workers could be seen"
+    workers = workers_of(process)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any("Z" not in _state(w) for w in workers):
-        time.sleep(0.05)
-    alive = [w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in _state(w)]
-    assert alive == []
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text(encoding="ascii").split(") ")[1].split()[0]
-    except (OSError, IndexError):
-        return "Z"
+    assert all_ended(workers)

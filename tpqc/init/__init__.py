@@ -34,7 +34,7 @@ from tpqc.validators.engine.facts import FileFacts
 from tpqc.validators.engine.listing import list_data_root
 from tpqc.validators.engine.parallel import FactsJob
 from tpqc.validators.inventory import InventoryEntry
-from tpqc.validators.kinds import FileKind, ReadOptions, registered_kinds, resolve
+from tpqc.validators.kinds import FileKind, registered_kinds, resolve
 
 log = logging.getLogger("tpqc")
 
@@ -95,14 +95,7 @@ def _read_all(root: Path, options: ValidateOptions, groups: Sequence[_Kind]) -> 
         sections={section: tuple(found) for section, found in products.items()},
         lines={},
     )
-    read = ReadOptions(
-        max_examples=options.max_examples,
-        max_pixels=options.max_pixels,
-        max_ratio=options.max_ratio,
-        max_bands=options.max_bands,
-        max_table_rows=options.max_table_rows,
-        max_sheet_bytes=options.max_sheet_bytes,
-    )
+    read = options.read_options()
     jobs: list[FactsJob] = []
     for group in groups:
         assert group.prepared is not None

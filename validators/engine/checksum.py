@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 HASH_CHUNK = 1 << 20
 
@@ -56,3 +60,21 @@ class FileHasher(threading.Thread):
                 self.digest = sha256_file(Path(self.root) / self.relative)
         except OSError as exc:
             self.error = str(exc)
+
+
+def hashed_while(
+    root: str, relative: str, read: Callable[[], T], *, enabled: bool = True
+) -> tuple[T, str | None]:
+    """``read()``'s result and the file's sha256 (None when it cannot be hashed or hashing
+    is off): a small local file is hashed in place first (a thread costs more than a few
+    MB of hashing), a big or remote one in a thread while ``read`` decodes it."""
+    hasher = FileHasher(root, relative, enabled=enabled)
+    if hasher.small():
+        hasher.run()
+        return read(), hasher.digest
+    hasher.start()
+    try:
+        result = read()
+    finally:
+        hasher.join()
+    return result, hasher.digest

@@ -18,8 +18,9 @@ import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from tpqc.schemas.sections import Section, register_section, registered_sections
 from tpqc.schemas.spec import Product, Spec
 from tpqc.validators.engine.facts import FileFacts, ReadJob
 from tpqc.validators.findings import Finding
@@ -58,6 +59,27 @@ class ReadOptions:
     """Also take what the HTML report and the catalog draw (quicklooks, column sketches)."""
 
 
+@dataclass(frozen=True)
+class DataFile:
+    """One matched file with everything a kind's methods judge it by: the spec, its
+    product, its inventory entry and the facts of its one read."""
+
+    spec: Spec
+    product: Product
+    entry: InventoryEntry
+    facts: FileFacts
+
+
+F = TypeVar("F", bound=FileFacts)
+
+
+def narrow(facts: FileFacts, kind: type[F]) -> F:
+    """The facts as the class a kind reads (a kind handed another's facts is a bug)."""
+    if not isinstance(facts, kind):
+        raise TypeError(f"{facts.path}: {type(facts).__name__}, not {kind.__name__}")
+    return facts
+
+
 def resolve(reference: str) -> Any:
     """The object a ``module:name`` reference names (a builder, an inferrer)."""
     module, _, name = reference.partition(":")
@@ -72,6 +94,11 @@ class FileKind(ABC):
     """Stable name, stored in the inventory and the report (``geotiff``, ``table``)."""
     section: ClassVar[str]
     """The spec section whose products it serves (``rasters``, ``tables``)."""
+    product_model: ClassVar[type | None] = None
+    """The product model of a section of its own (a pydantic dataclass with name, pattern,
+    fields and description), registered with the kind; None: a section already known."""
+    section_description: ClassVar[str] = ""
+    """What the section of its own holds (its description in the spec's schema)."""
     suffixes: ClassVar[tuple[str, ...]]
     """File name endings it claims (lower case)."""
     facts_module: ClassVar[str | None] = None
@@ -104,33 +131,24 @@ class FileKind(ABC):
         """How to read one matched file once."""
 
     @abstractmethod
-    def findings(
-        self,
-        spec: Spec,
-        product: Product,
-        entry: InventoryEntry,
-        facts: FileFacts,
-        selection: Selection,
-    ) -> list[Finding]:
+    def findings(self, file: DataFile, selection: Selection) -> list[Finding]:
         """The per-file findings of the kind's checks."""
 
     @abstractmethod
-    def describe(self, facts: FileFacts, entry: InventoryEntry) -> dict[str, Any]:
+    def describe(self, file: DataFile) -> dict[str, Any]:
         """What the report says about the file beyond its path, product and kind."""
 
-    def report_entry(self, facts: FileFacts, entry: InventoryEntry) -> dict[str, Any]:
+    def report_entry(self, file: DataFile) -> dict[str, Any]:
         """The file's section of the JSON report: path, product and kind first."""
         return {
-            "path": facts.path,
-            "product": entry.product,
+            "path": file.facts.path,
+            "product": file.entry.product,
             "kind": self.name,
-            **self.describe(facts, entry),
+            **self.describe(file),
         }
 
     @abstractmethod
-    def summary(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
-    ) -> FileSummary:
+    def summary(self, file: DataFile) -> FileSummary:
         """The file as the dataset-wide checks see it."""
 
     def read_header(self, root: str, relative: str) -> FileFacts | None:
@@ -142,9 +160,7 @@ class FileKind(ABC):
         """The file seen as a grid (footprint, projection, bands), when it is one."""
         return None
 
-    def picture(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
-    ) -> FilePicture | None:
+    def picture(self, file: DataFile) -> FilePicture | None:
         """What the HTML report draws of the file (from facts read with ``pictures``)."""
         return None
 
@@ -154,18 +170,26 @@ class FileKind(ABC):
 
         return ProductPicture(product.name, self.section, product.description)
 
-    def unpublishable(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
-    ) -> str | None:
+    def unpublishable(self, file: DataFile) -> str | None:
         """Why the file cannot become a catalog item (None: it can)."""
-        return None if facts.readable else "unreadable"
+        return None if file.facts.readable else "unreadable"
 
 
 _KINDS: dict[str, FileKind] = {}
 
 
 def register_kind(kind: FileKind) -> None:
-    """Add (or replace) a file kind; kinds are tried in the order registered."""
+    """Add (or replace) a file kind; kinds are tried in the order registered. A kind with a
+    spec section of its own registers the section too."""
+    if kind.section not in registered_sections():
+        if kind.product_model is None:
+            raise ValueError(
+                f"kind {kind.name!r} serves the unknown spec section {kind.section!r}: "
+                "give its product_model"
+            )
+        register_section(
+            Section(kind.section, kind.product_model, kind.section_description or kind.name)
+        )
     _KINDS[kind.name] = kind
 
 
@@ -193,11 +217,13 @@ __all__ = [
     "DEFAULT_MAX_RATIO",
     "DEFAULT_MAX_SHEET_BYTES",
     "DEFAULT_MAX_TABLE_ROWS",
+    "DataFile",
     "FileKind",
     "Interval",
     "ReadOptions",
     "kind_claiming",
     "load_facts_types",
+    "narrow",
     "register_kind",
     "registered_kinds",
     "resolve",

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tpqc.validators.engine.checksum import FileHasher
+from tpqc.validators.engine.checksum import hashed_while
 from tpqc.validators.engine.facts import FactsPart, FileFacts, ReadJob, openable
 from tpqc.validators.engine.remote import gdal_reason
 from tpqc.validators.grid.facts import BandFacts, RasterFacts
@@ -366,15 +366,10 @@ def _locate(root: str, relative: str) -> tuple[str, Callable[[], int | None]]:
 
 def read_raster_facts(root: str, relative: str, plan: ReadPlan = ReadPlan()) -> RasterFacts:
     """Open one GeoTIFF read-only, read it once, and return every fact about it."""
-    hasher = FileHasher(root, relative, enabled=not plan.header_only)
-    if hasher.small():
-        hasher.run()  # a thread costs more than hashing a few MB in place
-        part = read_raster_part(root, relative, plan)
-    else:
-        hasher.start()
-        part = read_raster_part(root, relative, plan)
-        hasher.join()
-    return assemble([part], hasher.digest, plan)
+    part, digest = hashed_while(
+        root, relative, lambda: read_raster_part(root, relative, plan), enabled=not plan.header_only
+    )
+    return assemble([part], digest, plan)
 
 
 def _header(dataset: Any) -> dict[str, Any]:

@@ -12,35 +12,30 @@ from typing import TYPE_CHECKING, Any
 from tpqc.schemas.spec import Product, Spec
 from tpqc.validators.engine.facts import FileFacts, ReadJob
 from tpqc.validators.findings import Finding
+from tpqc.validators.grid.kind import GridKind
 from tpqc.validators.inventory import InventoryEntry
-from tpqc.validators.kinds.base import FileKind, ReadOptions
+from tpqc.validators.kinds.base import DataFile, ReadOptions, narrow
 from tpqc.validators.registry import Selection
 
 if TYPE_CHECKING:
     from tpqc.validators.dataset.summary import FileSummary
     from tpqc.validators.grid.facts import RasterFacts
     from tpqc.validators.kinds.netcdf.reader import NetcdfFacts
-    from tpqc.validators.render.pictures import FilePicture, ProductPicture
 
 
-class NetcdfKind(FileKind):
+class NetcdfKind(GridKind):
     """NetCDF (classic and NetCDF-4) and HDF5 files of a raster product."""
 
     name = "netcdf"
-    section = "rasters"
     suffixes = (".nc", ".nc4", ".netcdf", ".h5", ".hdf5", ".he5", ".hdf")
     facts_module = "tpqc.validators.kinds.netcdf.reader"
     check_modules = ("tpqc.validators.kinds.netcdf.checks", "tpqc.validators.grid.checks")
-    series = True
     item_builder = "tpqc.stac.items.datacube:datacube_item"
-    inferrer = "tpqc.init.rasters:GridInferrer"
 
     def _facts(self, facts: FileFacts) -> NetcdfFacts:
         from tpqc.validators.kinds.netcdf.reader import NetcdfFacts
 
-        if not isinstance(facts, NetcdfFacts):
-            raise TypeError(f"{facts.path}: not NetCDF facts")
-        return facts
+        return narrow(facts, NetcdfFacts)
 
     def job(
         self, spec: Spec, product: Product, entry: InventoryEntry, options: ReadOptions
@@ -59,29 +54,20 @@ class NetcdfKind(FileKind):
             quicklook=options.pictures,
         )
 
-    def findings(
-        self,
-        spec: Spec,
-        product: Product,
-        entry: InventoryEntry,
-        facts: FileFacts,
-        selection: Selection,
-    ) -> list[Finding]:
+    def findings(self, file: DataFile, selection: Selection) -> list[Finding]:
         """The CF checks, then the raster checks on the variable seen as a grid (values
         out of range located at their time step, as GDAL numbers a NetCDF's bands)."""
         from tpqc.validators.findings import Location
-        from tpqc.validators.grid.checks import RASTER_FILE, RasterContext, raster_product
-        from tpqc.validators.kinds.netcdf.checks import NETCDF_FILE, NetcdfContext, raster_view
+        from tpqc.validators.grid.checks import raster_product
+        from tpqc.validators.kinds.netcdf.checks import NETCDF_FILE, NetcdfContext
         from tpqc.validators.registry import run_scope
 
-        nc = self._facts(facts)
-        raster = raster_product(product)
-        found = run_scope(NETCDF_FILE, NetcdfContext(nc, raster, spec), selection)
+        nc = self._facts(file.facts)
+        context = NetcdfContext(nc, raster_product(file.product), file.spec)
+        found = run_scope(NETCDF_FILE, context, selection)
         if not nc.readable or nc.variable is None:
             return found
-        for finding in run_scope(
-            RASTER_FILE, RasterContext(raster_view(nc), raster, spec), selection
-        ):
+        for finding in super().findings(file, selection):
             if finding.code == "R014" and nc.out_of_range_examples:
                 step, row, col, _ = nc.out_of_range_examples[0]
                 time = nc.times[step] if step < len(nc.times) else None
@@ -100,13 +86,10 @@ class NetcdfKind(FileKind):
             found.append(finding)
         return found
 
-    def describe(self, facts: FileFacts, entry: InventoryEntry) -> dict[str, Any]:
+    def describe(self, file: DataFile) -> dict[str, Any]:
         """The grid, the variable, its time axis and statistics, and the checksum."""
-        from tpqc.validators.grid.report import grid_entry
-        from tpqc.validators.kinds.netcdf.checks import raster_view
-
-        nc = self._facts(facts)
-        out = grid_entry(raster_view(nc), entry)
+        nc = self._facts(file.facts)
+        out = super().describe(file)
         if nc.open_error is not None:
             out["open_error"] = nc.open_error
         out["netcdf"] = {
@@ -129,19 +112,11 @@ class NetcdfKind(FileKind):
         }
         return out
 
-    def summary(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
-    ) -> FileSummary:
+    def summary(self, file: DataFile) -> FileSummary:
         """The grid's summary, the span and the steps of its time axis."""
-        from tpqc.validators.grid.report import grid_summary
-        from tpqc.validators.kinds.netcdf.checks import raster_view
-
-        nc = self._facts(facts)
+        nc = self._facts(file.facts)
         return dataclasses.replace(
-            grid_summary(raster_view(nc)),
-            span=time_span(nc),
-            times=nc.times,
-            time_seconds=nc.time_seconds,
+            super().summary(file), span=time_span(nc), times=nc.times, time_seconds=nc.time_seconds
         )
 
     def grid(self, facts: FileFacts) -> RasterFacts:
@@ -149,28 +124,6 @@ class NetcdfKind(FileKind):
         from tpqc.validators.kinds.netcdf.checks import raster_view
 
         return raster_view(self._facts(facts))
-
-    def picture(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
-    ) -> FilePicture:
-        """The quicklook of the first time step and the footprint."""
-        from tpqc.validators.grid.report import grid_picture
-
-        return grid_picture(self.grid(facts), self.name, entry)
-
-    def product_picture(self, product: Product) -> ProductPicture:
-        """The declared value range and unit."""
-        from tpqc.validators.grid.report import grid_product_picture
-
-        return grid_product_picture(product, self.section)
-
-    def unpublishable(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
-    ) -> str | None:
-        """The grid view's reasons: not decoded, not georeferenced, not on the Earth."""
-        from tpqc.validators.grid.report import grid_unpublishable
-
-        return grid_unpublishable(self.grid(facts))
 
 
 def time_span(nc: NetcdfFacts) -> tuple[dt.datetime, dt.datetime] | None:

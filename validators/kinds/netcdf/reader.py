@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from tpqc.validators.engine.checksum import FileHasher
+from tpqc.validators.engine.checksum import hashed_while
 from tpqc.validators.engine.facts import FactsPart, FileFacts, ReadJob, openable
 from tpqc.validators.grid.quicklook import Quicklook, QuicklookSampler
 from tpqc.validators.grid.statistics import BandAccumulator
@@ -351,15 +351,8 @@ class NetcdfReadJob(ReadJob):
 
     def read(self, root: str, relative: str) -> NetcdfFacts:
         """Read the whole variable (hashing the file alongside) and return its facts."""
-        hasher = FileHasher(root, relative)
-        if hasher.small():
-            hasher.run()
-            part = self.read_part(root, relative, 0, 1)
-        else:
-            hasher.start()
-            part = self.read_part(root, relative, 0, 1)
-            hasher.join()
-        return self.assemble([part], hasher.digest)
+        part, digest = hashed_while(root, relative, lambda: self.read_part(root, relative, 0, 1))
+        return self.assemble([part], digest)
 
     def read_part(self, root: str, relative: str, part: int, parts: int) -> NetcdfPart:
         """Read the ``part``-th of ``parts`` contiguous shares of the time steps."""

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tpqc.schemas.spec import Product, Spec, TableProduct
+from tpqc.schemas.spec import Product, Spec, Station, TableProduct
 from tpqc.validators.engine.facts import FileFacts, ReadJob
 from tpqc.validators.findings import Finding
 from tpqc.validators.inventory import InventoryEntry
-from tpqc.validators.kinds.base import FileKind, ReadOptions
+from tpqc.validators.kinds.base import DataFile, FileKind, ReadOptions, narrow
 from tpqc.validators.registry import Selection
 
 if TYPE_CHECKING:
@@ -40,9 +40,12 @@ class TableKind(FileKind):
     def _facts(self, facts: FileFacts) -> TableFacts:
         from tpqc.validators.kinds.table.reader import TableFacts
 
-        if not isinstance(facts, TableFacts):
-            raise TypeError(f"{facts.path}: not table facts")
-        return facts
+        return narrow(facts, TableFacts)
+
+    def _station(self, file: DataFile) -> Station | None:
+        from tpqc.validators.kinds.table.checks import station_of
+
+        return station_of(file.spec, table_product(file.product), file.entry)
 
     def listed(self, spec: Spec) -> bool:
         """Tables are looked for only when the spec declares table products."""
@@ -63,48 +66,36 @@ class TableKind(FileKind):
             sketch=options.pictures,
         )
 
-    def findings(
-        self,
-        spec: Spec,
-        product: Product,
-        entry: InventoryEntry,
-        facts: FileFacts,
-        selection: Selection,
-    ) -> list[Finding]:
+    def findings(self, file: DataFile, selection: Selection) -> list[Finding]:
         """The T checks over the table's facts."""
-        from tpqc.validators.kinds.table.checks import TABLE_FILE, TableContext, station_of
+        from tpqc.validators.kinds.table.checks import TABLE_FILE, TableContext
         from tpqc.validators.registry import run_scope
 
-        table = table_product(product)
-        context = TableContext(self._facts(facts), table, station_of(spec, table, entry), spec)
+        table = table_product(file.product)
+        context = TableContext(self._facts(file.facts), table, self._station(file), file.spec)
         return run_scope(TABLE_FILE, context, selection)
 
-    def describe(self, facts: FileFacts, entry: InventoryEntry) -> dict[str, Any]:
+    def describe(self, file: DataFile) -> dict[str, Any]:
         """Rows, time span, columns and checksum."""
         from tpqc.validators.kinds.table.report import table_entry
 
-        return table_entry(self._facts(facts), entry)
+        return table_entry(self._facts(file.facts), file.entry)
 
-    def summary(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
-    ) -> FileSummary:
+    def summary(self, file: DataFile) -> FileSummary:
         """The time the records cover."""
         from tpqc.validators.kinds.table.report import table_summary
 
-        return table_summary(self._facts(facts), table_product(product))
+        return table_summary(self._facts(file.facts), table_product(file.product))
 
-    def picture(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
-    ) -> FilePicture:
+    def picture(self, file: DataFile) -> FilePicture:
         """Each declared column's shape over time, and where the station stands."""
-        from tpqc.validators.kinds.table.checks import station_of
         from tpqc.validators.render.pictures import FilePicture
 
-        tabular = self._facts(facts)
-        station = station_of(spec, table_product(product), entry)
+        tabular = self._facts(file.facts)
+        station = self._station(file)
         where = ((station.lon, station.lat),) if station is not None else ()
         return FilePicture(
-            tabular.path, self.name, entry.product, footprint=where, sketches=tabular.sketches
+            tabular.path, self.name, file.entry.product, footprint=where, sketches=tabular.sketches
         )
 
     def product_picture(self, product: Product) -> ProductPicture:
@@ -120,18 +111,14 @@ class TableKind(FileKind):
             column_limits={c.name: (c.min, c.max, c.unit) for c in table.columns},
         )
 
-    def unpublishable(
-        self, spec: Spec, product: Product, entry: InventoryEntry, facts: FileFacts
-    ) -> str | None:
+    def unpublishable(self, file: DataFile) -> str | None:
         """A table needs time and place: readable records with timestamps, and a station."""
-        from tpqc.validators.kinds.table.checks import station_of
-
-        tabular = self._facts(facts)
+        tabular = self._facts(file.facts)
         if not tabular.readable:
             return "unreadable"
         if not tabular.time_start:
             return "no timestamps"
-        if station_of(spec, table_product(product), entry) is None:
+        if self._station(file) is None:
             return "no station location"
         return None
 

@@ -23,7 +23,7 @@ import numpy as np
 from tpqc.schemas.spec import ColumnRule, TableProduct
 from tpqc.schemas.tables import ValueRule, table_schema
 from tpqc.schemas.units import canonical_unit, same_unit
-from tpqc.validators.engine.checksum import FileHasher
+from tpqc.validators.engine.checksum import hashed_while
 from tpqc.validators.engine.facts import FileFacts, ReadJob
 from tpqc.validators.engine.remote import gdal_reason
 from tpqc.validators.kinds.table.chunks import (
@@ -220,16 +220,17 @@ def read_table_facts(
         size = path.stat().st_size
     except OSError as exc:
         return TableFacts(path=relative, read_error=str(exc))
-    hasher = FileHasher(root, relative)
-    hasher.start()
-    try:
-        facts = _analyse(path, relative, table, coverage, max_examples, size, limits, sketch)
-    except TableTooLargeError as exc:
-        facts = TableFacts(path=relative, size_bytes=size, refused=str(exc))
-    except Exception as exc:  # any reader failure is a finding for this file, not a crash
-        facts = TableFacts(path=relative, size_bytes=size, read_error=gdal_reason(exc))
-    hasher.join()
-    return dataclasses.replace(facts, sha256=hasher.digest)
+
+    def read() -> TableFacts:
+        try:
+            return _analyse(path, relative, table, coverage, max_examples, size, limits, sketch)
+        except TableTooLargeError as exc:
+            return TableFacts(path=relative, size_bytes=size, refused=str(exc))
+        except Exception as exc:  # any reader failure is a finding for this file, not a crash
+            return TableFacts(path=relative, size_bytes=size, read_error=gdal_reason(exc))
+
+    facts, digest = hashed_while(root, relative, read)
+    return dataclasses.replace(facts, sha256=digest)
 
 
 def _read_remote_table(
