@@ -11,14 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from tpqc.schemas.spec_model import FieldRule
+from tpqc.schemas.spec_model import FieldRule, Temporal
 
 PathKey = tuple[str | int, ...]
 
 
 class Product(Protocol):
     """What every product has, whatever its section: a name, a filename pattern with its
-    field rules, and a description."""
+    field rules, a description and (optionally) a temporal coverage of its own."""
 
     @property
     def name(self) -> str: ...
@@ -28,6 +28,8 @@ class Product(Protocol):
     def fields(self) -> Mapping[str, FieldRule]: ...
     @property
     def description(self) -> str | None: ...
+    @property
+    def temporal(self) -> Temporal | None: ...
 
 
 class Problems(Protocol):

@@ -327,28 +327,50 @@ def _check_resolution(problems: Problems, key: PathKey, raw: Any) -> None:
         problems.add(key, f"{raw!r} is not one pixel size with a unit ({RESOLUTION_FORMS})")
 
 
-def _check_dataset(problems: _Problems, dataset: Mapping[str, Any]) -> None:
+def _check_dataset(problems: Problems, dataset: Mapping[str, Any]) -> dict[str, dt.datetime]:
     extent = dataset.get("extent")
     if extent and extent["south"] > extent["north"]:
         problems.add(("dataset", "extent", "south"), "south is greater than north")
-    temporal = dataset.get("temporal") or {}
+    return _check_temporal(problems, ("dataset", "temporal"), dataset.get("temporal") or {})
+
+
+def _check_temporal(
+    problems: Problems, key: PathKey, temporal: Mapping[str, Any]
+) -> dict[str, dt.datetime]:
+    """A coverage's dates and member length; its start and end as read."""
     moments: dict[str, dt.datetime] = {}
     for which in ("start", "end"):
         if which in temporal:
             try:
                 moments[which] = parse_moment(temporal[which], end=which == "end")
             except ValueError as exc:
-                problems.add(("dataset", "temporal", which), str(exc))
+                problems.add((*key, which), str(exc))
     if isinstance(temporal.get("resolution"), str):
         try:
             check_duration(temporal["resolution"])
         except ValueError as exc:
-            problems.add(("dataset", "temporal", "resolution"), str(exc))
+            problems.add((*key, "resolution"), str(exc))
     if "start" in moments and "end" in moments and moments["start"] > moments["end"]:
-        problems.add(
-            ("dataset", "temporal", "start"),
-            f"start {temporal['start']} is after end {temporal['end']}",
-        )
+        problems.add((*key, "start"), f"start {temporal['start']} is after end {temporal['end']}")
+    return moments
+
+
+ZERO = dt.timedelta(0)
+
+
+def _check_product_temporal(
+    problems: Problems, key: PathKey, temporal: Mapping[str, Any], dataset: Mapping[str, Any]
+) -> None:
+    """A product's own coverage, which must lie within the dataset's (the dataset's is the
+    union of its products')."""
+    own = _check_temporal(problems, (*key, "temporal"), temporal)
+    for which, sign in (("start", -1), ("end", 1)):
+        if which in own and which in dataset and (own[which] - dataset[which]) * sign > ZERO:
+            problems.add(
+                (*key, "temporal", which),
+                f"{which} {temporal[which]} lies outside the dataset's temporal coverage "
+                "(the dataset covers what its products cover)",
+            )
 
 
 def _check_table(problems: Problems, key: PathKey, table: Mapping[str, Any]) -> None:
@@ -413,7 +435,7 @@ def _semantic_problems(document: Mapping[str, Any], lines: Mapping[PathKey, int]
     """Problems the JSON Schema cannot express: CRS strings, bounds and date order, patterns
     and their fields, time steps, resolutions written as text."""
     problems = _Problems(lines)
-    _check_dataset(problems, document["dataset"])
+    coverage = _check_dataset(problems, document["dataset"])
     names: set[str] = set()
     for name, section in registered_sections().items():
         for index, product in enumerate(document.get(name) or []):
@@ -422,6 +444,8 @@ def _semantic_problems(document: Mapping[str, Any], lines: Mapping[PathKey, int]
                 problems.add((*key, "name"), f"duplicate product name {product['name']!r}")
             names.add(product["name"])
             _check_fields(problems, key, product)
+            if isinstance(product.get("temporal"), Mapping):
+                _check_product_temporal(problems, key, product["temporal"], coverage)
             if section.check is not None:
                 section.check(problems, key, product)
     return problems.found

@@ -83,6 +83,22 @@ class FieldRule:
     allowed: tuple[str, ...] | None = None
     regex: str | None = None
 
+    def admits(self, value: int | float | str) -> bool:
+        """True when a value of the field keeps this rule (its regex aside, which the
+        pattern itself applies)."""
+        if self.fixed is not None and str(value) != self.fixed:
+            return False
+        if self.allowed is not None and str(value) not in self.allowed:
+            return False
+        if self.min is None and self.max is None:
+            return True
+        if not isinstance(value, int | float):
+            return False
+        return not (
+            (self.min is not None and value < self.min)
+            or (self.max is not None and value > self.max)
+        )
+
 
 _FIELD_RULE_SCHEMA = {
     "description": "A filename field: a fixed value, bounds, a regex, or a list of values.",
@@ -261,6 +277,11 @@ class RasterProduct:
     )
     fields: FieldRules = Field(default_factory=dict)
     description: str | None = None
+    temporal: Temporal | None = _doc(
+        description="This product's own coverage and member length, when it differs from "
+        "the dataset's (a monthly product in a dataset of yearly ones). Default: the "
+        "dataset's coverage, its members limited by the field rules."
+    )
     crs: str | None = _doc(description="Anything pyproj accepts; compared by equivalence.")
     resolution: ResolutionRule | None = None
     extent: ExtentRule | None = None
@@ -425,6 +446,9 @@ class TableProduct:
     fields: FieldRules = Field(default_factory=dict)
     columns: Columns = ()
     description: str | None = None
+    temporal: Temporal | None = _doc(
+        description="This product's own coverage, when it differs from the dataset's."
+    )
     format: Literal["csv", "xlsx"] | None = _doc(description="Default: from the file extension.")
     sheet: str | int | None = _doc(
         description="Sheet name or 0-based index (XLSX); default the first."

@@ -151,11 +151,14 @@ def schema_unavailable(ctx: StacContext) -> Iterator[Issue]:
     validated (a warning: --fail-on warning makes it fail)."""
     for needed in _extension_urls(ctx.doc):
         if not ctx.store.has(needed):
+            refs = ctx.store.missing_refs(needed) if needed.rstrip("#") in ctx.store.urls else ()
             yield Issue(
-                "schema not available offline: not validated",
+                "schema not available offline: not validated"
+                + (f" (it needs {', '.join(refs)})" if refs else ""),
                 _at(ctx, "stac_extensions"),
                 expected="a local copy (--schemas DIR) or --online",
                 actual=needed,
+                details={"needs": list(refs)} if refs else {},
             )
 
 

@@ -39,6 +39,30 @@ def _bundled_entries() -> Iterator[tuple[str, Any]]:
             yield f"https://geojson.org/schema/{entry.name}", entry
 
 
+_META_SCHEMAS = ("http://json-schema.org/", "https://json-schema.org/")
+"""JSON Schema's own meta-schemas, which every validator knows."""
+
+
+def _external_refs(schema: Any, base: str) -> set[str]:
+    """The other documents a schema's ``$ref``s name (resolved against its own URL)."""
+    from urllib.parse import urljoin
+
+    found: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                target = urljoin(base, ref).split("#", 1)[0]
+                if target and target != base and not target.startswith(_META_SCHEMAS):
+                    found.add(target)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 def _refuse(url: str) -> Resource[Any]:
     from referencing.exceptions import NoSuchResource
 
@@ -62,6 +86,7 @@ class SchemaStore:
     urls: frozenset[str]
     online: bool = False
     _fast: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _missing: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, mirror: Path | None = None, *, online: bool = False) -> SchemaStore:
@@ -97,8 +122,30 @@ class SchemaStore:
         )
 
     def has(self, url: str) -> bool:
-        """True when the schema at this URL can be used (available offline, or fetching allowed)."""
-        return self.online or url.rstrip("#") in self.urls
+        """True when the schema at this URL can be used: fetching is allowed, or it and every
+        schema it refers to are available offline."""
+        return self.online or (url.rstrip("#") in self.urls and not self.missing_refs(url))
+
+    def missing_refs(self, url: str) -> tuple[str, ...]:
+        """The schemas a shipped schema refers to (directly or through others) that are not
+        available offline (datacube v2.2.0 names PROJJSON v0.4)."""
+        key = url.rstrip("#")
+        known = self._missing.get(key)
+        if known is None:
+            seen: set[str] = set()
+            missing: set[str] = set()
+            pending = [key]
+            while pending:
+                current = pending.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                if current not in self.urls:
+                    missing.add(current)
+                    continue
+                pending.extend(_external_refs(self.registry.contents(current), current))
+            known = self._missing[key] = tuple(sorted(missing))
+        return known
 
     def conforms(self, url: str, document: Any) -> bool:
         """True when a document is valid against the schema at ``url``: a compiled

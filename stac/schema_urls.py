@@ -1,6 +1,7 @@
 """Where STAC schemas live: the URLs documents name them by, and how a local mirror folder
 lays them out (``v1.0.0/item.json``, ``extensions/<name>/<version>/schema.json``,
-``geojson/Feature.json``, ``projjson/<v>/projjson.schema.json``)."""
+``geojson/Feature.json``, ``projjson/<v>/projjson.schema.json``, and earlier releases as
+the stac-spec repository holds them, ``stac-spec/v0.9.0/item-spec/json-schema/item.json``)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,6 @@ def mirror_entries(root: Path) -> Iterator[tuple[str, Path]]:
         yield f"https://geojson.org/schema/{path.name}", path
     for path in sorted(root.glob("projjson/*/projjson.schema.json")):
         yield f"https://proj.org/schemas/{path.parent.name}/projjson.schema.json", path
+    for path in sorted(root.glob("stac-spec/*/**/*.json")):
+        # Pre-1.0 releases, as https://schemas.stacspec.org/<tag>/<path> serves them.
+        yield f"{STAC_SCHEMAS}/{path.relative_to(root / 'stac-spec').as_posix()}", path

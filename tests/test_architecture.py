@@ -152,9 +152,22 @@ def test_the_rooms_keep_their_layers() -> None:
 
 
 def _lines_naming(path: Path, word: str) -> list[int]:
-    """The lines of a module with ``word`` as a string of its own (``kind == "netcdf"``)."""
+    """The lines of a module that branch on ``word`` or look it up: a comparison with it
+    (``kind == "netcdf"``, ``in ("netcdf", ...)``) or an index by it (``kinds["netcdf"]``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == word]
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            parts = [node.left, *node.comparators]
+        elif isinstance(node, ast.Subscript):
+            parts = [node.slice]
+        else:
+            continue
+        for part in parts:
+            for inner in ast.walk(part):
+                if isinstance(inner, ast.Constant) and inner.value == word:
+                    lines.append(node.lineno)
+    return sorted(set(lines))
 
 
 def test_no_kind_is_named_outside_its_rooms() -> None:
@@ -180,5 +193,8 @@ def test_no_kind_is_named_outside_its_rooms() -> None:
 
 def test_a_planted_kind_name_is_found(tmp_path: Path) -> None:
     planted = tmp_path / "x.py"
-    planted.write_text('x = 1\nif entry.kind == "netcdf":\n    pass\n', encoding="utf-8")
-    assert _lines_naming(planted, "netcdf") == [2]
+    planted.write_text(
+        'x = {"netcdf": 1}\nif entry.kind == "netcdf":\n    pass\ny = kinds["netcdf"]\n',
+        encoding="utf-8",
+    )
+    assert _lines_naming(planted, "netcdf") == [2, 4]

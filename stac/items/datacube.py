@@ -16,6 +16,8 @@ from tpqc.validators.grid.geo import authority_code
 from tpqc.validators.kinds.netcdf import time_span
 from tpqc.validators.kinds.netcdf.reader import NetcdfFacts
 
+DATACUBE = "https://stac-extensions.github.io/datacube/v2.3.0/schema.json"
+
 
 def datacube_item(file: PublishedFile) -> pystac.Item:
     """The variable's grid item with its datacube fields."""
@@ -67,6 +69,11 @@ def datacube_fields(item: pystac.Item, facts: NetcdfFacts) -> None:
     DatacubeExtension.ext(item, add_if_missing=True).apply(
         dimensions, {str(facts.variable): Variable(variable)}
     )
+    # pystac names datacube v2.2.0, whose schema needs PROJJSON v0.4 (not published with
+    # the others); v2.3.0 has the same fields and names PROJJSON v0.7, shipped with tpqc.
+    item.stac_extensions = [
+        DATACUBE if "/datacube/" in url else url for url in item.stac_extensions
+    ]
     item.assets[ASSET_KEY].media_type = NETCDF_MEDIA_TYPE
 
 

@@ -17,7 +17,7 @@ from tpqc.init.inferrer import Inferred, Inferrer, Prepared, fields_block, serie
 from tpqc.init.names import NameGroup
 from tpqc.init.writer import Block
 from tpqc.pipeline import ValidateOptions
-from tpqc.schemas.spec import FieldRules, Product, Spec
+from tpqc.schemas.spec import FieldRules, Product, Spec, Temporal
 from tpqc.stac.build import ASSET_KEY, declared_interval, multihash_sha256
 from tpqc.stac.items import PublishedFile
 from tpqc.validators.dataset.summary import FileSummary
@@ -36,6 +36,7 @@ class NoteProduct:
     pattern: str
     fields: FieldRules = field(default_factory=dict)
     description: str | None = None
+    temporal: Temporal | None = None
     min_lines: int = 1
     lon: float = 0.0
     lat: float = 0.0

@@ -11,7 +11,7 @@ from tpqc.schemas.spec import Spec
 from tpqc.validators.dataset.members import collect_members
 from tpqc.validators.dataset.metadata import DATASET, ONLINE, DatasetContext
 from tpqc.validators.dataset.rows import inventory_rows, series_rule_failures
-from tpqc.validators.dataset.series import SERIES, SeriesContext
+from tpqc.validators.dataset.series import SERIES, SeriesContext, missing_members
 from tpqc.validators.dataset.summary import FileSummary
 from tpqc.validators.dataset.time_axis import TIME_AXIS, AxisFile, TimeAxisContext
 from tpqc.validators.findings import Finding
@@ -29,6 +29,11 @@ class DatasetResult:
     rows: list[dict[str, Any]]
     intervals: dict[str, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
     """The interval each matched series member stands for (what the catalog publishes)."""
+
+
+def _seconds(moment: dt.datetime) -> float:
+    """Seconds since 1970-01-01 on the proleptic clock (as time axes count them)."""
+    return (moment.replace(tzinfo=None) - dt.datetime(1970, 1, 1)).total_seconds()
 
 
 def dataset_findings(
@@ -61,6 +66,11 @@ def dataset_findings(
             times[product.name],
         )
         findings += run_scope(SERIES, context, selection)
+        absent = tuple(
+            (_seconds(m.interval[0]), _seconds(m.interval[1]))
+            for m in missing_members(context)
+            if m.interval is not None
+        )
         axes = tuple(
             AxisFile(e.path, summaries[e.path].times, summaries[e.path].time_seconds)
             for e in inventory.for_product(product.name)
@@ -68,7 +78,7 @@ def dataset_findings(
         )
         if axes:
             step = getattr(product, "time_step", None)  # declared by products with time axes
-            context_t = TimeAxisContext(product.name, step, axes)
+            context_t = TimeAxisContext(product.name, step, axes, absent)
             findings += run_scope(TIME_AXIS, context_t, selection)
     ordered = [summaries[e.path] for e in inventory.entries]
     grids = [s for s in ordered if s.grid is not None]

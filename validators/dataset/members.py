@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 from tpqc.schemas.patterns import FieldValue
-from tpqc.schemas.spec import Spec
+from tpqc.schemas.spec import Product, Spec
 from tpqc.validators.dataset.temporal import (
     Duration,
     member_interval,
@@ -82,17 +82,38 @@ def _nominal(duration: Duration) -> dt.timedelta:
     return dt.timedelta(days=duration.months * _NOMINAL_DAYS["M"]) + duration.span
 
 
-def series_time(spec: Spec, product: str, fields: list[Mapping[str, FieldValue]]) -> SeriesTime:
+@dataclass(frozen=True)
+class Coverage:
+    """The span a product's series covers and the member length declared for it: the
+    product's own ``temporal`` where it gives them, else the dataset's."""
+
+    start: dt.datetime | None
+    end: dt.datetime | None
+    resolution: str | None
+
+
+def coverage_of(spec: Spec, product: Product) -> Coverage:
+    """A product's coverage: its own declaration, else the dataset's (whose member length
+    then applies only when the product declares no coverage of its own)."""
+    own, dataset = product.temporal, spec.dataset.temporal
+    start = (own.start if own else None) or (dataset.start if dataset else None)
+    end = (own.end if own else None) or (dataset.end if dataset else None)
+    if own is not None:
+        return Coverage(start, end, own.resolution)
+    return Coverage(start, end, dataset.resolution if dataset else None)
+
+
+def series_time(spec: Spec, product: Product, fields: list[Mapping[str, FieldValue]]) -> SeriesTime:
     """The member length of one product from its files' time fields and the declaration."""
-    temporal = spec.dataset.temporal
-    declared = temporal.resolution if temporal and temporal.resolution else None
+    declared = coverage_of(spec, product).resolution
     natural = natural_resolution(fields[0]) if fields else None
+    name = product.name
     if declared is None or natural is None:
-        return SeriesTime(product, declared, natural, declared or natural)
+        return SeriesTime(name, declared, natural, declared or natural)
     step, finest = Duration.parse(declared), Duration.parse(natural)
     if _nominal(step) < _nominal(finest) * 0.99:
         return SeriesTime(
-            product,
+            name,
             declared,
             natural,
             natural,
@@ -114,7 +135,7 @@ def series_time(spec: Spec, product: str, fields: list[Mapping[str, FieldValue]]
                 closest = gap if closest is None else min(closest, gap)
     if closest is not None:
         return SeriesTime(
-            product,
+            name,
             declared,
             natural,
             natural,
@@ -122,7 +143,7 @@ def series_time(spec: Spec, product: str, fields: list[Mapping[str, FieldValue]]
             "intervals would overlap",
             _describe_gap(closest),
         )
-    return SeriesTime(product, declared, natural, declared)
+    return SeriesTime(name, declared, natural, declared)
 
 
 _UNIT_NAMES = {"P1D": "day", "P1M": "month", "P1Y": "year"}
@@ -153,7 +174,9 @@ def collect_members(
     ]
     times = {
         name: series_time(
-            spec, name, [f for _, p, f, _ in candidates if p == name and member_key(f)]
+            spec,
+            spec.product_named(name),
+            [f for _, p, f, _ in candidates if p == name and member_key(f)],
         )
         for name in sorted(rasters)
     }
@@ -184,13 +207,19 @@ def _fields_at(moment: dt.datetime, time_fields: set[str]) -> dict[str, int]:
     return values
 
 
+MAX_EXPECTED_MEMBERS = 100_000
+"""A coverage implying more members than this is not enumerated further."""
+
+
 def expected_members(
-    spec: Spec, time_fields: set[str], resolution: str | None
+    spec: Spec, product: Product, time_fields: set[str], resolution: str | None
 ) -> Iterator[tuple[str, dict[str, int]]]:
-    """(key, time field values) of every member the declared temporal coverage implies,
-    one every ``resolution`` (else every natural step of the time fields)."""
-    temporal = spec.dataset.temporal
-    if not time_fields or temporal is None or temporal.start is None or temporal.end is None:
+    """(key, time field values) of every member the product's coverage implies, one every
+    ``resolution`` (else every natural step of the time fields), keeping only those whose
+    values the product's field rules admit (``year: {in: [2015, 2020]}`` expects two
+    members, whatever the dataset's coverage)."""
+    coverage = coverage_of(spec, product)
+    if not time_fields or coverage.start is None or coverage.end is None:
         return
     step_text = resolution or natural_resolution(dict.fromkeys(time_fields, 1))
     if step_text is None:
@@ -198,14 +227,19 @@ def expected_members(
     step = Duration.parse(step_text)
     if step.months == 0 and step.span <= dt.timedelta(0):
         return
-    moment, seen = temporal.start, set[str]()
-    while moment <= temporal.end and len(seen) < 100_000:
+    rules = {name: rule for name, rule in product.fields.items() if name in time_fields}
+    moment, seen, steps = coverage.start, set[str](), 0
+    while moment <= coverage.end and steps < MAX_EXPECTED_MEMBERS:
         values = _fields_at(moment, time_fields)
         key = member_key(values)
-        if key is not None and key not in seen:
+        if (
+            key is not None
+            and key not in seen
+            and all(rule.admits(values[name]) for name, rule in rules.items())
+        ):
             seen.add(key)
             yield key, values
-        moment = step.after(moment)
+        moment, steps = step.after(moment), steps + 1
 
 
 def fill_pattern(pattern: str, values: Mapping[str, object]) -> str:

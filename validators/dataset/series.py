@@ -3,6 +3,7 @@ complete series, one grid, no outliers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,10 +15,12 @@ from tpqc.validators.dataset.members import (
     TIME_FIELDS,
     Member,
     SeriesTime,
+    coverage_of,
     expected_members,
     fill_pattern,
 )
 from tpqc.validators.dataset.rows import SeriesRuleFailures
+from tpqc.validators.dataset.temporal import member_interval
 from tpqc.validators.findings import Issue, Location, Severity
 from tpqc.validators.registry import Explains, Scope, check
 
@@ -53,27 +56,47 @@ def _where(ctx: SeriesContext) -> Location:
     return Location(field=f"{ctx.spec.section_of(ctx.product.name)}.{ctx.product.name}")
 
 
+@dataclass(frozen=True)
+class MissingMember:
+    """A member the coverage implies that has no file: its key, the field values of its
+    series and time, and the span it would stand for."""
+
+    key: str
+    group: tuple[tuple[str, str], ...]
+    values: Mapping[str, int]
+    interval: tuple[dt.datetime, dt.datetime] | None
+
+
+def missing_members(ctx: SeriesContext) -> list[MissingMember]:
+    """Every member the product's coverage and rules imply that no file stands for, in each
+    series (a group of the non-time fields) of the product."""
+    time_fields = {f for f in compile_pattern(ctx.product.pattern).fields if f in TIME_FIELDS}
+    expected = list(expected_members(ctx.spec, ctx.product, time_fields, ctx.time.effective))
+    missing: list[MissingMember] = []
+    for group, members in sorted((_series(ctx.members) or {(): []}).items()):
+        present = {m.key for m in members}
+        missing += [
+            MissingMember(key, group, values, member_interval(values, ctx.time.effective))
+            for key, values in expected
+            if key not in present
+        ]
+    return missing
+
+
 @check("D001", "series-incomplete", scope=SERIES)
 def series_incomplete(ctx: SeriesContext) -> Iterator[Issue]:
-    """A member the declared temporal coverage and resolution imply has no file."""
-    time_fields = {f for f in compile_pattern(ctx.product.pattern).fields if f in TIME_FIELDS}
-    expected = list(expected_members(ctx.spec, time_fields, ctx.time.effective))
-    if not expected:
-        return
-    groups = _series(ctx.members) or {(): []}
-    for group, members in sorted(groups.items()):
-        present = {m.key for m in members}
-        for key, values in expected:
-            if key not in present:
-                name = fill_pattern(ctx.product.pattern, {**dict(group), **values})
-                label = f" of {', '.join(f'{k}={v}' for k, v in group)}" if group else ""
-                yield Issue(
-                    f"series member {key}{label} is missing",
-                    _where(ctx),
-                    expected=name,
-                    actual=None,
-                    details={"member": key, "file": name},
-                )
+    """A member the declared temporal coverage and resolution imply has no file (one finding
+    a member: the time axes inside the other files do not report it again)."""
+    for member in missing_members(ctx):
+        name = fill_pattern(ctx.product.pattern, {**dict(member.group), **member.values})
+        label = f" of {', '.join(f'{k}={v}' for k, v in member.group)}" if member.group else ""
+        yield Issue(
+            f"series member {member.key}{label} is missing",
+            _where(ctx),
+            expected=name,
+            actual=None,
+            details={"member": member.key, "file": name},
+        )
 
 
 @check("D002", "series-duplicate", scope=SERIES, explains=("F001",))
@@ -103,16 +126,22 @@ def series_duplicate(ctx: SeriesContext) -> Iterator[Issue]:
     explains=(Explains("F002", when=lambda _, field: field.location.field in TIME_FIELDS),),
 )
 def series_outside_coverage(ctx: SeriesContext) -> Iterator[Issue]:
-    """A member lies entirely outside the declared temporal coverage (a 2021 file in 2017-2020)."""
-    temporal = ctx.spec.dataset.temporal
-    if temporal is None or temporal.start is None or temporal.end is None:
+    """A member lies entirely outside the declared temporal coverage (a 2021 file in
+    2017-2020): the product's own, else the dataset's."""
+    coverage = coverage_of(ctx.spec, ctx.product)
+    if coverage.start is None or coverage.end is None:
         return
+    where = (
+        f"{ctx.spec.section_of(ctx.product.name)}.{ctx.product.name}.temporal"
+        if ctx.product.temporal is not None
+        else "dataset.temporal"
+    )
     for member in ctx.members:
-        if member.start > temporal.end or member.end < temporal.start:
+        if member.start > coverage.end or member.end < coverage.start:
             yield Issue(
                 f"member {member.key} is outside the declared temporal coverage",
-                Location(path=member.path, field="dataset.temporal"),
-                expected=[_iso(temporal.start), _iso(temporal.end)],
+                Location(path=member.path, field=where),
+                expected=[_iso(coverage.start), _iso(coverage.end)],
                 actual=[_iso(member.start), _iso(member.end)],
             )
 

@@ -9,6 +9,7 @@ after it comes late; a repeated step at the file that repeats it.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -37,6 +38,9 @@ class TimeAxisContext:
     product: str
     time_step: int | None
     files: tuple[AxisFile, ...]
+    absent: tuple[tuple[float, float], ...] = ()
+    """Spans (seconds since 1970) of series members known to have no file: the steps they
+    would hold are series-incomplete's to report, not missing steps again."""
 
 
 TIME_AXIS = Scope[TimeAxisContext]("time-axis")
@@ -69,7 +73,9 @@ def time_steps_missing(ctx: TimeAxisContext) -> Iterator[Issue]:
     if ctx.time_step is None and _mostly_monthly(diffs):
         for before, after in itertools.pairwise(unique):
             missing = _month_index(after[1]) - _month_index(before[1]) - 1
-            if missing > 0:
+            first = _month_index(before[1])
+            moments = [_month_start(first + k) for k in range(1, missing + 1)]
+            if missing > 0 and not _absent(ctx, moments):
                 yield _gap(before, after, missing, "P1M")
         return
     declared = ctx.time_step
@@ -78,8 +84,23 @@ def time_steps_missing(ctx: TimeAxisContext) -> Iterator[Issue]:
         return
     for before, after in itertools.pairwise(unique):
         missing = round((after[0] - before[0]) / step) - 1
-        if missing > 0:
+        ks = range(1, missing + 1) if missing <= 10_000 else (1, missing)
+        if missing > 0 and not _absent(ctx, [before[0] + k * step for k in ks]):
             yield _gap(before, after, missing, f"{step:g} s")
+
+
+def _absent(ctx: TimeAxisContext, moments: Sequence[float]) -> bool:
+    """True when every missing step lies in a member known to have no file (one gap, one
+    finding: the missing member's)."""
+    return bool(ctx.absent) and all(
+        any(start <= moment <= end for start, end in ctx.absent) for moment in moments
+    )
+
+
+def _month_start(index: int) -> float:
+    """Seconds since 1970 of the first instant of a month (months counted from year 0)."""
+    year, month = divmod(index, 12)
+    return (dt.datetime(max(year, 1), month + 1, 1) - dt.datetime(1970, 1, 1)).total_seconds()
 
 
 def _mostly_monthly(diffs: Sequence[float]) -> bool:
