@@ -267,6 +267,20 @@ def _step_seconds(raw: Any) -> Any:
     return raw if isinstance(raw, int) and not isinstance(raw, bool) else parse_step(str(raw))
 
 
+Classes = Annotated[
+    dict[int, Annotated[str, Field(min_length=1)]],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": "^-?[0-9]+$"},
+            "additionalProperties": {"type": "string", "minLength": 1},
+            "description": "Class values (integers) and their names.",
+        }
+    ),
+]
+
+
 @dataclass(frozen=True, config=_CONFIG)
 class RasterProduct:
     """One raster product of the dataset: a filename pattern and what its files must be."""
@@ -289,6 +303,10 @@ class RasterProduct:
     dtype: Dtype | None = None
     nodata: NodataField | None = None
     values: ValueRange | None = None
+    classes: Classes | None = _doc(
+        description="A categorical product's legend: each class value and its name, e.g. "
+        "{10: cropland, 20: forest}. Values outside it are reported with their counts."
+    )
     max_nodata_fraction: Annotated[float, Field(ge=0, le=1)] | None = None
     variable: Annotated[str, Field(min_length=1)] | None = _doc(
         description="NetCDF/HDF5 files: the variable to check, e.g. prec. Default: the "

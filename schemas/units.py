@@ -19,6 +19,8 @@ _CANONICAL: dict[str, str] = {
     "% vol": "%",
     "%vol": "%",
     "m3/m3": "m3/m3",
+    "m3 m-3": "m3/m3",
+    "m^3/m^3": "m3/m3",
     "hpa": "hPa",
     "mbar": "hPa",
     "mb": "hPa",
@@ -76,3 +78,34 @@ def same_unit(a: str | None, b: str | None) -> bool:
     if a is None or b is None:
         return True
     return canonical_unit(a) == canonical_unit(b)
+
+
+def units_agree(declared: str, found: str) -> bool:
+    """True when a declared unit and a file's unit are the same unit: by their usual
+    spellings, else by UDUNITS (``mm hr-1`` and ``mm/h``), else letter for letter."""
+    if canonical_unit(declared) == canonical_unit(found):
+        return True
+    import cf_units
+
+    try:
+        return bool(cf_units.Unit(declared) == cf_units.Unit(found))
+    except ValueError:
+        return declared.strip() == found.strip()
+
+
+PLAUSIBLE_RANGES: dict[str, tuple[float, float]] = {
+    "K": (150.0, 350.0),
+    "degC": (-120.0, 80.0),
+    "%": (0.0, 100.0),
+    "m3/m3": (0.0, 1.0),
+    "hPa": (0.0, 1100.0),
+    "deg": (0.0, 360.0),
+}
+"""Where values in a unit can lie at the Earth's surface (temperatures from the coldest to
+the hottest ever measured, with room), for `tpqc init` to never infer past them."""
+
+
+def plausible_range(unit: str | None) -> tuple[float, float] | None:
+    """The plausible range of values in a unit, when tpqc knows one."""
+    canonical = canonical_unit(unit)
+    return PLAUSIBLE_RANGES.get(canonical) if canonical else None

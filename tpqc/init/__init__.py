@@ -151,13 +151,12 @@ def _dataset_block(root: Path, spans: Sequence[Span], boxes: Sequence[Box]) -> B
         if len(resolutions) == 1:
             temporal.append(("resolution", next(iter(resolutions))))
         elif resolutions:
-            comment = f"the series differ in member length ({', '.join(sorted(resolutions))})"
+            comment = "the union of the products' own coverages"
         block.add("temporal", Flow(temporal), comment)
-    else:
-        block.add(
-            "temporal",
-            Flow([("start", _todo("YYYY-MM-DD")), ("end", _todo("YYYY-MM-DD"))]),
-            "no time in the names or tables",
+    else:  # left out, not a placeholder that would fail: validation reports it missing
+        block.entries[-1].before += (
+            f"temporal: {{start: YYYY-MM-DD, end: YYYY-MM-DD}} is {PLACEHOLDER}: no time in "
+            "the names or tables to take it from",
         )
     if not boxes:
         block.entries[-1].before += (
@@ -184,6 +183,23 @@ def _day(moment: dt.datetime) -> str:
     return moment.date().isoformat()
 
 
+def _own_coverages(products: Sequence[Inferred]) -> None:
+    """When the products' members differ in length (yearly maps, monthly grids), each
+    series product says its own coverage and member length; the dataset's is their union."""
+    lengths = {s.resolution for p in products for s in p.spans if s.resolution}
+    if len(lengths) < 2:
+        return
+    for product in products:
+        series = [s for s in product.spans if s.resolution]
+        if len(series) != 1:
+            continue
+        (span,) = series
+        coverage = Flow(
+            [("start", _day(span.start)), ("end", _day(span.end)), ("resolution", span.resolution)]
+        )
+        product.block.add_after(("pattern", "fields"), "temporal", coverage, "from the names")
+
+
 def _signature(inferrer: Inferrer, facts: Mapping[str, FileFacts]) -> Callable[[str], Hashable]:
     def of(path: str) -> Hashable:
         return inferrer.signature(path, facts[path])
@@ -206,6 +222,7 @@ def infer_spec(data_root: Path, spec_path: Path | None, options: ValidateOptions
     boxes: list[Box] = []
     unfit: list[str] = []
     excluded: dict[str, str] = {}
+    inferred: list[Inferred] = []
     files = 0
     for group in kinds:
         assert group.prepared is not None and group.facts is not None
@@ -223,9 +240,11 @@ def infer_spec(data_root: Path, spec_path: Path | None, options: ValidateOptions
                 name, name_group, [readable[p] for p in name_group.paths]
             )
             sections.setdefault(group.kind.section, []).append(found.block)
+            inferred.append(found)
             spans += found.spans
             boxes += found.boxes
             files += len(name_group.paths)
+    _own_coverages(inferred)
     for line in unfit:
         log.info("fits no pattern: %s", line)
     document = Block()

@@ -82,17 +82,31 @@ class Inferrer(ABC):
         """The spec entry of one product: the files of one inferred pattern."""
 
 
+def _usual_gap(numbers: Sequence[int]) -> int:
+    """The most common distance between consecutive values (1 for a single value)."""
+    gaps = [b - a for a, b in itertools.pairwise(sorted(set(numbers)))]
+    usual = most_common(gaps)
+    return usual[0] if usual else 1
+
+
 def fields_block(group: NameGroup) -> Block | None:
-    """The field rules of an inferred pattern: bounds for time and number fields, the list
-    of values for words."""
+    """The field rules of an inferred pattern: bounds for time and number fields that run
+    one by one (a missing year among them stays a finding), the list of values for sparse
+    ones (land cover of 2015 and 2020 is two members, not a series through 2024) and for
+    words."""
     block = Block()
     for guess in group.fields:
-        if guess.kind in ("time", "number"):
+        if guess.kind in ("time", "number") and _usual_gap(guess.numbers) == 1:
             low, high = min(guess.numbers), max(guess.numbers)
             items: list[tuple[str, object]] = [("min", low), ("max", high)]
             if guess.regex:
                 items.append(("regex", guess.regex))
             block.add(guess.name, Flow(items))
+        elif guess.kind in ("time", "number") and guess.name not in ("doy", "date", "day"):
+            block.add(guess.name, Flow([("in", list(guess.numbers))]))
+        elif guess.kind in ("time", "number"):
+            low, high = min(guess.numbers), max(guess.numbers)
+            block.add(guess.name, Flow([("min", low), ("max", high)]))
         else:
             block.add(guess.name, Flow([("in", list(guess.values))]))
     return block if block.entries else None
@@ -124,22 +138,19 @@ def series_span(group: NameGroup) -> Span | None:
 
 
 def _spacing(starts: Sequence[dt.datetime], natural: str) -> str:
-    """The usual distance between members, in the unit the names give."""
+    """The member length: the usual distance between members for day composites (MODIS
+    8-day), the names' own unit for years and months (a map of 2015 stands for 2015, even
+    when the next is of 2020)."""
     if len(starts) < 2:
         return natural
-    unit = natural[-1]
-    if unit == "Y":
-        gaps = [b.year - a.year for a, b in itertools.pairwise(starts)]
-    elif unit == "M":
-        gaps = [(b.year - a.year) * 12 + b.month - a.month for a, b in itertools.pairwise(starts)]
-    else:  # days; a new year restarts day-of-year composites (MODIS 8-day)
-        gaps = [
-            (b - a).days
-            for a, b in itertools.pairwise(starts)
-            if a.year == b.year or natural != "P1D"
-        ] or [1]
+    if natural[-1] in ("Y", "M"):
+        return natural
+    # Days: a new year restarts day-of-year composites (MODIS 8-day).
+    gaps = [
+        (b - a).days for a, b in itertools.pairwise(starts) if a.year == b.year or natural != "P1D"
+    ] or [1]
     usual = most_common([g for g in gaps if g > 0])
-    return f"P{usual[0] if usual else 1}{unit}"
+    return f"P{usual[0] if usual else 1}D"
 
 
 __all__ = [

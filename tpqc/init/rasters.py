@@ -8,6 +8,7 @@ comment, and validation reports them.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from tpqc.init.values import fraction_ceiling, most_common, outward_range, signi
 from tpqc.init.writer import Block, Flow
 from tpqc.pipeline import ValidateOptions
 from tpqc.schemas.spec import RasterProduct
+from tpqc.schemas.units import plausible_range
 from tpqc.validators.engine.facts import FileFacts
 from tpqc.validators.grid.facts import RasterFacts
 from tpqc.validators.grid.geo import (
@@ -139,7 +141,7 @@ def raster_guess(files: Sequence[RasterFacts]) -> RasterGuess:
         if len(set(dtypes[0])) == 1:
             rules["dtype"] = Rule(dtypes[0][0])
         _nodata(readable, rules, notes)
-        _values(readable, rules, dtypes[0][0] if len(set(dtypes[0])) == 1 else None)
+        _values(readable, rules, dtypes[0][0] if len(set(dtypes[0])) == 1 else None, notes)
     return RasterGuess(rules, tuple(notes))
 
 
@@ -166,8 +168,42 @@ def _nodata(files: Sequence[RasterFacts], rules: dict[str, Rule], notes: list[st
         )
 
 
-def _values(files: Sequence[RasterFacts], rules: dict[str, Rule], dtype: str | None) -> None:
-    bands = [b for f in files if f.decoded for b in f.bands]
+SUSPECT_Z = 3.5
+"""Robust z-score of a file's valid mean beyond which it is a suspect of its series."""
+
+
+def _mean(facts: RasterFacts) -> float | None:
+    means = [b.mean for b in facts.bands if b.mean is not None]
+    return sum(means) / len(means) if means else None
+
+
+def suspects(files: Sequence[RasterFacts]) -> dict[str, str]:
+    """Files whose values sit far from the rest of their series (a year stored as kelvin x
+    100 among kelvin years), with why: robust z-score of the valid means over 3.5."""
+    means = {f.path: m for f in files if f.decoded and (m := _mean(f)) is not None}
+    if len(means) < 3:
+        return {}
+    centre = statistics.median(means.values())
+    spread = statistics.median(abs(m - centre) for m in means.values())
+    scale = max(spread, abs(centre) * 0.01, 1e-9)
+    out = {}
+    for path, mean in means.items():
+        if abs(0.6745 * (mean - centre) / scale) > SUSPECT_Z:
+            ratio = mean / centre if centre else 0.0
+            scaled = next((f for f in (10, 100, 1000) if abs(ratio / f - 1) < 0.2), None)
+            why = f" (about {scaled} times the others: stored x {scaled}?)" if scaled else ""
+            out[path] = f"mean {mean:.6g}, the others about {centre:.6g}{why}"
+    return out
+
+
+def _values(
+    files: Sequence[RasterFacts], rules: dict[str, Rule], dtype: str | None, notes: list[str]
+) -> None:
+    odd = suspects(files)
+    for path, why in sorted(odd.items()):
+        notes.append(f"suspect, left out of the value range: {path} ({why})")
+    kept = [f for f in files if f.decoded and f.path not in odd]
+    bands = [b for f in kept for b in f.bands]
     lows = [b.minimum for b in bands if b.minimum is not None]
     highs = [b.maximum for b in bands if b.maximum is not None]
     if not lows or not highs:
@@ -176,10 +212,17 @@ def _values(files: Sequence[RasterFacts], rules: dict[str, Rule], dtype: str | N
     lo, hi = outward_range(low, high, dtype)
     units = {b.unit for b in bands if b.unit}
     value: dict[str, object] = {"min": lo, "max": hi}
+    comment = f"observed {low:.6g} to {high:.6g} in {len(kept)} files"
     if len(units) == 1:
-        value["unit"] = next(iter(units))
-    decoded = sum(1 for f in files if f.decoded)
-    rules["values"] = Rule(value, f"observed {low:.6g} to {high:.6g} in {decoded} files")
+        unit = next(iter(units))
+        value["unit"] = unit
+        plausible = plausible_range(unit)
+        if plausible is not None and (lo < plausible[0] or hi > plausible[1]):
+            value["min"], value["max"] = max(lo, plausible[0]), min(hi, plausible[1])
+            comment += (
+                f"; held to what {unit} can plausibly be ({plausible[0]:g} to {plausible[1]:g})"
+            )
+    rules["values"] = Rule(value, comment)
 
 
 RASTER_KEYS = (  # spec order

@@ -166,22 +166,45 @@ _VARIABLE_NAMES: tuple[tuple[str, str], ...] = (
 )
 
 
+LIMIT_SLACK = 0.1
+"""Values up to this share of a variable's range beyond its physical limits still make the
+column that variable (RH of 104 % is a defect of humidity, not another quantity)."""
+
+
 def variable_for(column: ColumnFacts) -> Variable | None:
     """The pack's variable a column is, by its name, when its unit (if the file gives one)
-    agrees and its values lie within the variable's limits (a column named ``L`` holding
-    -85208..430491 is no stability z/L)."""
+    agrees and its values lie within the variable's limits, give or take a tenth of their
+    range (a column named ``L`` holding -85208..430491 is no stability z/L; RH up to 104 %
+    is humidity with defects)."""
     for pattern, name in _VARIABLE_NAMES:
         if re.search(pattern, column.header, re.IGNORECASE):
             known = VARIABLES[name]
             if column.unit and not same_unit(column.unit, known.unit):
                 return None
+            slack = (
+                LIMIT_SLACK * (known.max - known.min)
+                if known.min is not None and known.max is not None
+                else 0.0
+            )
             low, high = column.minimum, column.maximum
-            if low is not None and known.min is not None and low < known.min:
+            if low is not None and known.min is not None and low < known.min - slack:
                 return None
-            if high is not None and known.max is not None and high > known.max:
+            if high is not None and known.max is not None and high > known.max + slack:
                 return None
             return known
     return None
+
+
+def _beyond(known: Variable, low: float, high: float) -> str:
+    """A note when observed values pass the variable's physical limits."""
+    if (known.min is not None and low < known.min) or (known.max is not None and high > known.max):
+        low_limit = "-inf" if known.min is None else f"{known.min:g}"
+        high_limit = "inf" if known.max is None else f"{known.max:g}"
+        return (
+            f"; beyond the physical limits ({low_limit} to {high_limit}): validation "
+            "reports those values"
+        )
+    return ""
 
 
 @dataclass(frozen=True)
@@ -222,7 +245,8 @@ def column_guesses(facts: Sequence[TableFacts]) -> list[ColumnGuess]:
         )
         known = variable_for(merged)
         if known is not None:
-            guesses.append(ColumnGuess(name, known.name, None, None, None, observed))
+            note = observed + _beyond(known, low, high)
+            guesses.append(ColumnGuess(name, known.name, None, None, None, note))
             continue
         lo, hi = outward_range(low, high)
         guesses.append(ColumnGuess(name, None, unit, lo, hi, observed))

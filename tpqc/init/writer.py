@@ -42,6 +42,14 @@ class Block:
         self.entries.append(Entry(key, value, comment, tuple(before)))
         return self
 
+    def add_after(
+        self, keys: Sequence[str], key: str, value: Value, comment: str | None = None
+    ) -> None:
+        """Put an entry after the last of ``keys`` the block has (else at its end)."""
+        places = [i for i, entry in enumerate(self.entries) if entry.key in keys]
+        at = places[-1] + 1 if places else len(self.entries)
+        self.entries.insert(at, Entry(key, value, comment))
+
 
 @dataclass
 class Flow:

@@ -341,12 +341,42 @@ def value_out_of_range(ctx: RasterContext) -> Iterator[Issue]:
             ),
             expected={"min": rule.min, "max": rule.max, "unit": rule.unit},
             actual={"min": band.minimum, "max": band.maximum, "count": band.out_of_range},
+            hint=scaling_hint(rule.min, rule.max, band.minimum, band.maximum),
             details={
                 "examples": [
                     {"row": r, "column": c, "value": v} for r, c, v in band.out_of_range_examples
                 ]
             },
         )
+
+
+SCALINGS = (10, 100, 1000, 10000)
+
+
+def scaling_hint(
+    low: float | None, high: float | None, minimum: float | None, maximum: float | None
+) -> str | None:
+    """The likely cause of values off by a power of ten from the declared range (kelvin
+    stored x 100, metres written as millimetres), or None."""
+    if minimum is None or maximum is None or (low is None and high is None):
+        return None
+
+    def inside(a: float, b: float) -> bool:
+        return (low is None or a >= low) and (high is None or b <= high)
+
+    for factor in SCALINGS:
+        if inside(minimum / factor, maximum / factor):
+            return (
+                f"the values look {factor} times the declared range: stored x {factor} "
+                f"(scaled integers, or another unit); divide by {factor} or declare the "
+                "band's scale"
+            )
+        if inside(minimum * factor, maximum * factor):
+            return (
+                f"the values look 1/{factor} of the declared range: another unit? multiply "
+                f"by {factor}, or declare the unit the data is in"
+            )
+    return None
 
 
 @check("R015", "nan-or-inf", scope=RASTER_FILE)
@@ -414,3 +444,52 @@ def overviews_invalid(ctx: RasterContext) -> Iterator[Issue]:
             expected="increasing factors > 1",
             actual=factors,
         )
+
+
+@check("R019", "class-unknown", scope=RASTER_FILE)
+def class_unknown(ctx: RasterContext) -> Iterator[Issue]:
+    """A categorical product's pixels hold values its legend (``classes``) does not name,
+    each with how many pixels; or the band has too many distinct values to be classes."""
+    legend = ctx.product.classes
+    if legend is None or not ctx.facts.decoded:
+        return
+    for band in ctx.facts.bands:
+        if band.too_many_values:
+            yield Issue(
+                f"band {band.index} holds thousands of distinct values: no legend's classes",
+                ctx.at(band=band.index),
+                expected=sorted(legend),
+                actual="more than 4096 values",
+            )
+            continue
+        unknown = {value: count for value, count in band.value_counts or () if value not in legend}
+        if unknown:
+            yield Issue(
+                f"{sum(unknown.values())} valid pixels hold {len(unknown)} values the legend "
+                "does not name",
+                ctx.at(band=band.index),
+                expected=sorted(legend),
+                actual={str(value): count for value, count in sorted(unknown.items())},
+                hint="add the classes to the legend, or set those pixels to nodata",
+            )
+
+
+@check("R020", "unit-mismatch", scope=RASTER_FILE)
+def unit_mismatch(ctx: RasterContext) -> Iterator[Issue]:
+    """A band's unit (GDAL's unit type or its ``units`` tag) differs from the unit the spec
+    declares for the values: the value range would be compared in the wrong unit."""
+    rule = ctx.product.values
+    if rule is None or rule.unit is None or not ctx.facts.readable:
+        return
+    from tpqc.schemas.units import units_agree
+
+    for band in ctx.facts.bands:
+        if band.unit and not units_agree(rule.unit, band.unit):
+            yield Issue(
+                f"band {band.index} is in {band.unit}, the spec declares {rule.unit}",
+                ctx.at(band=band.index),
+                expected=rule.unit,
+                actual=band.unit,
+                hint=f"the range {rule.min}..{rule.max} is meant in {rule.unit}: convert the "
+                "data, or declare the unit it is in",
+            )

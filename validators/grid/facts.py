@@ -41,6 +41,10 @@ class BandFacts:
     out_of_range_examples: tuple[tuple[int, int, float], ...] = ()
     first_nan: tuple[int, int] | None = None
     first_inf: tuple[int, int] | None = None
+    value_counts: tuple[tuple[int, int], ...] | None = None
+    """(value, pixels) of every distinct valid value, when the read tallied them (a
+    categorical band); None when it did not, or the band had too many to tally."""
+    too_many_values: bool = False
 
     @property
     def nodata_fraction(self) -> float:

@@ -22,6 +22,9 @@ import numpy as np
 import numpy.typing as npt
 
 HISTOGRAM_BINS = 256
+MAX_COUNTED_VALUES = 4096
+"""Distinct values a categorical band is tallied for; past it the tally stops (a band of
+thousands of values is no legend's)."""
 CHUNK = 1 << 16
 SLAB = 1 << 20
 """Pixels per slab of rows a block is folded in (its masks and copies stay in cache)."""
@@ -183,6 +186,10 @@ class BandAccumulator:
     first_nan: tuple[int, int] | None = None
     first_inf: tuple[int, int] | None = None
     histogram: Histogram = field(default_factory=Histogram)
+    count_values: bool = False
+    """Tally every distinct value (a categorical band: its classes)."""
+    value_counts: dict[int, int] = field(default_factory=dict)
+    too_many_values: bool = False
 
     def _first(self, mask: npt.NDArray[np.bool_], row0: int, col0: int) -> tuple[int, int]:
         row, col = np.unravel_index(int(np.argmax(mask)), mask.shape)
@@ -273,6 +280,22 @@ class BandAccumulator:
         self._combine(n, block_mean, block_m2)
         self.minimum = min(self.minimum, low)
         self.maximum = max(self.maximum, high)
+        if self.count_values and not self.too_many_values and values.dtype.kind in "iu":
+            self._tally(values, int(low), int(high))
+
+    def _tally(self, values: Block, low: int, high: int) -> None:
+        """Count each distinct value (bincount over a small range, else unique)."""
+        if high - low < 1 << 16:
+            counts = np.bincount((values - low).astype(np.intp, copy=False))
+            present = np.flatnonzero(counts)
+            pairs = zip((present + low).tolist(), counts[present].tolist(), strict=True)
+        else:
+            found, counts = np.unique(values, return_counts=True)
+            pairs = zip(found.tolist(), counts.tolist(), strict=True)
+        for value, count in pairs:
+            self.value_counts[value] = self.value_counts.get(value, 0) + count
+        if len(self.value_counts) > MAX_COUNTED_VALUES:
+            self.too_many_values, self.value_counts = True, {}
 
     def _combine(self, n: int, mean: float, m2: float) -> None:
         self.moments.append((n, mean, m2))
@@ -333,6 +356,11 @@ class BandAccumulator:
         firsts = [p for p in (self.first_inf, other.first_inf) if p is not None]
         self.first_inf = min(firsts) if firsts else None
         self.histogram.merge(other.histogram)
+        self.too_many_values = self.too_many_values or other.too_many_values
+        for value, count in other.value_counts.items():
+            self.value_counts[value] = self.value_counts.get(value, 0) + count
+        if self.too_many_values or len(self.value_counts) > MAX_COUNTED_VALUES:
+            self.too_many_values, self.value_counts = True, {}
 
     @property
     def std(self) -> float | None:

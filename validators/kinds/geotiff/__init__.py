@@ -30,7 +30,8 @@ class GeoTiffKind(GridKind):
         from tpqc.validators.grid.checks import raster_product
         from tpqc.validators.kinds.geotiff.reader import ReadPlan
 
-        values = raster_product(product).values
+        raster = raster_product(product)
+        values = raster.values
         return ReadPlan(
             value_min=values.min if values else None,
             value_max=values.max if values else None,
@@ -39,6 +40,7 @@ class GeoTiffKind(GridKind):
             max_ratio=options.max_ratio,
             max_bands=options.max_bands,
             quicklook=options.pictures,
+            count_values=raster.classes is not None,
         )
 
     def read_header(self, root: str, relative: str) -> RasterFacts:

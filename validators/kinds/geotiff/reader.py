@@ -61,6 +61,8 @@ class ReadPlan(ReadJob):
     """Also take a quicklook during the read (for the HTML report and STAC thumbnails)."""
     max_bands: int = DEFAULT_MAX_BANDS
     max_band_blocks: int = DEFAULT_MAX_BAND_BLOCKS
+    count_values: bool = False
+    """Tally each distinct value (a categorical product: its classes)."""
 
     def read(self, root: str, relative: str) -> RasterFacts:
         """Read the whole file (hashing it alongside) and return its facts."""
@@ -260,7 +262,13 @@ def read_raster_part(
                 band_headers=band_headers,
                 refused=refused,
                 accumulators=[
-                    BandAccumulator(b.nodata, plan.value_min, plan.value_max, plan.max_examples)
+                    BandAccumulator(
+                        b.nodata,
+                        plan.value_min,
+                        plan.value_max,
+                        plan.max_examples,
+                        count_values=plan.count_values,
+                    )
                     for b in band_headers
                 ],
             )
@@ -434,6 +442,13 @@ def _has_cog_layout(dataset: Any, structure: Mapping[str, str], overviews: tuple
     return True
 
 
+def _unit_tag(dataset: Any, band: int) -> str | None:
+    """A band's ``units`` (or ``unit``) metadata tag, where GDAL's unit type is empty."""
+    tags = dataset.tags(band)
+    unit = tags.get("units") or tags.get("unit") or tags.get("UNITS")
+    return str(unit).strip() or None if unit else None
+
+
 def _band_headers(dataset: Any) -> list[BandFacts]:
     # rasterio computes each of these tuples over every band on each access: take them
     # once, or the header read is quadratic in the band count.
@@ -447,7 +462,7 @@ def _band_headers(dataset: Any) -> list[BandFacts]:
             nodata=nodatas[i],
             nodata_representable=nodatas[i] is None or nodata_representable(nodatas[i], dtypes[i]),
             description=descriptions[i],
-            unit=units[i] or None,
+            unit=units[i] or _unit_tag(dataset, i + 1),
             scale=float(scales[i]),
             offset=float(offsets[i]),
         )
@@ -475,4 +490,6 @@ def _band_facts(header: BandFacts, acc: BandAccumulator, complete: bool) -> Band
         out_of_range_examples=tuple(acc.examples),
         first_nan=acc.first_nan,
         first_inf=acc.first_inf,
+        value_counts=tuple(sorted(acc.value_counts.items())) if acc.count_values else None,
+        too_many_values=acc.too_many_values,
     )

@@ -31,6 +31,7 @@ class NetcdfKind(GridKind):
     facts_module = "tpqc.validators.kinds.netcdf.reader"
     check_modules = ("tpqc.validators.kinds.netcdf.checks", "tpqc.validators.grid.checks")
     item_builder = "tpqc.stac.items.datacube:datacube_item"
+    inferrer = "tpqc.init.netcdf:NetcdfInferrer"
 
     def _facts(self, facts: FileFacts) -> NetcdfFacts:
         from tpqc.validators.kinds.netcdf.reader import NetcdfFacts

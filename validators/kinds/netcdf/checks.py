@@ -127,21 +127,38 @@ def _checked(ctx: NetcdfContext) -> bool:
     return ctx.facts.readable and ctx.facts.variable is not None
 
 
-@check("C003", "units-invalid", scope=NETCDF_FILE)
+def _about_the_variable(found: Sequence[Finding], _: Finding) -> bool:
+    return any(f.details.get("subject") == "variable" for f in found)
+
+
+@check(
+    "C003",
+    "units-invalid",
+    scope=NETCDF_FILE,
+    explains=(Explains("R020", when=_about_the_variable),),
+)
 def units_invalid(ctx: NetcdfContext) -> Iterator[Issue]:
-    """The variable or a spatial coordinate has no ``units``, or units UDUNITS cannot parse."""
+    """The variable or a spatial coordinate has no ``units``, or units UDUNITS cannot parse
+    (the variable's unit is then not compared with the spec's)."""
     if not _checked(ctx):
         return
-    subjects = [(ctx.facts.variable or "", ctx.facts.attrs)]
+    subjects = [(ctx.facts.variable or "", ctx.facts.attrs, "variable")]
     subjects += [
-        (a.name, a.attrs) for a in ctx.facts.axes if a.role in ("x", "y") and a.has_variable
+        (a.name, a.attrs, "coordinate")
+        for a in ctx.facts.axes
+        if a.role in ("x", "y") and a.has_variable
     ]
-    for name, attrs in subjects:
+    for name, attrs, subject in subjects:
         units = attrs.get("units")
         if units is None:
             if attrs.get("flag_values") or attrs.get("flag_meanings"):
                 continue  # flags carry no units
-            yield Issue(f"{name} has no units attribute", ctx.at(name), expected="units")
+            yield Issue(
+                f"{name} has no units attribute",
+                ctx.at(name),
+                expected="units",
+                details={"subject": subject},
+            )
             continue
         problem = _unit_problem(units)
         if problem is not None:
@@ -150,7 +167,7 @@ def units_invalid(ctx: NetcdfContext) -> Iterator[Issue]:
                 ctx.at(name),
                 expected="UDUNITS units such as mm day-1, K, kg m-2 s-1",
                 actual=units,
-                details={"reason": problem},
+                details={"reason": problem, "subject": subject},
             )
 
 
@@ -282,7 +299,7 @@ def fill_value_undeclared(ctx: NetcdfContext) -> Iterator[Issue]:
         )
 
 
-@check("C010", "units-mismatch", scope=NETCDF_FILE)
+@check("C010", "units-mismatch", scope=NETCDF_FILE, explains=("R020",))
 def units_mismatch(ctx: NetcdfContext) -> Iterator[Issue]:
     """The variable's units differ from the unit the spec declares for its values (the value
     range would be compared in the wrong unit)."""
@@ -292,13 +309,9 @@ def units_mismatch(ctx: NetcdfContext) -> Iterator[Issue]:
         return
     if _unit_problem(units) is not None:
         return  # units-invalid says it
-    import cf_units
+    from tpqc.schemas.units import units_agree
 
-    try:
-        same = cf_units.Unit(rule.unit) == cf_units.Unit(units)
-    except ValueError:
-        same = rule.unit.strip() == units.strip()
-    if not same:
+    if not units_agree(rule.unit, units):
         yield Issue(
             f"{ctx.facts.variable} is in {units}, the spec declares {rule.unit}",
             ctx.at(ctx.facts.variable),
