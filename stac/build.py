@@ -21,7 +21,7 @@ from pystac.extensions.scientific import Publication, ScientificExtension
 
 from tpqc.schemas.spdx import licence_ids
 from tpqc.schemas.spec import Product, Spec
-from tpqc.stac.layout import CatalogLayout
+from tpqc.stac.layout import CatalogLayout, ProductCollection
 from tpqc.stac.licenses import license_url
 from tpqc.validators.engine.remote import http_url, join
 
@@ -81,12 +81,13 @@ def _summaries(items: list[pystac.Item]) -> dict[str, Any]:
     return out
 
 
-def build_collection(
-    spec: Spec, items: list[pystac.Item], products: Mapping[str, Product]
-) -> pystac.Collection:
-    """The dataset's Collection: metadata from the spec, extents and summaries from items."""
-    meta = spec.dataset
-    declared = list(meta.extent.as_tuple()) if meta.extent else None
+def _extent(
+    declared: list[float] | None,
+    items: list[pystac.Item],
+    coverage: tuple[dt.datetime | None, dt.datetime | None],
+) -> pystac.Extent:
+    """The declared extent and coverage, widened to the items' when these reach past them
+    (station records in local time, or the last record's interval), so it tells the truth."""
     boxes = [i.bbox for i in items if i.bbox]
     union = declared or (boxes[0] if boxes else [-180.0, -90.0, 180.0, 90.0])
     for box in boxes:
@@ -96,40 +97,42 @@ def build_collection(
             max(union[2], box[2]),
             max(union[3], box[3]),
         ]
-    starts = [i.common_metadata.start_datetime for i in items]
-    ends = [i.common_metadata.end_datetime for i in items]
-    temporal = meta.temporal
-    # The declared coverage, widened to the items' span when they reach past it (station
-    # records in local time, or the last record's interval), so the extent tells the truth.
-    starts += [temporal.start] if temporal and temporal.start else []
-    ends += [temporal.end] if temporal and temporal.end else []
+    starts = [i.common_metadata.start_datetime for i in items] + [coverage[0]]
+    ends = [i.common_metadata.end_datetime for i in items] + [coverage[1]]
     start = min((s for s in starts if s), default=None)
     end = max((e for e in ends if e), default=None)
-    collection = pystac.Collection(
-        id=meta.id,
-        title=meta.title or None,
-        description=meta.description or meta.title or meta.id,
-        keywords=list(meta.keywords) or None,
-        license=meta.license or "other",
-        providers=[
-            pystac.Provider(
-                name=p.name,
-                description=p.description,
-                roles=[pystac.ProviderRole(r) for r in p.roles] or None,
-                url=p.url,
-            )
-            for p in meta.providers
-        ]
-        or None,
-        extent=pystac.Extent(
-            pystac.SpatialExtent([[round(v, 9) for v in union]]),
-            pystac.TemporalExtent([[start, end]]),
-        ),
-        summaries=pystac.Summaries(_summaries(items)),
+    return pystac.Extent(
+        pystac.SpatialExtent([[round(v, 9) for v in union]]),
+        pystac.TemporalExtent([[start, end]]),
     )
-    if "proj:code" in collection.summaries.to_dict():
-        # The summaries use projection fields, so the collection declares that extension too.
-        collection.stac_extensions.append(ProjectionExtension.get_schema_uri())
+
+
+def _providers(spec: Spec) -> list[pystac.Provider] | None:
+    """The spec's providers, then its creators (people or groups who made the data) as
+    producers, so that the catalog names them too."""
+    meta = spec.dataset
+    providers = [
+        pystac.Provider(
+            name=p.name,
+            description=p.description,
+            roles=[pystac.ProviderRole(r) for r in p.roles] or None,
+            url=p.url,
+        )
+        for p in meta.providers
+    ]
+    named = {p.name for p in providers}
+    providers += [
+        pystac.Provider(name=c, description="creator", roles=[pystac.ProviderRole.PRODUCER])
+        for c in meta.creators
+        if c not in named
+    ]
+    return providers or None
+
+
+def _dataset_fields(collection: pystac.Collection, spec: Spec) -> None:
+    """What every collection of the dataset carries: the licence link, the DOI and citation
+    (scientific extension, cite-as link) and the CSTR."""
+    meta = spec.dataset
     for spdx_id in licence_ids(meta.license) if meta.license else []:
         url = license_url(spdx_id)
         if url:
@@ -152,38 +155,121 @@ def build_collection(
                 title=f"CSTR:{meta.cstr}",
             )
         )
+
+
+def _new_collection(
+    spec: Spec,
+    ident: str,
+    title: str | None,
+    description: str,
+    items: list[pystac.Item],
+    extent: pystac.Extent,
+) -> pystac.Collection:
+    meta = spec.dataset
+    collection = pystac.Collection(
+        id=ident,
+        title=title,
+        description=description,
+        keywords=list(meta.keywords) or None,
+        license=meta.license or "other",
+        providers=_providers(spec),
+        extent=extent,
+        summaries=pystac.Summaries(_summaries(items)),
+    )
+    if "proj:code" in collection.summaries.to_dict():
+        # The summaries use projection fields, so the collection declares that extension too.
+        collection.stac_extensions.append(ProjectionExtension.get_schema_uri())
+    _dataset_fields(collection, spec)
+    return collection
+
+
+def _item_assets(collection: pystac.Collection, items: list[pystac.Item], title: str) -> None:
     media_types = {i.assets[ASSET_KEY].media_type for i in items}
-    single = next(iter(products.values())) if len(products) == 1 else None
     collection.item_assets = {
         ASSET_KEY: pystac.ItemAssetDefinition.create(
-            title=(single.description or single.name) if single else "data file",
+            title=title,
             description=None,
             media_type=media_types.pop() if len(media_types) == 1 else pystac.MediaType.GEOTIFF,
             roles=["data"],
         )
     }
+
+
+def build_collection(
+    spec: Spec, items: list[pystac.Item], products: Mapping[str, Product]
+) -> pystac.Collection:
+    """The dataset's Collection: metadata from the spec, extents and summaries from items;
+    ``item_assets`` when its items are its own (a dataset of one product)."""
+    meta = spec.dataset
+    temporal = meta.temporal
+    coverage = (temporal.start, temporal.end) if temporal else (None, None)
+    extent = _extent(list(meta.extent.as_tuple()) if meta.extent else None, items, coverage)
+    collection = _new_collection(
+        spec,
+        meta.id,
+        meta.title or None,
+        meta.description or meta.title or meta.id,
+        items,
+        extent,
+    )
+    if len(products) <= 1:
+        single = next(iter(products.values()), None)
+        _item_assets(
+            collection, items, (single.description or single.name) if single else "data file"
+        )
+    return collection
+
+
+def product_collection(spec: Spec, product: Product, items: list[pystac.Item]) -> pystac.Collection:
+    """One product's Collection: the dataset's licence, DOI, citation and providers, the
+    product's own title, extent, summaries and item assets."""
+    own = product.temporal
+    coverage = (own.start, own.end) if own else (None, None)
+    extent = _extent(None, items, coverage)
+    meta = spec.dataset
+    title = product.description or product.name
+    description = f"{title}: a product of {meta.title or meta.id}."
+    collection = _new_collection(
+        spec, f"{meta.id}-{product.name}", title, description, items, extent
+    )
+    _item_assets(collection, items, title)
     return collection
 
 
 def build_catalog(spec: Spec, items: list[pystac.Item], options: StacOptions) -> CatalogLayout:
-    """Root Catalog → one Collection → the items (one per file, in path order, ids made
-    unique), laid out under the target (see :mod:`tpqc.stac.layout`)."""
+    """Root Catalog → the dataset's Collection → the items (one per file, in path order, ids
+    made unique), or, for a dataset of several products, → one Collection per product → its
+    items; laid out under the target (see :mod:`tpqc.stac.layout`). Each item's
+    ``collection_id`` names its product when it comes in."""
     taken: set[str] = set()
     items = sorted(items, key=lambda i: str(i.assets[ASSET_KEY].href))
     for item in items:
         item.id = unique_item_id(item.assets[ASSET_KEY].href, taken)
-    collection = build_collection(spec, items, {p.name: p for p in spec.products})
+    products = {p.name: p for p in spec.products}
+    collection = build_collection(spec, items, products)
     catalog = pystac.Catalog(
         id=options.catalog_id or f"{spec.dataset.id}-catalog",
         title=spec.dataset.title or None,
         description=f"STAC catalog of {spec.dataset.title or spec.dataset.id}",
         catalog_type=pystac.CatalogType.SELF_CONTAINED,
     )
-    layout = CatalogLayout(options.target.resolve(), catalog, collection, list(items))
+    children: list[ProductCollection] = []
+    if len(products) > 1:
+        for product in products.values():
+            own = [i for i in items if i.collection_id == product.name]
+            if own:
+                child = product_collection(spec, product, own)
+                for item in own:
+                    item.collection_id = child.id
+                children.append(ProductCollection(product.name, child, own))
+        layout = CatalogLayout(options.target.resolve(), catalog, collection, [], children)
+    else:
+        for item in items:
+            item.collection_id = collection.id
+        layout = CatalogLayout(options.target.resolve(), catalog, collection, list(items))
     remote = http_url(spec.data_url) if spec.data_url else None
     relative = not options.asset_href_prefix and (remote is None or options.copy_assets)
     for item in items:
-        item.collection_id = collection.id
         asset = item.assets[ASSET_KEY]
         if options.copy_assets:
             asset.href = str(layout.target / layout.item_folder(item) / Path(asset.href).name)

@@ -54,7 +54,7 @@ def parquet_item(document: dict[str, Any], location: Path, *, linked: bool) -> d
 def write_geoparquet(
     path: Path,
     items: Iterable[tuple[str, dict[str, Any]]],
-    collection: dict[str, Any],
+    collections: Iterable[dict[str, Any]],
     target: Path,
     conforms: Any = None,
     *,
@@ -86,8 +86,8 @@ def write_geoparquet(
             reader = sga.parse_stac_items_to_arrow(
                 rows(), chunk_size=CHUNK_ITEMS, schema="ChunksToDisk", tmpdir=chunks
             )
-            collections = {str(collection["id"]): collection} if linked else None
-            sga.to_parquet(reader, temporary, collections=collections)
+            metadata = {str(c["id"]): c for c in collections} if linked else None
+            sga.to_parquet(reader, temporary, collections=metadata)
         _read_back(pq, sga, Path(temporary), ids, conforms)
         Path(temporary).chmod(0o644 & ~_umask())
         Path(temporary).replace(path)

@@ -504,11 +504,11 @@ def _write_catalog(
     if geoparquet is not None:
         from tpqc.stac.geoparquet import write_geoparquet
 
-        collection = next(d for r, d in layout.stream() if r.endswith("/collection.json"))
+        collections = [d for _, d in layout.stream() if d.get("type") == "Collection"]
         rows = write_geoparquet(
             geoparquet,
             ((r, d) for r, d in layout.stream() if d.get("type") == "Feature"),
-            collection,
+            collections,
             layout.target,
             conforms=lambda item: store.conforms_item(item),
             linked=target is not None,

@@ -83,7 +83,9 @@ def build_items(
             left_out.append(LeftOut(entry.path, reason))
             continue
         builder: ItemBuilder = resolve(str(kind.item_builder))
-        items.append(builder(file))
+        item = builder(file)
+        item.collection_id = product.name  # the catalog places it in its product's collection
+        items.append(item)
     return items, left_out
 
 

@@ -35,17 +35,31 @@ def band_object(band: BandFacts, product: RasterProduct, sampling: str | None) -
     unit = band.unit or (product.values.unit if product.values else None)
     if unit:
         out["unit"] = unit
+    stored = _stored(band)
     if band.valid:
         out["statistics"] = {
-            "minimum": band.minimum,
-            "maximum": band.maximum,
-            "mean": band.mean,
-            "stddev": band.stddev,
+            "minimum": stored(band.minimum),
+            "maximum": stored(band.maximum),
+            "mean": stored(band.mean),
+            "stddev": band.stddev / abs(band.scale) if band.stddev is not None else None,
             "count": band.pixels,
             "valid_percent": round(100.0 * band.valid / band.pixels, 6),
         }
+        if band.scale < 0:  # decoding flips the order
+            stats = out["statistics"]
+            stats["minimum"], stats["maximum"] = stats["maximum"], stats["minimum"]
     if band.histogram is not None:
-        out["raster:histogram"] = dict(band.histogram)
+        histogram = dict(band.histogram)
+        if band.scale != 1.0 or band.offset != 0.0:
+            edges = sorted((stored(histogram["min"]), stored(histogram["max"])))
+            buckets = list(histogram["buckets"])
+            histogram = {
+                **histogram,
+                "min": edges[0],
+                "max": edges[1],
+                "buckets": buckets[::-1] if band.scale < 0 else buckets,
+            }
+        out["raster:histogram"] = histogram
     if band.scale != 1.0:
         out["raster:scale"] = band.scale
     if band.offset != 0.0:
@@ -53,6 +67,26 @@ def band_object(band: BandFacts, product: RasterProduct, sampling: str | None) -
     if sampling:
         out["raster:sampling"] = sampling
     return out
+
+
+def _stored(band: BandFacts) -> Any:
+    """How a statistic of the band becomes one of its stored values: as it is for a band
+    read as stored (GeoTIFF), un-scaled for one read decoded (a packed NetCDF variable), so
+    that the statistics, the data type and ``raster:scale``/``raster:offset`` agree."""
+    if not band.decoded_statistics or (band.scale == 1.0 and band.offset == 0.0):
+        return lambda value: value
+
+    def stored(value: float | None) -> float | None:
+        if value is None:
+            return None
+        raw = (value - band.offset) / band.scale
+        return (
+            float(round(raw))
+            if band.dtype.startswith(("int", "uint")) and abs(raw - round(raw)) < 1e-6
+            else raw
+        )
+
+    return stored
 
 
 def without_collinear(ring: list[list[float]]) -> list[list[float]]:

@@ -79,12 +79,12 @@ def test_a_file_that_reads_back_otherwise_is_never_put_in_place(tmp_path: Path) 
         write_geoparquet(
             target,
             [("c/a/a.json", item)],
-            {"id": "c"},
+            [{"id": "c"}],
             tmp_path,
             conforms=lambda _: False,  # whatever comes back is refused
             linked=False,
         )
     assert list(tmp_path.iterdir()) == []
     assert (
-        write_geoparquet(target, [("c/a/a.json", item)], {"id": "c"}, tmp_path, linked=False) == 1
+        write_geoparquet(target, [("c/a/a.json", item)], [{"id": "c"}], tmp_path, linked=False) == 1
     )

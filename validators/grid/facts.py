@@ -41,6 +41,9 @@ class BandFacts:
     out_of_range_examples: tuple[tuple[int, int, float], ...] = ()
     first_nan: tuple[int, int] | None = None
     first_inf: tuple[int, int] | None = None
+    decoded_statistics: bool = False
+    """The statistics are of the decoded values (scale and offset applied, as a NetCDF
+    variable is read), not of the stored ones (a GeoTIFF band's)."""
     value_counts: tuple[tuple[int, int], ...] | None = None
     """(value, pixels) of every distinct valid value, when the read tallied them (a
     categorical band); None when it did not, or the band had too many to tally."""

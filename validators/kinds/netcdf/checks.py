@@ -53,6 +53,7 @@ def raster_view(facts: NetcdfFacts) -> RasterFacts:
         unit=facts.attrs.get("units"),
         scale=facts.scale,
         offset=facts.offset,
+        decoded_statistics=True,
         pixels=facts.pixels,
         valid=facts.valid,
         nodata_count=facts.nodata_count,
