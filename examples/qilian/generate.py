@@ -52,6 +52,17 @@ LC_CLASSES = {
 STATIONS = {"Dashalong": (98.941, 38.840, 3739.0), "Arou": (100.464, 38.047, 3033.0)}
 
 
+LC_COLOURS = {
+    10: (240, 228, 66),
+    20: (0, 100, 0),
+    30: (150, 200, 80),
+    40: (170, 130, 60),
+    60: (0, 90, 200),
+    90: (200, 200, 200),
+}
+"""The land cover's colour table, written into its files as producers do."""
+
+
 def _smooth(height: int, width: int, seed: int) -> npt.NDArray[np.float64]:
     rows, cols = np.mgrid[0:height, 0:width]
     y, x = rows / max(1, height - 1), cols / max(1, width - 1)
@@ -65,6 +76,7 @@ def _write_tif(path: Path, data: npt.NDArray[np.generic], **profile: object) -> 
 
     path.parent.mkdir(parents=True, exist_ok=True)
     units = profile.pop("units", None)
+    colours = profile.pop("colours", None)
     base: dict[str, object] = {
         "driver": "GTiff",
         "width": data.shape[1],
@@ -79,6 +91,8 @@ def _write_tif(path: Path, data: npt.NDArray[np.generic], **profile: object) -> 
     }
     with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open(path, "w", **base) as out:
         out.write(data[np.newaxis])
+        if isinstance(colours, dict):
+            out.write_colormap(1, colours)
         if units:
             out.update_tags(1, units=units)
             out.set_band_unit(1, str(units))
@@ -121,6 +135,7 @@ def write_land_cover(folder: Path, year: int, unknown_class: bool = False) -> No
         crs="EPSG:32647",
         transform=Affine(LC_PIXEL, 0.0, LC_ORIGIN[0], 0.0, -LC_PIXEL, LC_ORIGIN[1]),
         nodata=0,
+        colours=LC_COLOURS,
     )
 
 

@@ -1,11 +1,14 @@
 """STAC items of gridded files (a GeoTIFF, or a NetCDF variable through its grid view): the
 footprint in WGS84, projection v2.0.0 fields, file size and checksum, and per band (STAC 1.1
 ``bands`` with raster v2.0.0) the data type, nodata, unit and exact statistics of the one
-read. pystac's RasterExtension speaks only raster v1.1 (``raster:bands``), so raster v2 band
-fields are written as STAC 1.1 ``bands``."""
+read; a categorical product's legend as classification v1.1.0 classes. pystac's
+RasterExtension speaks only raster v1.1 (``raster:bands``), so raster v2 band fields are
+written as STAC 1.1 ``bands``."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +24,10 @@ from tpqc.validators.engine.json_values import json_number
 from tpqc.validators.grid.checks import raster_product
 from tpqc.validators.grid.facts import BandFacts, RasterFacts
 from tpqc.validators.grid.geo import authority_code, footprint_wgs84, pixel_size_metres
+from tpqc.validators.grid.quicklook import class_colours, hex_colour
 
 RASTER_V2 = "https://stac-extensions.github.io/raster/v2.0.0/schema.json"
+CLASSIFICATION = "https://stac-extensions.github.io/classification/v1.1.0/schema.json"
 
 
 def band_object(band: BandFacts, product: RasterProduct, sampling: str | None) -> dict[str, Any]:
@@ -180,4 +185,23 @@ def _item(facts: RasterFacts, product: RasterProduct, file: PublishedFile) -> py
     sampling = {"Area": "area", "Point": "point"}.get(facts.area_or_point or "")
     asset.extra_fields["bands"] = [band_object(b, product, sampling) for b in facts.bands]
     item.stac_extensions.append(RASTER_V2)
+    if product.classes:
+        asset.extra_fields["classification:classes"] = class_objects(product.classes, facts)
+        item.stac_extensions.append(CLASSIFICATION)
     return item
+
+
+def class_objects(legend: Mapping[int, str], facts: RasterFacts) -> list[dict[str, Any]]:
+    """The legend as classification v1.1.0 classes: value, the declared name as description,
+    a machine-readable name, and the colour the file's colour table (else tpqc's quicklook)
+    gives the class."""
+    colours = class_colours(sorted(legend), facts.colours_by_value)
+    return [
+        {
+            "value": value,
+            "description": legend[value],
+            "name": re.sub(r"[^0-9A-Za-z_-]+", "-", legend[value]).strip("-") or str(value),
+            "color_hint": hex_colour(colours[value]).upper(),
+        }
+        for value in sorted(legend)
+    ]

@@ -13,7 +13,8 @@ import netCDF4
 import numpy as np
 import pytest
 
-from tpqc.examples.qilian.generate import write_example
+from tpqc.examples.qilian.generate import LC_CLASSES, LC_COLOURS, write_example
+from tpqc.stac.items.grid import CLASSIFICATION
 from tpqc_testkit import run_cli
 
 
@@ -63,6 +64,18 @@ def test_items_sit_in_their_products_folder_and_name_its_collection(catalog: Pat
     assert set(by_product) == {"aws", "land-cover", "lst", "soil-moisture"}
     assert len(by_product["soil-moisture"]) == 12
     assert by_product["aws"] == {"Arou_AWS_2019", "Dashalong_AWS_2019"}
+
+
+def test_the_land_cover_legend_is_published_with_the_files_colours(catalog: Path) -> None:
+    item = load(catalog / "qilian-integrated" / "land-cover" / "LC_2015" / "LC_2015.json")
+    assert CLASSIFICATION in item["stac_extensions"]
+    classes = item["assets"]["data"]["classification:classes"]
+    assert [(c["value"], c["description"]) for c in classes] == sorted(LC_CLASSES.items())
+    assert {c["value"]: c["color_hint"] for c in classes} == {
+        value: "".join(f"{v:02X}" for v in rgb) for value, rgb in LC_COLOURS.items()
+    }
+    lst = load(catalog / "qilian-integrated" / "lst" / "LST_2015" / "LST_2015.json")
+    assert "classification:classes" not in lst["assets"]["data"]
 
 
 def test_the_catalog_passes_check_stac_with_the_profile(catalog: Path) -> None:

@@ -83,6 +83,8 @@ class RasterFacts(FileFacts):
     cog: bool = False
     bands: tuple[BandFacts, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    colour_table: tuple[tuple[int, int, int, int], ...] = ()
+    """The first band's colour table (value, red, green, blue), when it is a palette band."""
     quicklook: Quicklook | None = None
     """A small picture taken during the read, when the plan asked for one."""
     value_range: tuple[float | None, float | None] | None = None
@@ -92,6 +94,11 @@ class RasterFacts(FileFacts):
     def readable(self) -> bool:
         """True when the header could be read."""
         return self.open_error is None
+
+    @property
+    def colours_by_value(self) -> dict[int, tuple[int, int, int]]:
+        """The colour table as a mapping of value to (red, green, blue)."""
+        return {value: (r, g, b) for value, r, g, b in self.colour_table}
 
     @property
     def decoded(self) -> bool:
@@ -133,4 +140,9 @@ def band_json(band: BandFacts) -> dict[str, Any]:
         "mean": band.mean,
         "stddev": band.stddev,
         "histogram": dict(band.histogram) if band.histogram else None,
+        **(
+            {"value_counts": {str(value): count for value, count in band.value_counts}}
+            if band.value_counts is not None
+            else {}
+        ),
     }

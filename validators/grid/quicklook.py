@@ -1,7 +1,9 @@
 """A small picture of a raster, taken during its one read: every n-th pixel of every n-th
 row is kept as the windows stream past (no second read), and the picture is drawn once the
 statistics are known: one band on a colour scale stretched over its 2-98 % range (from the
-exact histogram), or three byte bands as RGB; nodata, NaN and infinity transparent.
+exact histogram), three byte bands as RGB, or a categorical band in one colour per class of
+its legend (the file's own colour table where it has one) with values the legend does not
+name in a signal colour; nodata, NaN and infinity transparent.
 """
 
 from __future__ import annotations
@@ -28,6 +30,28 @@ _ANCHORS = (
     (1.00, (249, 231, 33)),
 )
 SCALE_NAME = "tpqc-sequential"
+CLASSES_NAME = "tpqc-classes"
+
+# Twelve distinct hues for classes without a colour table (our own choice, alternating light
+# and dark so that neighbours in a legend differ), then repeated.
+_CLASS_COLOURS = (
+    (31, 119, 180),
+    (255, 187, 120),
+    (44, 160, 44),
+    (255, 152, 150),
+    (148, 103, 189),
+    (196, 156, 148),
+    (140, 86, 75),
+    (158, 218, 229),
+    (188, 189, 34),
+    (127, 127, 127),
+    (23, 190, 207),
+    (214, 39, 40),
+)
+UNKNOWN_COLOUR = (255, 0, 255)
+"""Pixels whose value the legend does not name: magenta, in no palette of ours."""
+MAX_CLASSES = 250
+"""Legends longer than this are drawn on the colour scale (a palette has 256 entries)."""
 
 
 def palette(size: int = 256) -> npt.NDArray[np.uint8]:
@@ -54,6 +78,31 @@ class Quicklook:
     high: float
     """Values at the two ends of the colour scale (first band)."""
     scale: str = SCALE_NAME
+    classes: tuple[tuple[int, str], ...] = ()
+    """A categorical band: each legend class's value and colour (``rrggbb``)."""
+    unknown_colour: str | None = None
+    """The colour of values the legend does not name, when the picture shows some."""
+
+
+def hex_colour(rgb: Sequence[int]) -> str:
+    """``(r, g, b)`` as ``rrggbb``."""
+    return "".join(f"{int(v):02x}" for v in rgb[:3])
+
+
+def class_colours(
+    legend: Sequence[int], colour_table: Mapping[int, Sequence[int]] | None = None
+) -> dict[int, tuple[int, int, int]]:
+    """One colour per legend class: the file's colour table entry for the value when it
+    has one, else the n-th of tpqc's class colours, n the class's place in the legend."""
+    table = colour_table or {}
+    out: dict[int, tuple[int, int, int]] = {}
+    for place, value in enumerate(legend):
+        entry = table.get(value)
+        if entry is not None and len(entry) >= 3:
+            out[value] = (int(entry[0]), int(entry[1]), int(entry[2]))
+        else:
+            out[value] = _CLASS_COLOURS[place % len(_CLASS_COLOURS)]
+    return out
 
 
 def decimation(width: int, height: int, max_side: int = MAX_SIDE) -> int:
@@ -72,9 +121,19 @@ class QuicklookSampler:
     """Keeps every ``factor``-th pixel of the shown bands as blocks stream past; samplers of
     disjoint windows of one file merge."""
 
-    def __init__(self, width: int, height: int, bands: tuple[int, ...]) -> None:
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        bands: tuple[int, ...],
+        legend: Sequence[int] | None = None,
+        colour_table: Mapping[int, Sequence[int]] | None = None,
+    ) -> None:
         self.factor = decimation(width, height)
         self.bands = bands
+        categorical = legend is not None and len(bands) == 1 and 0 < len(legend) <= MAX_CLASSES
+        # a categorical band's colour per class (empty: drawn on the colour scale)
+        self.colours = class_colours(sorted(legend or ()), colour_table) if categorical else {}
         rows, cols = -(-height // self.factor), -(-width // self.factor)
         self.values = np.full((len(bands), rows, cols), np.nan, np.float64)
 
@@ -106,6 +165,8 @@ class QuicklookSampler:
         """Draw the picture with each shown band stretched over its 2-98 % range."""
         if not self.bands or np.isnan(self.values).all():
             return None
+        if self.colours:
+            return self._render_classes()
         ranges = [
             stretch(self.values[i], histograms[i] if i < len(histograms) else None)
             for i in range(len(self.bands))
@@ -119,6 +180,39 @@ class QuicklookSampler:
             bands=self.bands,
             low=ranges[0][0],
             high=ranges[0][1],
+        )
+
+    def _render_classes(self) -> Quicklook:
+        """One colour per class, the signal colour for values outside the legend."""
+        from PIL import Image
+
+        values = self.values[0]
+        classes = sorted(self.colours)
+        unknown_index = len(classes)
+        indices = np.full(values.shape, unknown_index, np.uint8)
+        for place, value in enumerate(classes):
+            indices[values == value] = place
+        invalid = np.isnan(values)
+        indices[invalid] = TRANSPARENT
+        colours = np.zeros((256, 3), np.uint8)
+        for place, value in enumerate(classes):
+            colours[place] = self.colours[value]
+        colours[unknown_index] = UNKNOWN_COLOUR
+        image = Image.fromarray(indices, "P")
+        image.putpalette(colours.ravel().tolist())
+        image.info["transparency"] = TRANSPARENT
+        shows_unknown = bool((indices == unknown_index).any())
+        return Quicklook(
+            png=png_bytes(image),
+            factor=self.factor,
+            width=image.width,
+            height=image.height,
+            bands=self.bands,
+            low=float(classes[0]),
+            high=float(classes[-1]),
+            scale=CLASSES_NAME,
+            classes=tuple((value, hex_colour(self.colours[value])) for value in classes),
+            unknown_colour=hex_colour(UNKNOWN_COLOUR) if shows_unknown else None,
         )
 
 

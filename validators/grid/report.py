@@ -152,9 +152,10 @@ def grid_unpublishable(facts: RasterFacts) -> str | None:
 
 
 def grid_product_picture(product: Product, section: str) -> ProductPicture:
-    """A raster product's declared value range and unit, drawn on its histograms and
-    colour scales."""
-    values = raster_product(product).values
+    """A raster product's declared value range, unit and legend, drawn on its histograms,
+    colour scales and class legends."""
+    raster = raster_product(product)
+    values = raster.values
     return ProductPicture(
         product.name,
         section,
@@ -162,4 +163,5 @@ def grid_product_picture(product: Product, section: str) -> ProductPicture:
         values.min if values else None,
         values.max if values else None,
         values.unit if values else None,
+        classes=dict(raster.classes or {}),
     )

@@ -19,9 +19,14 @@ from typing import Any
 
 from tpqc.schemas.identity import TOOL_VERSION
 from tpqc.validators.findings import Finding, Report, Severity
-from tpqc.validators.grid.quicklook import palette
+from tpqc.validators.grid.quicklook import UNKNOWN_COLOUR, Quicklook, hex_colour, palette
 from tpqc.validators.render import RenderContext, svg
-from tpqc.validators.render.pictures import NOT_A_TIME, FilePicture, ReportPictures
+from tpqc.validators.render.pictures import (
+    NOT_A_TIME,
+    FilePicture,
+    ProductPicture,
+    ReportPictures,
+)
 from tpqc.validators.render.plain import xml_text
 
 OPEN_UP_TO = 12
@@ -146,7 +151,9 @@ def _raster_pictures(
     out = {"quicklook": "", "scale": "", "histogram": ""}
     if quicklook is not None:
         out["quicklook"] = _png(quicklook.png)
-        if len(quicklook.bands) == 1:
+        if quicklook.classes:
+            out["scale"] = svg.class_legend(_legend_rows(quicklook, file, product))
+        elif len(quicklook.bands) == 1:
             colours = [tuple(int(v) for v in c) for c in palette(9)]
             out["scale"] = svg.colour_scale(colours, quicklook.low, quicklook.high, unit)  # type: ignore[arg-type]
     bands = file.get("bands") or []
@@ -154,6 +161,33 @@ def _raster_pictures(
         declared = (product.value_min, product.value_max) if product else (None, None)
         out["histogram"] = svg.histogram(bands[0].get("histogram"), declared, unit)
     return out
+
+
+def _legend_rows(
+    quicklook: Quicklook, file: Mapping[str, Any], product: ProductPicture | None
+) -> list[tuple[str, str, float | None, bool]]:
+    """The legend of a categorical quicklook: the classes the file holds (every class when
+    its counts are unknown) with their share of the valid pixels, then the values the legend
+    does not name."""
+    names = product.classes if product else {}
+    bands = file.get("bands") or [{}]
+    counts = {int(v): int(c) for v, c in (bands[0].get("value_counts") or {}).items()}
+    total = sum(counts.values())
+    rows: list[tuple[str, str, float | None, bool]] = []
+    for value, colour in quicklook.classes:
+        if counts and value not in counts:
+            continue
+        share = 100.0 * counts[value] / total if total else None
+        rows.append((colour, f"{value} {names.get(value, '')}".strip(), share, False))
+    unknown = {v: c for v, c in counts.items() if v not in dict(quicklook.classes)}
+    if unknown or quicklook.unknown_colour:
+        colour = quicklook.unknown_colour or hex_colour(UNKNOWN_COLOUR)
+        values = ", ".join(str(v) for v in sorted(unknown)[:5]) + (
+            " ..." if len(unknown) > 5 else ""
+        )
+        share = 100.0 * sum(unknown.values()) / total if total else None
+        rows.append((colour, f"not in legend {values}".strip(), share, True))
+    return rows
 
 
 def _series_charts(report: Report, pictures: ReportPictures) -> list[dict[str, Any]]:

@@ -36,6 +36,8 @@ class ProductPicture:
     value_min: float | None = None
     value_max: float | None = None
     unit: str | None = None
+    classes: Mapping[int, str] = field(default_factory=dict)
+    """A categorical product's legend: class value and name."""
     step_seconds: int | None = None
     column_limits: Mapping[str, tuple[float | None, float | None, str | None]] = field(
         default_factory=dict

@@ -106,6 +106,40 @@ def colour_scale(
     return _svg(192, 28, body, "colour scale")
 
 
+def _share(percent: float) -> str:
+    return "<0.1 %" if 0 < percent < 0.1 else f"{percent:.1f} %"
+
+
+MAX_LEGEND_ROWS = 24
+"""Classes listed in a legend; the rest are counted in one last row."""
+
+
+def class_legend(rows: Sequence[tuple[str, str, float | None, bool]]) -> str:
+    """A categorical quicklook's legend: per class its colour (``rrggbb``), label and share
+    of the valid pixels; rows flagged as outside the legend are drawn in red."""
+    if not rows:
+        return ""
+    shown = list(rows[:MAX_LEGEND_ROWS])
+    parts = []
+    for i, (colour, label, share, outside) in enumerate(shown):
+        y = 2 + i * 14
+        text = label if share is None else f"{label}  {_share(share)}"
+        parts.append(
+            f'<rect x="0" y="{y}" width="10" height="10" fill="#{escape(colour)}" '
+            f'stroke="{MUTED}" stroke-width="0.5"/>'
+            f'<text x="14" y="{y + 9}" font-size="9" fill="{BAD if outside else INK}">'
+            f"{escape(text)}</text>"
+        )
+    if len(rows) > len(shown):
+        y = 2 + len(shown) * 14
+        parts.append(
+            f'<text x="0" y="{y + 9}" font-size="9" fill="{MUTED}">'
+            f"{len(rows) - len(shown)} more classes</text>"
+        )
+        shown.append(("", "", None, False))
+    return _svg(192, 4 + len(shown) * 14, "".join(parts), "class legend")
+
+
 def footprint_map(
     footprints: Sequence[tuple[str, Sequence[tuple[float, float]], bool]],
     extent: tuple[float, float, float, float] | None,

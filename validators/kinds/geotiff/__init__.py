@@ -40,7 +40,7 @@ class GeoTiffKind(GridKind):
             max_ratio=options.max_ratio,
             max_bands=options.max_bands,
             quicklook=options.pictures,
-            count_values=raster.classes is not None,
+            classes=tuple(sorted(raster.classes)) if raster.classes is not None else None,
         )
 
     def read_header(self, root: str, relative: str) -> RasterFacts:

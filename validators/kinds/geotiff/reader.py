@@ -61,8 +61,14 @@ class ReadPlan(ReadJob):
     """Also take a quicklook during the read (for the HTML report and STAC thumbnails)."""
     max_bands: int = DEFAULT_MAX_BANDS
     max_band_blocks: int = DEFAULT_MAX_BAND_BLOCKS
-    count_values: bool = False
-    """Tally each distinct value (a categorical product: its classes)."""
+    classes: tuple[int, ...] | None = None
+    """A categorical product's legend: each distinct value is tallied and the quicklook
+    draws one colour per class."""
+
+    @property
+    def count_values(self) -> bool:
+        """Tally each distinct value (a categorical product: its classes)."""
+        return self.classes is not None
 
     def read(self, root: str, relative: str) -> RasterFacts:
         """Read the whole file (hashing it alongside) and return its facts."""
@@ -276,7 +282,13 @@ def read_raster_part(
                 return result
             if plan.quicklook:
                 shown = shown_bands(dataset.count, [b.dtype for b in band_headers])
-                result.quicklook = QuicklookSampler(dataset.width, dataset.height, shown)
+                result.quicklook = QuicklookSampler(
+                    dataset.width,
+                    dataset.height,
+                    shown,
+                    legend=plan.classes,
+                    colour_table={v: (r, g, b) for v, r, g, b in header["colour_table"]},
+                )
             windows = list(
                 iter_windows(dataset.width, dataset.height, header["block_shape"], dataset.count)
             )
@@ -409,7 +421,30 @@ def _header(dataset: Any) -> dict[str, Any]:
         "overviews": overviews,
         "cog": _has_cog_layout(dataset, structure, overviews),
         "tags": {k: v for k, v in sorted(dataset.tags().items()) if len(v) < 1000},
+        "colour_table": _colour_table(dataset),
     }
+
+
+MAX_COLOUR_ENTRIES = 4096
+"""Colour tables longer than this (a 16-bit palette) are not kept: no legend is that long."""
+
+
+def _colour_table(dataset: Any) -> tuple[tuple[int, int, int, int], ...]:
+    """Band 1's colour table when its colour interpretation is a palette; () otherwise."""
+    from rasterio.enums import ColorInterp
+
+    if not dataset.count or dataset.colorinterp[0] != ColorInterp.palette:
+        return ()
+    try:
+        table = dataset.colormap(1)
+    except ValueError:  # a palette band without a table
+        return ()
+    if len(table) > MAX_COLOUR_ENTRIES:
+        return ()
+    return tuple(
+        (int(value), int(rgba[0]), int(rgba[1]), int(rgba[2]))
+        for value, rgba in sorted(table.items())
+    )
 
 
 def _tiff_offset(dataset: Any, item: str) -> int | None:
