@@ -37,6 +37,8 @@ class StacContext:
     tree: StacTree
     store: SchemaStore
     profile: bool
+    assets_on_disk: bool = True
+    """False for a catalog published without its data: local assets are not looked for."""
 
 
 STAC_DOCUMENT = Scope[StacContext]("stac-document")
@@ -485,13 +487,22 @@ def extension_field_undeclared(ctx: StacContext) -> Iterator[Issue]:
             )
 
 
+def asset_hrefs(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], bool]]:
+    """Every asset of a document with an href: its key, the asset, and whether the href is
+    local (a relative path or a file URL) rather than remote."""
+    for key, asset in sorted(_obj(data.get("assets")).items()):
+        href = asset.get("href") if isinstance(asset, dict) else None
+        if isinstance(href, str):
+            yield key, asset, not is_url(href)
+
+
 def _local_assets(ctx: StacContext) -> Iterator[tuple[str, dict[str, Any]]]:
-    assets = _obj(ctx.doc.data.get("assets"))
-    if assets:
-        for key, asset in sorted(assets.items()):
-            href = asset.get("href") if isinstance(asset, dict) else None
-            if isinstance(href, str) and not is_url(href):
-                yield key, asset
+    """The document's local assets, when the catalog is checked with its data."""
+    if not ctx.assets_on_disk:
+        return
+    for key, asset, local in asset_hrefs(ctx.doc.data):
+        if local:
+            yield key, asset
 
 
 @check("S011", "asset-file-mismatch", scope=STAC_DOCUMENT)
@@ -524,16 +535,20 @@ def asset_file_mismatch(ctx: StacContext) -> Iterator[Issue]:
                 )
 
 
-@check("S014", "asset-missing", Severity.WARNING, scope=STAC_DOCUMENT)
+@check("S014", "asset-missing", scope=STAC_DOCUMENT)
 def asset_missing(ctx: StacContext) -> Iterator[Issue]:
-    """A local (relative or file) asset href points to no file, so it could not be verified."""
+    """A local (relative or file) asset href points to no file: the catalog was moved
+    without its data, or the file is gone (``--no-assets`` checks a catalog published
+    without its data)."""
     for key, asset in _local_assets(ctx):
         if not resolve_local(asset["href"], ctx.doc.path).is_file():
             yield Issue(
-                "asset file not found on disk; not verified",
+                "asset file not found on disk",
                 _at(ctx, f"assets.{key}.href"),
                 expected="an existing file",
                 actual=asset["href"],
+                hint="publish the data beside the catalog, or check with --no-assets when "
+                "the catalog is published without its data",
             )
 
 

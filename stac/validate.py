@@ -11,6 +11,7 @@ from tpqc.stac.checks import (
     STAC_TREE,
     STAC_UNREADABLE,
     StacContext,
+    asset_hrefs,
 )
 from tpqc.stac.schema_store import SchemaStore
 from tpqc.stac.tree import MAX_DOCUMENT_BYTES, UnreadableDocument, load_tree
@@ -27,16 +28,21 @@ def check_stac(
     fail_on: Severity = Severity.ERROR,
     follow_links: bool = True,
     max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    assets_on_disk: bool = True,
 ) -> Report:
     """Validate the documents at ``start`` and, with ``follow_links``, every document they
     reach; schemas are never fetched unless the store allows it. A document larger than
-    ``max_document_bytes`` (or not a regular file) is reported unreadable, never read."""
+    ``max_document_bytes`` (or not a regular file) is reported unreadable, never read.
+    Local assets are verified on disk (size, checksum, projection), and one that is missing
+    is an error; with ``assets_on_disk`` False (a catalog published without its data) they
+    are not looked for. The notes say how many assets were verified, missing, remote."""
     store = store or SchemaStore.load()
     selection = selection or Selection()
     tree = load_tree(
         start, follow_links=follow_links, slim_items=True, max_bytes=max_document_bytes
     )
     findings: list[Finding] = []
+    census = {"local": 0, "remote": 0}
     for unreadable in tree.unreadable:
         findings += run_scope(STAC_UNREADABLE, unreadable, selection)
     for link in tree.unresolved:
@@ -50,19 +56,28 @@ def check_stac(
                 STAC_UNREADABLE, UnreadableDocument(doc.name, f"read again: {exc}"), selection
             )
             continue
-        findings += run_scope(STAC_DOCUMENT, StacContext(whole, tree, store, profile), selection)
+        context = StacContext(whole, tree, store, profile, assets_on_disk)
+        findings += run_scope(STAC_DOCUMENT, context, selection)
+        for _, _, local in asset_hrefs(whole.data):
+            census["local" if local else "remote"] += 1
     files = [{"path": doc.name, "type": doc.kind, "id": doc.data.get("id")} for doc in tree.docs]
     notes = []
     if tree.links_not_followed:
         notes.append(f"{tree.links_not_followed} links not followed (--no-links)")
-    missing = sum(1 for f in findings if f.code == ASSET_MISSING)
-    if missing:
-        notes.append(
-            f"{missing} local assets not found on disk: their file:size and file:checksum "
-            "(and projection fields) were not verified"
-        )
+    if census["local"] or census["remote"]:
+        notes.append(_asset_census(census, findings, assets_on_disk))
     label = str(start) if isinstance(start, Path) else " ".join(str(p) for p in start)
     return Report.build(label, str(tree.root), findings, files, fail_on, notes=notes)
 
 
 ASSET_MISSING = "S014"
+
+
+def _asset_census(census: dict[str, int], findings: Sequence[Finding], on_disk: bool) -> str:
+    """How many assets the documents hold and what became of them."""
+    local, remote = census["local"], census["remote"]
+    remote_text = f"{remote} remote (not fetched: offline)"
+    if not on_disk:
+        return f"assets: {local} local not looked for (--no-assets), {remote_text}"
+    missing = sum(1 for f in findings if f.code == ASSET_MISSING)
+    return f"assets: {local - missing} local verified on disk, {missing} missing, {remote_text}"

@@ -358,6 +358,12 @@ def stac(
     help="Validate only the given documents; do not follow or check their links.",
 )
 @click.option("--profile", is_flag=True, help="Also require what every tpqc catalog guarantees.")
+@click.option(
+    "--no-assets",
+    is_flag=True,
+    help="The catalog is published without its data: do not look for local asset files "
+    "(a missing one is otherwise an error).",
+)
 @click.option("--online", is_flag=True, help="Fetch schemas that are not available locally.")
 @click.option(
     "--max-document-bytes",
@@ -381,6 +387,7 @@ def check_stac_command(
     schemas: Path | None,
     no_links: bool,
     profile: bool,
+    no_assets: bool,
     online: bool,
     max_document_bytes: int,
     fail_on: str,
@@ -414,6 +421,7 @@ def check_stac_command(
         fail_on=Severity.parse(fail_on),
         follow_links=not no_links,
         max_document_bytes=max_document_bytes,
+        assets_on_disk=not no_assets,
     )
     color = fmt == "text" and output is None and sys.stdout.isatty()
     emit(render(report, fmt, render_context(color, show_ok)), output)

@@ -6,6 +6,7 @@ are published in stored units so that they agree with `raster:scale`/`raster:off
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,23 @@ def test_a_packed_variables_statistics_are_in_stored_units(tmp_path: Path) -> No
     assert statistics["stddev"] == pytest.approx(stored.std(), rel=1e-9)
     # decoding the published statistics gives the decoded values back
     assert statistics["maximum"] * 0.01 + 273.15 == pytest.approx(stored.max() * 0.01 + 273.15)
+
+
+def test_a_catalog_moved_without_its_data_is_broken(catalog: Path, tmp_path: Path) -> None:
+    moved = tmp_path / "deeper" / "moved"
+    shutil.copytree(catalog, moved)
+    checked = run_cli("check-stac", str(moved), "-f", "json")
+    report = json.loads(checked.stdout)
+    missing = [f for f in report["findings"] if f["code"] == "S014"]
+    # every data file (22) is gone from where the hrefs say; the thumbnails moved along
+    assert len(missing) == 22 and {f["severity"] for f in missing} == {"error"}
+    assert checked.exit_code == 1
+    assert report["notes"] == [
+        "assets: 20 local verified on disk, 22 missing, 0 remote (not fetched: offline)"
+    ]
+    published_without_data = run_cli("check-stac", str(moved), "--no-assets", "-f", "json")
+    report = json.loads(published_without_data.stdout)
+    assert report["findings"] == [] and published_without_data.exit_code == 0
+    assert report["notes"] == [
+        "assets: 42 local not looked for (--no-assets), 0 remote (not fetched: offline)"
+    ]

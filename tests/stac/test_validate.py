@@ -113,8 +113,28 @@ def test_without_a_mirror_the_shipped_schemas_validate(realdata: Path) -> None:
     report = json.loads(result.stdout)
     # core 1.0.0 and file v2.1.0 ship with tpqc: no schema-unavailable any more
     assert sorted(set(names(report))) == ["asset-missing", "extension-field-undeclared"]
+    # the example's data is not beside it: its local asset is missing, an error
+    missing = [f for f in report["findings"] if f["code"] == "S014"]
+    assert {f["severity"] for f in missing} == {"error"}
+    assert sorted(f["field"] for f in missing) == [
+        f"assets.{key}.href"
+        for key in ("calibrations", "measurement", "noises", "products", "thumbnail")
+    ]
+    assert report["notes"] == [
+        "assets: 0 local verified on disk, 5 missing, 0 remote (not fetched: offline)"
+    ]
+    assert result.exit_code == 1
+    without = run_cli(
+        "check-stac",
+        str(realdata / "stac" / "extension-examples" / "file" / "item.json"),
+        "--no-assets",
+        "-f",
+        "json",
+    )
+    report = json.loads(without.stdout)
+    assert sorted(set(names(report))) == ["extension-field-undeclared"]
     assert all(f["severity"] == "warning" for f in report["findings"])
-    assert result.exit_code == 0
+    assert without.exit_code == 0
 
 
 def write(path: Path, document: dict[str, Any]) -> Path:
