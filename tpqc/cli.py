@@ -28,6 +28,7 @@ from tpqc.cli_support import (  # noqa: E402
     FORMAT_OPTION,
     OUTPUT_OPTION,
     SHOW_OK_OPTION,
+    SHOW_WAIVED_OPTION,
     configure_logging,
     emit,
     log,
@@ -36,6 +37,7 @@ from tpqc.cli_support import (  # noqa: E402
     tool_errors,
     validate_options,
     validation_options,
+    verbose,
     verbosity_options,
 )
 from tpqc.errors import UsageError  # noqa: E402
@@ -59,6 +61,7 @@ def cli() -> None:
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @SHOW_OK_OPTION
+@SHOW_WAIVED_OPTION
 @click.option(
     "--inventory",
     "inventory_csv",
@@ -88,6 +91,7 @@ def validate(
     fmt: str,
     output: Path | None,
     show_ok: bool | None,
+    show_waived: bool,
     inventory_csv: Path | None,
     shard: str | None,
     facts_out: Path | None,
@@ -124,7 +128,8 @@ def validate(
         report = run_shard(
             loaded, text, str(data) if data else None, shard_options, which, facts_out
         )
-        emit(render(report, fmt, render_context(False, show_ok, loaded)), output, guard)
+        context = render_context(False, show_ok, loaded, show_waived=show_waived)
+        emit(render(report, fmt, context), output, guard)
         sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
     result = run_validation(loaded, options)
     if options.follow_symlinks:  # data files outside the root, reached through symlinks
@@ -134,7 +139,7 @@ def validate(
 
         emit(rows_csv(result.report.inventory), inventory_csv, guard, "--inventory")
     color = fmt == "text" and output is None and sys.stdout.isatty()
-    context = render_context(color, show_ok, loaded, result.pictures)
+    context = render_context(color, show_ok, loaded, result.pictures, show_waived)
     emit(render(result.report, fmt, context), output, guard)
     sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
 
@@ -151,6 +156,7 @@ def validate(
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @SHOW_OK_OPTION
+@SHOW_WAIVED_OPTION
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -166,6 +172,7 @@ def merge(
     fmt: str,
     output: Path | None,
     show_ok: bool | None,
+    show_waived: bool,
     as_of: object,
     allow_in_data: bool,
 ) -> None:
@@ -189,7 +196,7 @@ def merge(
     result = judge(merged.spec, merged.gathered.inventory, merged.gathered.facts, options)
     log.info("merged %d shards: %d files", merged.shards, len(merged.gathered.facts))
     color = fmt == "text" and output is None and sys.stdout.isatty()
-    context = render_context(color, show_ok, merged.spec, result.pictures)
+    context = render_context(color, show_ok, merged.spec, result.pictures, show_waived)
     emit(render(result.report, fmt, context), output, guard)
     sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
 
@@ -212,11 +219,13 @@ def _publish(
     publishing: PublishOptions,
     *,
     show_ok: bool | None = None,
+    show_waived: bool = False,
     from_facts: tuple[Path, ...] = (),
 ) -> int:
     from tpqc.pipeline import publish
     from tpqc.schemas.spec import load_spec
     from tpqc.validators.render import render
+    from tpqc.validators.render.text import render_brief
 
     spec = load_spec(spec_path, data)
     gathered = None
@@ -226,7 +235,11 @@ def _publish(
         gathered = merge_shards(from_facts, spec_path).gathered
     result = publish(spec, options, publishing, gathered=gathered)
     report = result.validation.report
-    emit(render(report, "text", render_context(sys.stdout.isatty(), show_ok)), None)
+    if report.failed or verbose():
+        context = render_context(sys.stdout.isatty(), show_ok, show_waived=show_waived)
+        emit(render(report, "text", context), None)
+    else:  # published: the whole report is in the catalog folder (tpqc-report.json)
+        emit(render_brief(report), None)
     if not result.written:
         note("tpqc: the dataset has errors; no catalog written (use --allow-failed)")
         return EXIT_FINDINGS
@@ -248,8 +261,15 @@ def _publish(
             "(read back: same items)"
         )
     if publishing.target is not None:
-        note(f"tpqc: wrote the STAC catalog to {publishing.target}")
+        written = ", ".join(
+            f"{count} {DOCUMENT_NAMES.get(kind, kind)}{'s' if count != 1 else ''}"
+            for kind, count in result.documents.items()
+        )
+        note(f"tpqc: wrote the STAC catalog to {publishing.target} ({written})")
     return EXIT_CLEAN
+
+
+DOCUMENT_NAMES = {"Catalog": "catalog", "Collection": "collection", "Feature": "item"}
 
 
 def _summarise_catalog_findings(report: Report) -> None:
@@ -318,6 +338,7 @@ SCHEMAS_OPTION = click.option(
     "the data; repeat for several folders.",
 )
 @SHOW_OK_OPTION
+@SHOW_WAIVED_OPTION
 @verbosity_options
 @tool_errors
 def stac(
@@ -333,8 +354,11 @@ def stac(
     copy_assets: bool,
     from_facts: tuple[Path, ...],
     show_ok: bool | None,
+    show_waived: bool,
 ) -> None:
-    """Validate the dataset of SPEC and publish it as a static STAC catalog in --out."""
+    """Validate the dataset of SPEC and publish it as a static STAC catalog in --out. The
+    whole report is printed when validation fails or with -v; otherwise a summary (the
+    catalog folder holds the whole report as tpqc-report.json)."""
     from tpqc.pipeline import PublishOptions
 
     publishing = PublishOptions(
@@ -346,7 +370,17 @@ def stac(
         force=force,
         copy_assets=copy_assets,
     )
-    sys.exit(_publish(spec, data, options, publishing, show_ok=show_ok, from_facts=from_facts))
+    sys.exit(
+        _publish(
+            spec,
+            data,
+            options,
+            publishing,
+            show_ok=show_ok,
+            show_waived=show_waived,
+            from_facts=from_facts,
+        )
+    )
 
 
 @cli.command("check-stac")

@@ -100,6 +100,11 @@ def quiet() -> bool:
     return _verbosity().level > logging.WARNING
 
 
+def verbose() -> bool:
+    """True when -v was given (more than the default on the terminal)."""
+    return _verbosity().level < logging.WARNING
+
+
 def note(text: str) -> None:
     """An informational line on stderr, silenced by -q."""
     if not quiet():
@@ -175,6 +180,7 @@ def render_context(
     show_ok: bool | None = None,
     spec: Spec | None = None,
     pictures: object = None,
+    show_waived: bool = False,
 ) -> RenderContext:
     """What renderers get besides the report: every check's identity, colour, clean files,
     where the spec's fields are (SARIF) and the run's pictures (HTML)."""
@@ -185,6 +191,7 @@ def render_context(
         checks=all_checks(),
         color=color,
         show_ok=show_ok,
+        show_waived=show_waived,
         spec_uri=str(spec.path) if spec is not None else None,
         spec_lines=spec_lines(spec) if spec is not None else {},
         pictures=pictures,
@@ -235,6 +242,11 @@ SHOW_OK_OPTION = click.option(
     "show_ok",
     default=None,
     help="List clean files in the text report [default: only for up to 50 files].",
+)
+SHOW_WAIVED_OPTION = click.option(
+    "--show-waived",
+    is_flag=True,
+    help="List every waived finding in the text report [default: one line per check].",
 )
 
 

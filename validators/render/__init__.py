@@ -21,6 +21,8 @@ class RenderContext:
     color: bool = False
     show_ok: bool | None = None
     """List clean files in the text report; None: only for small datasets."""
+    show_waived: bool = False
+    """List every waived finding in the text report (else one line per check and reason)."""
     spec_uri: str | None = None
     """Where the spec is (SARIF locates dataset-wide findings in it)."""
     spec_lines: Mapping[str, int] = field(default_factory=dict)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from tpqc.schemas.identity import TOOL_VERSION
@@ -39,9 +40,63 @@ def _line(finding: Finding, color: bool) -> list[str]:
         lines.append(f"            expected: {_short(finding.expected)}")
     if finding.actual is not None:
         lines.append(f"            actual:   {_short(finding.actual)}")
+    examples = _examples(finding)
+    if examples:
+        lines.append(f"            examples: {examples}")
     if finding.hint:
         lines.append(f"            hint:     {visible(finding.hint)}")
     return lines
+
+
+SHOWN_EXAMPLES = 3
+"""Examples of a finding written on its line (the JSON report keeps them all)."""
+
+
+def _examples(finding: Finding) -> str:
+    """The first few offending values with where they are: ``row 1503 (2019-01-11
+    10:10:00) = 104.0``, ``row 0, col 3 = 26963.3``."""
+    examples = finding.details.get("examples")
+    if not isinstance(examples, list) or not examples:
+        return ""
+    shown = []
+    for example in examples[:SHOWN_EXAMPLES]:
+        if not isinstance(example, dict):
+            continue
+        where = []
+        if example.get("row") is not None:
+            where.append(f"row {example['row']}")
+        if example.get("column") is not None:
+            where.append(f"col {example['column']}")
+        place = ", ".join(where)
+        if example.get("time"):
+            place += f" ({example['time']})"
+        value = example.get("value")
+        text = place + (f" = {_short(value)}" if value is not None else "")
+        if text:
+            shown.append(text)
+    more = len(examples) - len(shown)
+    return visible("; ".join(shown) + (f"; {more} more in the JSON report" if more > 0 else ""))
+
+
+def _waived_lines(report: Report, color: bool) -> list[str]:
+    """Every waived finding with its place and the waiver's reason."""
+    out = []
+    for waived in report.waived:
+        path = visible(waived.finding.location.path or "(dataset)")
+        out.append(f"  {path}")
+        out.extend(_line(waived.finding, color))
+        out.append(f"            waived:   {visible(waived.reason)}")
+    return out
+
+
+def _waived_counts(report: Report) -> list[str]:
+    """One line per check and waiver reason, with how many findings it accepts."""
+    counts = Counter((w.finding.code, w.finding.name, w.reason) for w in report.waived)
+    out = [
+        f"  {code} {name}: {count} finding{'s' if count != 1 else ''} ({visible(reason)})"
+        for (code, name, reason), count in sorted(counts.items())
+    ]
+    return [*out, "  (--show-waived lists them)"]
 
 
 LIST_OK_UP_TO = 50
@@ -75,22 +130,47 @@ def render_text(report: Report, context: RenderContext | None = None) -> str:
     if clean and not list_ok:
         out.append(f"{clean} more files ok (--show-ok lists them)")
     if report.waived:
+        show_waived = context.show_waived if context is not None else False
         out += ["", f"waived ({len(report.waived)}, not counted)"]
-        for waived in report.waived:
-            path = visible(waived.finding.location.path or "(dataset)")
-            out.append(f"  {path}")
-            out.extend(_line(waived.finding, color))
-            out.append(f"            waived:   {visible(waived.reason)}")
+        out += _waived_lines(report, color) if show_waived else _waived_counts(report)
     if report.notes:
         out.append("")
         out.extend(f"note: {visible(note)}" for note in report.notes)
+    out += ["", _summary_line(report)]
+    return "\n".join(out) + "\n"
+
+
+def _summary_line(report: Report) -> str:
     summary = report.summary
     verdict = "passed" if summary.passed else f"FAILED (fail-on {report.fail_on.label})"
-    out += [
-        "",
+    return (
         f"{summary.files} files, {summary.errors} errors, {summary.warnings} warnings, "
         f"{summary.infos} notes"
         + (f", {summary.waived} waived" if summary.waived else "")
-        + f": {verdict}",
-    ]
+        + f": {verdict}"
+    )
+
+
+def render_brief(report: Report) -> str:
+    """The report in a few lines: one per check with how many findings in how many files,
+    then the summary (for a run whose whole report is written elsewhere)."""
+    out = [f"tpqc {TOOL_VERSION}: {visible(report.spec_path)} (data: {visible(report.data_root)})"]
+    counts: Counter[tuple[Severity, str, str]] = Counter()
+    files: dict[tuple[Severity, str, str], set[str | None]] = {}
+    for finding in report.findings:
+        key = (finding.severity, finding.code, finding.name)
+        counts[key] += 1
+        files.setdefault(key, set()).add(finding.location.path)
+    for (severity, code, name), count in sorted(
+        counts.items(), key=lambda kv: (-kv[0][0], kv[0][1])
+    ):
+        where = files[(severity, code, name)]
+        spread = f" in {len(where)} files" if len(where) > 1 else ""
+        out.append(
+            f"  {severity.label:<7} {code} {name}: {count} finding{'s' if count != 1 else ''}"
+            + spread
+        )
+    if report.waived:
+        out.append(f"  {len(report.waived)} findings waived")
+    out.append(_summary_line(report))
     return "\n".join(out) + "\n"

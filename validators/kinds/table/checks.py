@@ -203,14 +203,24 @@ def time_outside_coverage(ctx: TableContext) -> Iterator[Issue]:
 def table_value_out_of_range(ctx: TableContext) -> Iterator[Issue]:
     """Values of a column outside its limits (declared, or from the variable pack); missing
     codes are NA first, so -6999 is never out of range."""
+    found = {column.name: column for column in ctx.facts.columns}
     for problem in ctx.facts.problems_of(ProblemKind.OUT_OF_RANGE):
         rule = column_rule(ctx.table, problem.column or "")
         limits = {"min": rule.min, "max": rule.max, "unit": rule.unit} if rule else None
+        actual: dict[str, object] = {"rows": problem.count}
+        column = found.get(problem.column or "")
+        if rule is not None and column is not None:
+            # the column's extremes that pass its limits: how far out the values are
+            if rule.min is not None and column.minimum is not None and column.minimum < rule.min:
+                actual["min"] = column.minimum
+            if rule.max is not None and column.maximum is not None and column.maximum > rule.max:
+                actual["max"] = column.maximum
         yield _summary(
             problem,
             ctx,
             f"{problem.count} values of {problem.column} are out of range",
             expected=limits,
+            actual=actual,
         )
 
 
