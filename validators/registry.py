@@ -55,8 +55,33 @@ class CheckInfo:
     code: str
     name: str
     severity: Severity
-    description: str
+    description_rst: str
+    """The first paragraph of the check's docstring, as written (reST: ``units``)."""
     scope: str
+
+    @property
+    def description(self) -> str:
+        """The description as plain text: ``units`` and :class:`Scope` become units and
+        Scope."""
+        return plain_text(self.description_rst)
+
+    @property
+    def description_parts(self) -> list[tuple[str, bool]]:
+        """The description as (text, is_code) runs, for renderers that set code apart."""
+        parts = re.split(r"``(.+?)``|:[a-z]+:`~?(.+?)`", self.description_rst)
+        out: list[tuple[str, bool]] = []
+        for index in range(0, len(parts), 3):
+            if parts[index]:
+                out.append((parts[index], False))
+            code = next((p for p in parts[index + 1 : index + 3] if p), None)
+            if code:
+                out.append((code, True))
+        return out
+
+
+def plain_text(rst: str) -> str:
+    """reST inline markup written as plain text: ``x`` and :role:`x` become x."""
+    return re.sub(r":[a-z]+:`~?(.+?)`", r"\1", rst.replace("``", ""))
 
 
 _REGISTRY: dict[str, CheckInfo] = {}

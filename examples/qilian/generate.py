@@ -232,4 +232,6 @@ def write_example(folder: Path, defects: Collection[str] = ()) -> Path:
 if __name__ == "__main__":
     import sys
 
-    print(write_example(Path(sys.argv[1] if len(sys.argv) > 1 else "qilian-example"), PLANTED))
+    arguments = [a for a in sys.argv[1:] if a != "--defects"]
+    planted = (*PLANTED, "lc_class") if "--defects" in sys.argv[1:] else ()
+    print(write_example(Path(arguments[0] if arguments else "qilian-example"), planted))

@@ -93,7 +93,20 @@ def test_report_of_planted_defects_in_a_real_browser(
     assert shown == codes
     assert page.locator("img.quicklook").count() == 4  # one per raster file
     assert page.locator("#verdict").inner_text().strip().lower() == "failed"
-    assert page.locator("#map polygon").count() == 5  # four footprints and the extent
+    # the three files on one grid are one outline, the shifted 2019 another, and the extent
+    outlines = page.locator("#map polygon").evaluate_all(
+        "shapes => shapes.map(s => s.querySelector('title').textContent)"
+    )
+    assert sorted(outlines) == sorted(
+        [
+            "3 files: Wudaoliang_ALT_2017.tif, Wudaoliang_ALT_2018.tif, Wudaoliang_ALT_2020.tif",
+            "Wudaoliang_ALT_2019.tif",
+            "declared extent 91.8, 34.8 .. 94.04, 35.61",
+        ]
+    )
+    # a graticule labelled in degrees frames the data
+    labels = page.locator("#map text").evaluate_all("texts => texts.map(t => t.textContent)")
+    assert "92.0°E" in labels and "35.0°N" in labels
     for code in codes:
         assert page.locator(f"#check-{code}").count() == 1  # each finding links its check
     text = html.read_text(encoding="utf-8")

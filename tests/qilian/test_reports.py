@@ -80,9 +80,7 @@ def test_stac_prints_a_summary_unless_asked_or_failing(planted: Path, tmp_path: 
     lines = published.stdout.splitlines()
     assert len(lines) == 2 and lines[1].startswith("22 files, 0 errors")
     assert "(1 catalog, 5 collections, 22 items)" in published.stderr
-    verbose = run_cli(
-        "stac", str(clean), "--out", str(tmp_path / "catalog"), "--no-cache", "-v"
-    )
+    verbose = run_cli("stac", str(clean), "--out", str(tmp_path / "catalog"), "--no-cache", "-v")
     assert "SoilMoisture/SM_201807.nc  ok" in verbose.stdout
     failing = run_cli("stac", str(planted), "--out", str(tmp_path / "failed"), "--no-cache")
     assert failing.exit_code == 1

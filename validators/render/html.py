@@ -14,12 +14,14 @@ import base64
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from html import escape
 from importlib import resources
 from typing import Any
 
 from tpqc.schemas.identity import TOOL_VERSION
 from tpqc.validators.findings import Finding, Report, Severity
 from tpqc.validators.grid.quicklook import UNKNOWN_COLOUR, Quicklook, hex_colour, palette
+from tpqc.validators.registry import CheckInfo
 from tpqc.validators.render import RenderContext, svg
 from tpqc.validators.render.pictures import (
     NOT_A_TIME,
@@ -116,7 +118,9 @@ def _moment(ns: int) -> dt.datetime:
     return dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=ns // 1000)
 
 
-def _table_charts(picture: FilePicture, pictures: ReportPictures) -> list[str]:
+def _table_charts(
+    picture: FilePicture, pictures: ReportPictures, file: Mapping[str, Any]
+) -> list[str]:
     product = pictures.products.get(picture.product)
     step = dt.timedelta(seconds=(product.step_seconds if product and product.step_seconds else 600))
     charts = []
@@ -137,9 +141,29 @@ def _table_charts(picture: FilePicture, pictures: ReportPictures) -> list[str]:
                 (limits[0], limits[1]),
                 f"{sketch.name}{unit}",
                 step * sketch.rows_per_point,
+                _last_record(file),
             )
         )
     return [c for c in charts if c]
+
+
+def _description_html(info: CheckInfo) -> str:
+    """A check's description with its code words set as code (escaped HTML)."""
+    return "".join(
+        f"<code>{escape(text)}</code>" if is_code else escape(text)
+        for text, is_code in info.description_parts
+    )
+
+
+def _last_record(file: Mapping[str, Any]) -> dt.datetime | None:
+    """The time of a table's last record, as its report entry says."""
+    end = file.get("time_end")
+    if not isinstance(end, str):
+        return None
+    try:
+        return _parse(end)
+    except ValueError:
+        return None
 
 
 def _raster_pictures(
@@ -212,7 +236,11 @@ def _series_charts(report: Report, pictures: ReportPictures) -> list[dict[str, A
         if len(rows) + len(missing.get(product, [])) < 2:
             continue
         flagged = outliers.get("", set())
-        for metric, label in (("valid_mean", "valid mean"), ("valid_fraction", "valid fraction")):
+        declared = pictures.products.get(product)
+        metrics = [("valid_mean", "valid mean"), ("valid_fraction", "valid fraction")]
+        if declared is not None and declared.classes:  # the mean of class codes means nothing
+            metrics = metrics[1:]
+        for metric, label in metrics:
             points = [
                 (_parse(str(r["member_start"])), float(r[metric]))
                 for r in rows
@@ -263,7 +291,7 @@ def render_html(report: Report, context: RenderContext) -> str:
                 "name": findings[0].name,
                 "severity": max(f.severity for f in findings).label,
                 "count": len(findings),
-                "description": info.description if info else "",
+                "description": _description_html(info) if info else "",
                 "rows": [_finding_row(f, anchors) for f in findings],
                 "open": len(findings) <= 50,
             }
@@ -289,7 +317,7 @@ def render_html(report: Report, context: RenderContext) -> str:
         }
         if picture is not None:
             if picture.sketches:
-                view["charts"] = _table_charts(picture, pictures)
+                view["charts"] = _table_charts(picture, pictures, file)
             else:
                 view.update(_raster_pictures(picture, file, pictures))
         file_views.append(view)
@@ -327,7 +355,15 @@ def render_html(report: Report, context: RenderContext) -> str:
             open_files=len(paths) <= OPEN_UP_TO,
             map_svg=svg.footprint_map(footprints, pictures.extent),
             series=_series_charts(report, pictures),
-            checks=list(context.checks),
+            checks=[
+                {
+                    "code": info.code,
+                    "name": info.name,
+                    "severity": info.severity,
+                    "description": _description_html(info),
+                }
+                for info in context.checks
+            ],
             notes=list(report.notes),
             waived=[
                 {**_finding_row(w.finding, anchors), "reason": w.reason, "waiver": w.waiver}

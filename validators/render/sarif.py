@@ -22,7 +22,12 @@ def _rule(info: Any) -> dict[str, Any]:
         "id": info.code,
         "name": info.name,
         "shortDescription": {"text": f"{info.code} {info.name}"},
-        "fullDescription": {"text": info.description},
+        "fullDescription": {
+            "text": info.description,
+            "markdown": "".join(
+                f"`{text}`" if is_code else text for text, is_code in info.description_parts
+            ),
+        },
         "defaultConfiguration": {"level": _LEVEL[info.severity]},
         "helpUri": f"{INFORMATION_URI}/checks#{info.code}",
         "properties": {"scope": info.scope},
