@@ -11,6 +11,7 @@ from typing import Any
 
 from jsonschema.validators import validator_for
 
+from tpqc.stac.extension_refs import ExtensionRef
 from tpqc.stac.schema_store import PROFILE_URL, SchemaStore
 from tpqc.stac.schema_urls import core_url
 from tpqc.stac.tree import (
@@ -39,6 +40,8 @@ class StacContext:
     profile: bool
     assets_on_disk: bool = True
     """False for a catalog published without its data: local assets are not looked for."""
+    extensions: tuple[ExtensionRef, ...] = ()
+    """The document's ``stac_extensions`` entries with the schemas they name."""
 
 
 STAC_DOCUMENT = Scope[StacContext]("stac-document")
@@ -87,15 +90,27 @@ def _json_path(parts: Any) -> str:
     return ".".join(str(p) for p in parts)
 
 
-def _schema_issues(ctx: StacContext, url: str, label: str) -> Iterator[Issue]:
-    if ctx.store.conforms(url, ctx.doc.data):
+def _schema_issues(
+    ctx: StacContext, url: str, label: str, document: dict[str, Any] | None = None
+) -> Iterator[Issue]:
+    data = ctx.doc.data if document is None else document
+    if ctx.store.conforms(url, data):
         return  # valid: the compiled validator is enough; jsonschema explains failures
     schema = ctx.store.schema(url)
+    if isinstance(schema, dict):
+        # Refs resolve against the URL the schema was fetched from: pre-1.0 schemas call
+        # themselves "schema.json#", which resolves nothing.
+        schema = {**schema, "$id": url.rstrip("#")}
     validator = validator_for(schema)(schema, registry=ctx.store.registry)
     try:
-        errors = sorted(validator.iter_errors(ctx.doc.data), key=lambda e: list(map(str, e.path)))
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path)))
     except RecursionError:
         yield Issue(f"{label}: too deeply nested to explain", _at(ctx), expected=url)
+        return
+    except Exception as exc:  # a schema whose refs resolve nowhere cannot explain itself
+        yield Issue(
+            f"{label}: invalid, and the schema cannot say why: {exc}", _at(ctx), expected=url
+        )
         return
     for error in errors[:MAX_SCHEMA_ERRORS]:
         yield Issue(
@@ -118,8 +133,8 @@ def _core_url(ctx: StacContext) -> str | None:
     return core_url(f"v{version}", name)
 
 
-def _extension_urls(doc: StacDoc) -> list[str]:
-    return [u for u in _list(doc.data.get("stac_extensions")) if isinstance(u, str)]
+def _usable_extensions(ctx: StacContext) -> list[ExtensionRef]:
+    return [e for e in ctx.extensions if e.refusal is None and ctx.store.has(e.url)]
 
 
 @check("S001", "stac-unreadable", scope=STAC_UNREADABLE)
@@ -142,26 +157,36 @@ def schema_invalid(ctx: StacContext) -> Iterator[Issue]:
         return
     if ctx.store.has(url):
         yield from _schema_issues(ctx, url, f"STAC {ctx.doc.kind} schema")
-    for ext in _extension_urls(ctx.doc):
-        if ctx.store.has(ext):
-            yield from _schema_issues(ctx, ext, f"extension {ext.split('/')[-3]}")
+    # A short name stands for its extension's folder name (``proj`` for ``projection``),
+    # which the release's own extension schemas look for, as stac-validator reads it.
+    aliases = {e.written: e.folder for e in ctx.extensions if e.folder}
+    document = ctx.doc.data
+    if any(name in aliases for name in _list(document.get("stac_extensions"))):
+        document = {
+            **document,
+            "stac_extensions": [aliases.get(n, n) for n in document["stac_extensions"]],
+        }
+    for ext in _usable_extensions(ctx):
+        yield from _schema_issues(ctx, ext.url, f"extension {ext.written}", document)
 
 
 @check("S003", "schema-unavailable", Severity.WARNING, scope=STAC_DOCUMENT)
 def schema_unavailable(ctx: StacContext) -> Iterator[Issue]:
-    """An extension schema the document names is not available offline, so that part was not
-    validated (a warning: --fail-on warning makes it fail)."""
-    for needed in _extension_urls(ctx.doc):
-        if not ctx.store.has(needed):
-            refs = ctx.store.missing_refs(needed) if needed.rstrip("#") in ctx.store.urls else ()
-            yield Issue(
-                "schema not available offline: not validated"
-                + (f" (it needs {', '.join(refs)})" if refs else ""),
-                _at(ctx, "stac_extensions"),
-                expected="a local copy (--schemas DIR) or --online",
-                actual=needed,
-                details={"needs": list(refs)} if refs else {},
-            )
+    """An extension schema the document names (a URL, a pre-1.0 short name such as ``eo``,
+    or a relative path inside the checked folder) is not available offline, so that part
+    was not validated (a warning: --fail-on warning makes it fail)."""
+    for ext in ctx.extensions:
+        if ext.refusal is None and ctx.store.has(ext.url):
+            continue
+        reason = ext.refusal or ctx.store.unavailable_reason(ext.url)
+        refs = ctx.store.missing_refs(ext.url) if ext.url.rstrip("#") in ctx.store.urls else ()
+        yield Issue(
+            f"schema not validated: {reason}",
+            _at(ctx, "stac_extensions"),
+            expected="a local copy (--schemas DIR) or --online",
+            actual=ext.written if ext.url == ext.written else f"{ext.written} ({ext.url})",
+            details={"needs": list(refs)} if refs else {},
+        )
 
 
 @check("S015", "core-schema-unavailable", scope=STAC_DOCUMENT)
@@ -172,7 +197,8 @@ def core_schema_unavailable(ctx: StacContext) -> Iterator[Issue]:
     if url is not None and not ctx.store.has(url):
         versions = ctx.store.core_versions()
         yield Issue(
-            f"no STAC {ctx.doc.data.get('stac_version')} core schema offline: not validated",
+            f"STAC {ctx.doc.data.get('stac_version')} {ctx.doc.kind} not validated: "
+            + ctx.store.unavailable_reason(url),
             _at(ctx, "stac_version"),
             expected=f"a STAC version with a schema at hand ({', '.join(versions)}), "
             "a local copy (--schemas DIR) or --online",
@@ -256,14 +282,22 @@ def upward_link_unresolved(link: UnresolvedLink) -> Iterator[Issue]:
 
 @check("S006", "id-duplicate", scope=STAC_TREE)
 def id_duplicate(tree: StacTree) -> Iterator[Issue]:
-    """Two collections, or two items of one collection, share an id."""
-    seen: dict[tuple[str, str, str], str] = {}
+    """Two collections of one catalog, or two items of one collection, share an id
+    (documents given on their own, reached from no common start, are independent)."""
+    seen: dict[tuple[str, str, str, str], str] = {}
     for doc in tree.docs:
-        scope = str(doc.data.get("collection", "")) if doc.kind == "Item" else ""
-        key = (doc.kind, scope, str(doc.data.get("id")))
+        top = doc
+        while top.parent is not None:
+            top = top.parent
+        collection = doc.data.get("collection") if doc.kind == "Item" else None
+        if isinstance(collection, str):
+            scope = f"collection {collection}"
+        else:
+            scope = doc.parent.name if doc.parent is not None else f"alone {doc.name}"
+        key = (doc.kind, top.name, scope, str(doc.data.get("id")))
         if key in seen:
             yield Issue(
-                f"{doc.kind} id {key[2]!r} is used twice",
+                f"{doc.kind} id {key[3]!r} is used twice",
                 Location(path=doc.name, field="id"),
                 expected="unique ids",
                 actual=seen[key],
@@ -472,12 +506,12 @@ def _prefixed_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
 @check("S010", "extension-field-undeclared", Severity.WARNING, scope=STAC_DOCUMENT)
 def extension_field_undeclared(ctx: StacContext) -> Iterator[Issue]:
     """A ``prefix:`` field whose extension is not listed in stac_extensions."""
-    declared = " ".join(_extension_urls(ctx.doc))
+    declared = {name for ext in ctx.extensions for name in ext.names}
     reported: set[str] = set()
     for key, where in _prefixed_fields(ctx.doc.data, ""):
         prefix = key.split(":", 1)[0]
         name = PREFIX_EXTENSIONS.get(prefix, prefix)
-        if f"/{name}/" not in declared and prefix not in reported:
+        if name not in declared and prefix not in declared and prefix not in reported:
             reported.add(prefix)
             yield Issue(
                 f"field {key!r} belongs to an undeclared extension",

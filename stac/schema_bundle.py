@@ -1,10 +1,10 @@
 """The official STAC JSON Schemas tpqc ships, so that an installed tpqc validates fully
 offline what it writes and what it commonly meets: STAC core 1.0.0 and 1.1.0 and every
-earlier release from 0.8.0 (with the extensions each bundled), GeoJSON, PROJJSON
-0.2/0.5/0.7, and every tagged release of the projection, raster, file, scientific, table,
-datacube, eo, view, classification, sat, sar, processing, timestamps and item-assets
-extensions. Two pre-1.0 files are not valid JSON as released; the bundle records them as
-such (a document naming one is told so, not passed).
+earlier release from 0.8.0 (with the extensions each bundled), GeoJSON and its geometry
+schemas, PROJJSON 0.2/0.5/0.7, and every tagged release of the projection, raster, file,
+scientific, table, datacube, eo, view, classification, sat, sar, processing, timestamps and
+item-assets extensions. Two pre-1.0 files are not valid JSON as released; the bundle records
+them as such (a document naming one is told so, not passed).
 
 The bundle (``stac-schemas.json``, package data) holds each schema document by the URL
 documents refer to it by, with where it came from: its upstream repository, path and commit,
@@ -14,7 +14,10 @@ licence, and the sha256 of the upstream file. It is generated, not edited:
 
 from mirrors laid out as ``v1.0.0/item.json``, ``extensions/<name>/<version>/schema.json``,
 ``geojson/``, ``projjson/<v>/`` and ``stac-spec/<tag>/<path>`` (the layouts of
-``shared/realdata/stac/schemas`` and ``shared/realdata/stac/more-schemas``).
+``shared/realdata/stac/schemas`` and ``shared/realdata/stac/more-schemas``), plus a mirror
+whose ``geojson/`` holds the ``*.json`` of the ``geojson-schema`` npm package of the
+geojson/schema repository (``npm pack geojson-schema@1.0.5``): the geometry schemas
+pre-1.0 extensions name.
 """
 
 from __future__ import annotations
@@ -76,10 +79,17 @@ STAC_RELEASES: dict[str, str] = {
 BUNDLE_NAME = "stac-schemas.json"
 STAC_SPEC = ("radiantearth/stac-spec", "v1.0.0 (commit 789e90fba4c7)", "Apache-2.0")
 PYSTAC = ("stac-utils/pystac", "HEAD (commit e064109398b0)", "Apache-2.0")
+GEOJSON = (
+    "geojson/schema",
+    "npm geojson-schema 1.0.5 (tarball sha1 2732e23c06162c16505e199c5a8b8b3d76a9dc30)",
+    "MIT",
+)
 SOURCES: dict[str, tuple[str, str, str]] = {
     "v1.0.0/": STAC_SPEC,
     "v1.1.0/": PYSTAC,
-    "geojson/": PYSTAC,
+    "geojson/Feature.json": PYSTAC,
+    "geojson/Geometry.json": PYSTAC,
+    "geojson/": GEOJSON,
     "extensions/projection/v1.0.0/": (
         "stac-extensions/projection",
         "v1.0.0 (3b33ef00ea7c)",

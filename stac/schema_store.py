@@ -180,6 +180,33 @@ class SchemaStore:
         urls += [u for u in document.get("stac_extensions") or [] if isinstance(u, str)]
         return all(self.conforms(url, document) for url in urls if self.has(url))
 
+    def with_documents(self, documents: dict[str, Any]) -> SchemaStore:
+        """This store with more schemas (those shipped beside a document), registered under
+        their URIs."""
+        if not documents:
+            return self
+        registry = self.registry.with_resources(
+            (uri, Resource.from_contents(doc, default_specification=DRAFT7))
+            for uri, doc in documents.items()
+        )
+        return SchemaStore(registry, self.urls | frozenset(documents), self.online)
+
+    def unavailable_reason(self, url: str) -> str:
+        """Why the schema at ``url`` cannot be used offline, in a few words."""
+        from tpqc.stac.schema_bundle import broken_schemas
+
+        broken = broken_schemas()
+        key = url.rstrip("#")
+        if key in broken:
+            return f"the official schema is {broken[key]}"
+        if key not in self.urls:
+            return "not available offline"
+        refs = self.missing_refs(key)
+        faulty = [r for r in refs if r in broken]
+        if faulty:
+            return f"it refers to {faulty[0]}, which is {broken[faulty[0]]}"
+        return f"it needs {', '.join(refs)}"
+
     def schema(self, url: str) -> Any:
         """The schema document registered at (or, online, fetched from) a URL."""
         key = url.rstrip("#")

@@ -110,9 +110,25 @@ class StacDoc:
 
     @property
     def kind(self) -> str:
-        """Item, Catalog or Collection."""
-        kind = self.data.get("type")
-        return "Item" if kind == "Feature" else str(kind)
+        """Item, Catalog or Collection (for a pre-1.0 catalog or collection, which has no
+        ``type``, what its fields make it)."""
+        return stac_kind(self.data) or str(self.data.get("type"))
+
+
+def stac_kind(data: Any) -> str | None:
+    """Item, Catalog or Collection, or None for no STAC object. Catalogs and collections
+    had no ``type`` before 1.0.0-rc.1: one with an extent or a license is a collection,
+    as stac-validator and pystac decide."""
+    if not isinstance(data, dict):
+        return None
+    kind = data.get("type")
+    if kind == "Feature":
+        return "Item"
+    if kind in ("Catalog", "Collection"):
+        return str(kind)
+    if kind is None and isinstance(data.get("stac_version"), str) and "id" in data:
+        return "Collection" if "extent" in data or "license" in data else "Catalog"
+    return None
 
 
 @dataclass(frozen=True)
@@ -223,8 +239,10 @@ def load_tree(
         except DocumentError as exc:
             tree.unreadable.append(UnreadableDocument(name, str(exc)))
             continue
-        if not isinstance(data, dict) or "type" not in data:
-            tree.unreadable.append(UnreadableDocument(name, "not a STAC object (no 'type')"))
+        if not isinstance(data, dict) or ("type" not in data and stac_kind(data) is None):
+            tree.unreadable.append(
+                UnreadableDocument(name, "not a STAC object (no 'type', no 'stac_version')")
+            )
             continue
         doc = StacDoc(path, name, data, parent)
         if slim_items and doc.kind == "Item" and parent is not None:

@@ -13,6 +13,7 @@ from tpqc.stac.checks import (
     StacContext,
     asset_hrefs,
 )
+from tpqc.stac.extension_refs import extension_refs, local_schemas
 from tpqc.stac.schema_store import SchemaStore
 from tpqc.stac.tree import MAX_DOCUMENT_BYTES, UnreadableDocument, load_tree
 from tpqc.validators.findings import Finding, Report, Severity
@@ -56,10 +57,19 @@ def check_stac(
                 STAC_UNREADABLE, UnreadableDocument(doc.name, f"read again: {exc}"), selection
             )
             continue
-        context = StacContext(whole, tree, store, profile, assets_on_disk)
+        extensions = extension_refs(whole.data, whole.path, tree.root)
+        beside = local_schemas(extensions, tree.root)
+        context = StacContext(
+            whole,
+            tree,
+            store.with_documents(beside),
+            profile,
+            assets_on_disk,
+            tuple(extensions),
+        )
         findings += run_scope(STAC_DOCUMENT, context, selection)
-        for _, _, local in asset_hrefs(whole.data):
-            census["local" if local else "remote"] += 1
+        for _, _, is_local in asset_hrefs(whole.data):
+            census["local" if is_local else "remote"] += 1
     files = [{"path": doc.name, "type": doc.kind, "id": doc.data.get("id")} for doc in tree.docs]
     notes = []
     if tree.links_not_followed:
