@@ -102,6 +102,11 @@ class NetcdfKind(GridKind):
             "units": nc.attrs.get("units"),
             "standard_name": nc.attrs.get("standard_name"),
             "fill_value": nc.fill_value,
+            "implicit_fill": nc.implicit_fill,
+            "missing_values": list(nc.missing_values),
+            "valid_range": [nc.valid_min, nc.valid_max]
+            if nc.valid_min is not None or nc.valid_max is not None
+            else None,
             "scale_factor": nc.scale,
             "add_offset": nc.offset,
             "crs_source": nc.crs_source,

@@ -41,13 +41,19 @@ NETCDF_FILE = Scope[NetcdfContext]("netcdf-file")
 
 def raster_view(facts: NetcdfFacts) -> RasterFacts:
     """The variable as one band of a grid, so that every raster check applies to it
-    (statistics over all time steps; fill and missing values are its nodata)."""
+    (statistics over all time steps; fill and missing values, or NetCDF's default fill
+    when none is declared, are its nodata)."""
     band = BandFacts(
         index=1,
         dtype=facts.dtype or "float64",
-        nodata=facts.fill_value
-        if facts.fill_value is not None
-        else (facts.missing_values[0] if facts.missing_values else None),
+        nodata=next(
+            (
+                code
+                for code in (facts.fill_value, *facts.missing_values, facts.implicit_fill)
+                if code is not None
+            ),
+            None,
+        ),
         nodata_representable=True,
         description=facts.attrs.get("long_name"),
         unit=facts.attrs.get("units"),
@@ -139,8 +145,10 @@ def _about_the_variable(found: Sequence[Finding], _: Finding) -> bool:
     explains=(Explains("R020", when=_about_the_variable),),
 )
 def units_invalid(ctx: NetcdfContext) -> Iterator[Issue]:
-    """The variable or a spatial coordinate has no ``units``, or units UDUNITS cannot parse
-    (the variable's unit is then not compared with the spec's)."""
+    """The variable or a spatial coordinate (a dimension's, or an auxiliary one the
+    ``coordinates`` attribute names, such as a curvilinear grid's 2-D latitude) has no
+    ``units``, or units UDUNITS cannot parse (the variable's unit is then not compared with
+    the spec's)."""
     if not _checked(ctx):
         return
     subjects = [(ctx.facts.variable or "", ctx.facts.attrs, "variable")]
@@ -149,6 +157,7 @@ def units_invalid(ctx: NetcdfContext) -> Iterator[Issue]:
         for a in ctx.facts.axes
         if a.role in ("x", "y") and a.has_variable
     ]
+    subjects += [(name, attrs, "coordinate") for name, attrs in ctx.facts.auxiliary]
     for name, attrs, subject in subjects:
         units = attrs.get("units")
         if units is None:
@@ -236,6 +245,25 @@ def time_units_invalid(ctx: NetcdfContext) -> Iterator[Issue]:
             expected="units '<unit> since <date>' and a CF calendar",
             actual={"units": facts.time_units, "calendar": facts.calendar},
             details={"reason": facts.time_error},
+        )
+
+
+@check("C012", "time-values-missing", scope=NETCDF_FILE)
+def time_values_missing(ctx: NetcdfContext) -> Iterator[Issue]:
+    """Values of the time coordinate are missing (its fill value, outside its valid range)
+    or cannot be decoded with valid units: those steps have no time."""
+    facts = ctx.facts
+    if _checked(ctx) and facts.times_problem is not None:
+        time = facts.axis("time")
+        yield Issue(
+            f"{facts.times_missing} time values have no time",
+            ctx.at(time.name if time else "time"),
+            expected="a time for every step",
+            actual={
+                "missing": facts.times_missing,
+                "steps": facts.times_missing + len(facts.times),
+            },
+            details={"reason": facts.times_problem},
         )
 
 

@@ -30,6 +30,13 @@ from tpqc.validators.engine.checksum import hashed_while
 from tpqc.validators.engine.facts import FactsPart, FileFacts, ReadJob, openable
 from tpqc.validators.grid.quicklook import Quicklook, QuicklookSampler
 from tpqc.validators.grid.statistics import BandAccumulator
+from tpqc.validators.kinds.netcdf.masking import (
+    MaskingRules,
+    invalid_cells,
+    masking_rules,
+    stored,
+    stored_dtype,
+)
 
 SLAB_PIXELS = 4 << 20
 """Pixels read at a time (whole time steps)."""
@@ -76,13 +83,24 @@ class NetcdfFacts(FileFacts):
     attrs: Mapping[str, str] = field(default_factory=dict)
     """The variable's attributes as text (units, standard_name, grid_mapping ...)."""
     fill_value: float | None = None
+    """The declared ``_FillValue``."""
     missing_values: tuple[float, ...] = ()
+    implicit_fill: float | None = None
+    """NetCDF's default fill of the type, missing when no ``_FillValue`` is declared."""
+    valid_min: float | None = None
+    valid_max: float | None = None
+    """The valid range in stored values (``valid_range`` or ``valid_min``/``valid_max``)."""
+    unsigned: bool = False
+    """A signed integer variable read as unsigned (``_Unsigned = "true"``)."""
     scale: float = 1.0
     offset: float = 0.0
     packing_error: str | None = None
     """Why scale_factor/add_offset cannot decode the values (0, NaN, infinite); the values
     are then not read."""
     axes: tuple[AxisFacts, ...] = ()
+    auxiliary: tuple[tuple[str, Mapping[str, str]], ...] = ()
+    """Spatial auxiliary coordinates the variable names in ``coordinates`` (2-D latitude
+    and longitude of a curvilinear grid ...), with their attributes."""
     grid_mapping: Mapping[str, str] = field(default_factory=dict)
     """The attributes of the grid-mapping variable the variable names."""
     crs_wkt: str | None = None
@@ -94,6 +112,11 @@ class NetcdfFacts(FileFacts):
     time_units: str | None = None
     calendar: str | None = None
     time_error: str | None = None
+    """Why the time units or calendar cannot be decoded."""
+    times_missing: int = 0
+    """Time values that are missing (fill, outside the valid range) or cannot be decoded."""
+    times_problem: str | None = None
+    """What is wrong with the time values, when some are missing or undecodable."""
     times: tuple[str, ...] = ()
     """Each time step decoded with the file's calendar (ISO 8601, the file's own clock)."""
     time_seconds: tuple[float, ...] = ()
@@ -158,13 +181,6 @@ def _attrs(obj: Any) -> dict[str, str]:
     return {str(k): _text(obj.getncattr(k)) for k in obj.ncattrs()}
 
 
-def _numbers(value: Any) -> tuple[float, ...]:
-    try:
-        return tuple(float(v) for v in np.atleast_1d(np.asarray(value, dtype=np.float64)))
-    except (TypeError, ValueError):
-        return ()
-
-
 def _role(name: str, attrs: Mapping[str, str], values: Any) -> str:
     units = attrs.get("units", "").strip().lower()
     standard = attrs.get("standard_name", "").strip().lower()
@@ -207,6 +223,51 @@ def _axis(dataset: Any, name: str, size: int) -> AxisFacts:
     return AxisFacts(
         name, size, role, True, float(values[0]), float(values[-1]), step, monotonic, attrs
     )
+
+
+SPATIAL_NAMES = {
+    "lat",
+    "lon",
+    "latitude",
+    "longitude",
+    "nav_lat",
+    "nav_lon",
+    "xlat",
+    "xlong",
+    "x",
+    "y",
+}
+SPATIAL_STANDARD_NAMES = {
+    "latitude",
+    "longitude",
+    "grid_latitude",
+    "grid_longitude",
+    "projection_x_coordinate",
+    "projection_y_coordinate",
+}
+
+
+def _auxiliary(
+    dataset: Any, attrs: Mapping[str, str], dimension_names: set[str]
+) -> tuple[tuple[str, Mapping[str, str]], ...]:
+    """The spatial auxiliary coordinates the variable's ``coordinates`` attribute names:
+    those with an X or Y ``axis``, a latitude/longitude ``standard_name`` or name, or two
+    or more dimensions (a curvilinear grid's latitude and longitude)."""
+    found = []
+    for name in attrs.get("coordinates", "").split():
+        variable = dataset.variables.get(name)
+        if variable is None or name in dimension_names or not _numeric(variable):
+            continue
+        coordinate_attrs = _attrs(variable)
+        spatial = (
+            coordinate_attrs.get("axis", "").upper() in ("X", "Y")
+            or coordinate_attrs.get("standard_name") in SPATIAL_STANDARD_NAMES
+            or name.lower() in SPATIAL_NAMES
+            or variable.ndim >= 2
+        )
+        if spatial:
+            found.append((name, coordinate_attrs))
+    return tuple(found)
 
 
 def _grid(
@@ -261,33 +322,51 @@ def _crs(
 
 def _times(
     axis: AxisFacts | None, dataset: Any
-) -> tuple[str | None, str | None, str | None, tuple[str, ...], tuple[float, ...]]:
+) -> tuple[str | None, str | None, str | None, tuple[str, ...], tuple[float, ...], int, str | None]:
     """(units, calendar, why they cannot be decoded, the steps as ISO text and as seconds
-    since 1970 on the file's calendar)."""
+    since 1970 on the file's calendar, how many time values are missing or undecodable, and
+    why). The units are judged on their own: valid units with time values that are all
+    fill are no units problem. Missing time values (fill, missing codes, outside the valid
+    range, as netCDF4 masks them) are left out of the steps and counted."""
     if axis is None or not axis.has_variable:
-        return None, None, None, (), ()
+        return None, None, None, (), (), 0, None
     units = axis.attrs.get("units")
     calendar = axis.attrs.get("calendar", "standard")
     if not units:
-        return None, calendar, "the time coordinate has no units", (), ()
+        return None, calendar, "the time coordinate has no units", (), (), 0, None
     import cftime
 
     variable = dataset.variables[axis.name]
-    try:
-        variable.set_auto_maskandscale(False)
-        values = np.asarray(variable[:], dtype=np.float64)
-        dates = np.atleast_1d(
-            cftime.num2date(values, units, calendar=calendar, only_use_cftime_datetimes=True)
-        )
-        seconds = cftime.date2num(dates, "seconds since 1970-01-01", calendar=calendar)
-    except (ValueError, TypeError, OverflowError) as exc:
-        return units, calendar, str(exc), (), ()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cftime's notes on calendars go to no terminal
+        try:
+            cftime.num2date(0, units, calendar=calendar, only_use_cftime_datetimes=True)
+        except (ValueError, TypeError, OverflowError) as exc:
+            return units, calendar, str(exc), (), (), 0, None
+        try:
+            variable.set_auto_maskandscale(False)
+            raw = np.atleast_1d(np.asarray(variable[:]))
+            if raw.dtype.kind not in "iuf":
+                raise TypeError(f"time values are {raw.dtype}, not numbers")
+            rules = masking_rules(variable)
+            raw = stored(raw, rules)
+            missing = invalid_cells(raw, rules) | ~np.isfinite(raw.astype(np.float64))
+            values = raw.astype(np.float64)[~missing]
+            dates = np.atleast_1d(
+                cftime.num2date(values, units, calendar=calendar, only_use_cftime_datetimes=True)
+            )
+            seconds = cftime.date2num(dates, "seconds since 1970-01-01", calendar=calendar)
+        except (ValueError, TypeError, OverflowError) as exc:
+            return units, calendar, None, (), (), int(variable.size), str(exc)
+    lost = int(np.count_nonzero(missing))
     return (
         units,
         calendar,
         None,
-        tuple(d.isoformat() for d in dates),
-        tuple(float(v) for v in np.atleast_1d(seconds)),
+        tuple(d.isoformat() for d in dates) if values.size else (),
+        tuple(float(v) for v in np.atleast_1d(seconds)) if values.size else (),
+        lost,
+        f"{lost} of {raw.size} time values are fill or outside the valid range" if lost else None,
     )
 
 
@@ -317,7 +396,19 @@ def _data_variables(dataset: Any) -> tuple[str, ...]:
                 skip.add(str(variable.getncattr(key)))
         if "coordinates" in attrs:
             skip.update(str(variable.getncattr("coordinates")).split())
-    return tuple(name for name, v in dataset.variables.items() if name not in skip and v.ndim >= 2)
+    return tuple(
+        name
+        for name, v in dataset.variables.items()
+        if name not in skip and v.ndim >= 2 and _numeric(v)
+    )
+
+
+def _numeric(variable: Any) -> bool:
+    """True for a variable of numbers (not text, not a compound or variable-length type)."""
+    try:
+        return np.dtype(variable.dtype).kind in "iuf"
+    except TypeError:  # a variable-length or compound type
+        return False
 
 
 @dataclass
@@ -392,6 +483,12 @@ class NetcdfReadJob(ReadJob):
 def _header(dataset: Any, relative: str, size: int | None, wanted: str | None) -> dict[str, Any]:
     data_variables = _data_variables(dataset)
     name, problem = choose_variable(data_variables, wanted)
+    if wanted and name is None and wanted in dataset.variables:
+        found = dataset.variables[wanted]
+        if not _numeric(found):
+            problem = f"variable {wanted!r} holds {found.dtype} values, not numbers: no grid"
+        else:
+            problem = f"variable {wanted!r} has {found.ndim} dimension(s): no grid of values"
     header: dict[str, Any] = {
         "path": relative,
         "size_bytes": size,
@@ -416,26 +513,31 @@ def _header(dataset: Any, relative: str, size: int | None, wanted: str | None) -
             dataclasses.replace(axes[-1], role="x"),
         )
     transform, width, height = _grid(axes)
+    auxiliary = _auxiliary(dataset, attrs, {a.name for a in axes})
     wkt, source, crs_error, mapping = _crs(dataset, attrs, axes)
     time_axis = next((a for a in axes if a.role == "time"), None)
-    units, calendar, time_error, times, seconds = _times(time_axis, dataset)
-    fill = variable.getncattr("_FillValue") if "_FillValue" in variable.ncattrs() else None
-    missing = variable.getncattr("missing_value") if "missing_value" in variable.ncattrs() else None
-    scale = (
-        float(variable.getncattr("scale_factor")) if "scale_factor" in variable.ncattrs() else 1.0
+    units, calendar, time_error, times, seconds, times_missing, times_problem = _times(
+        time_axis, dataset
     )
-    offset = float(variable.getncattr("add_offset")) if "add_offset" in variable.ncattrs() else 0.0
+    rules = masking_rules(variable)
+    scale, scale_text = _packing_number(variable, "scale_factor", 1.0)
+    offset, offset_text = _packing_number(variable, "add_offset", 0.0)
     header.update(
         dims=tuple(variable.dimensions),
         shape=tuple(int(s) for s in variable.shape),
-        dtype=str(variable.dtype),
+        dtype=str(stored_dtype(variable.dtype, rules)),
         attrs=attrs,
-        fill_value=_numbers(fill)[0] if fill is not None and _numbers(fill) else None,
-        missing_values=_numbers(missing) if missing is not None else (),
+        fill_value=None if rules.fill_is_default else rules.fill,
+        missing_values=rules.missing,
+        implicit_fill=rules.fill if rules.fill_is_default else None,
+        valid_min=rules.valid_min,
+        valid_max=rules.valid_max,
+        unsigned=rules.unsigned,
         scale=scale,
         offset=offset,
-        packing_error=_packing_problem(scale, offset),
+        packing_error=_packing_problem(scale, offset, scale_text or offset_text),
         axes=axes,
+        auxiliary=auxiliary,
         grid_mapping=mapping,
         crs_wkt=wkt,
         crs_source=source,
@@ -446,14 +548,33 @@ def _header(dataset: Any, relative: str, size: int | None, wanted: str | None) -
         time_units=units,
         calendar=calendar,
         time_error=time_error,
+        times_missing=times_missing,
+        times_problem=times_problem,
         times=times,
         time_seconds=seconds,
     )
     return header
 
 
-def _packing_problem(scale: float, offset: float) -> str | None:
+def _packing_number(variable: Any, name: str, default: float) -> tuple[float, str | None]:
+    """A packing attribute as a number, or the default and why it is not one (text such as
+    ``0.001f``: netCDF4 then leaves the values packed)."""
+    if name not in variable.ncattrs():
+        return default, None
+    value = variable.getncattr(name)
+    try:
+        number = np.asarray(value)
+        if number.dtype.kind not in "iuf" or number.size != 1:
+            raise TypeError
+        return float(number.ravel()[0]), None
+    except (TypeError, ValueError):
+        return default, f"{name} is not a number ({_text(value)[:40]!r})"
+
+
+def _packing_problem(scale: float, offset: float, not_a_number: str | None = None) -> str | None:
     """Why packed values cannot be decoded with this scale and offset, or None."""
+    if not_a_number is not None:
+        return f"{not_a_number}: the values cannot be unpacked"
     if not math.isfinite(scale):
         return f"scale_factor is {scale}: no value can be decoded"
     if scale == 0.0:
@@ -504,20 +625,34 @@ def _reason(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+def header_rules(header: Mapping[str, Any]) -> MaskingRules:
+    """The masking rules the header recorded."""
+    implicit = header.get("implicit_fill")
+    return MaskingRules(
+        fill=implicit if implicit is not None else header.get("fill_value"),
+        fill_is_default=implicit is not None,
+        missing=tuple(header.get("missing_values", ())),
+        valid_min=header.get("valid_min"),
+        valid_max=header.get("valid_max"),
+        unsigned=bool(header.get("unsigned")),
+    )
+
+
 def _raw_to_values(
     raw: npt.NDArray[Any], header: Mapping[str, Any]
 ) -> tuple[npt.NDArray[Any], float | None]:
-    """A slab in physical units and the value that marks fill in it (NaN when unpacked)."""
-    fill = header.get("fill_value")
-    missing = [m for m in header.get("missing_values", ()) if m != fill]
+    """A slab in physical units and the value that marks no data in it: the stored values
+    with the missing cells (fill, missing codes, outside the valid range: netCDF4's mask)
+    as NaN, scaled and offset when packed; an unpacked slab whose only missing code is its
+    fill is returned as stored (the accumulator skips the fill value itself)."""
+    rules = header_rules(header)
+    raw = stored(raw, rules)
     scale, offset = header.get("scale", 1.0), header.get("offset", 0.0)
-    if scale == 1.0 and offset == 0.0 and not missing:
-        return raw, fill  # the accumulator skips the fill value itself
+    simple = not rules.missing and rules.valid_min is None and rules.valid_max is None
+    if scale == 1.0 and offset == 0.0 and simple:
+        return raw, rules.fill
+    invalid = invalid_cells(raw, rules)
     values = raw.astype(np.float64)
-    invalid = np.zeros(raw.shape, bool)
-    for code in [fill, *missing]:
-        if code is not None:
-            invalid |= raw == np.asarray(code).astype(raw.dtype)
     if scale != 1.0 or offset != 0.0:
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is inf, counted as such
             values = values * scale + offset
@@ -559,7 +694,7 @@ def _read_values(
     result = NetcdfPart(header)
     if part == 0 and job.quicklook and width and height:
         result.quicklook = QuicklookSampler(width, height, (1,))
-    declared = {header.get("fill_value"), *header.get("missing_values", ())}
+    declared = set(header_rules(header).codes)
     accumulator: BandAccumulator | None = None
     size = max(1, SLAB_PIXELS // max(1, unit_pixels))
     for start in range(first, last, size):
