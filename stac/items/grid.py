@@ -22,6 +22,7 @@ from tpqc.stac.build import ASSET_KEY, declared_interval, multihash_sha256
 from tpqc.stac.items import PublishedFile
 from tpqc.validators.engine.json_values import json_number
 from tpqc.validators.grid.checks import raster_product
+from tpqc.validators.grid.dtypes import is_complex, stac_data_type
 from tpqc.validators.grid.facts import BandFacts, RasterFacts
 from tpqc.validators.grid.geo import authority_code, footprint_wgs84, pixel_size_metres
 from tpqc.validators.grid.quicklook import class_colours, hex_colour
@@ -32,7 +33,7 @@ CLASSIFICATION = "https://stac-extensions.github.io/classification/v1.1.0/schema
 
 def band_object(band: BandFacts, product: RasterProduct, sampling: str | None) -> dict[str, Any]:
     """One entry of the asset's ``bands``: STAC 1.1 data values plus raster v2 fields."""
-    out: dict[str, Any] = {"data_type": band.dtype}
+    out: dict[str, Any] = {"data_type": stac_data_type(band.dtype)}
     if band.description:
         out["name"] = band.description
     if band.nodata is not None:
@@ -41,7 +42,9 @@ def band_object(band: BandFacts, product: RasterProduct, sampling: str | None) -
     if unit:
         out["unit"] = unit
     stored = _stored(band)
-    if band.valid:
+    # A complex band's statistics are of its magnitude (the report says so); STAC gives
+    # them no meaning, so they are not published.
+    if band.valid and not is_complex(band.dtype):
         out["statistics"] = {
             "minimum": stored(band.minimum),
             "maximum": stored(band.maximum),
@@ -53,7 +56,7 @@ def band_object(band: BandFacts, product: RasterProduct, sampling: str | None) -
         if band.scale < 0:  # decoding flips the order
             stats = out["statistics"]
             stats["minimum"], stats["maximum"] = stats["maximum"], stats["minimum"]
-    if band.histogram is not None:
+    if band.histogram is not None and not is_complex(band.dtype):
         histogram = dict(band.histogram)
         if band.scale != 1.0 or band.offset != 0.0:
             edges = sorted((stored(histogram["min"]), stored(histogram["max"])))

@@ -56,6 +56,33 @@ def test_symlink_leaving_the_root_is_reported_unless_followed(
     assert report["findings"] == [] and code == 0
 
 
+def test_symlinked_folders_inside_the_root_are_walked(example: Path, tmp_path: Path) -> None:
+    store = example / ".store" / "v3"  # a hidden folder, reached only through the link
+    store.mkdir(parents=True)
+    for tif in example.glob("*.tif"):
+        tif.rename(store / tif.name)
+    (example / "current").symlink_to(Path(".store") / "v3")
+    (store / "up").symlink_to("..")  # a loop back to .store: never walked twice
+    spec = example / "spec.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            '"Wudaoliang_ALT_{year}.tif"', '"current/Wudaoliang_ALT_{year}.tif"'
+        ),
+        encoding="utf-8",
+    )
+    code, report = validate_json(spec, "--no-cache")
+    paths = sorted(f["path"] for f in report["files"])
+    assert paths == [f"current/Wudaoliang_ALT_{year}.tif" for year in range(2017, 2021)]
+    assert report["findings"] == [] and code == 0
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (example / "more").symlink_to(outside)
+    (outside / "Wudaoliang_ALT_2021.tif").write_bytes(b"")
+    code, report = validate_json(spec, "--no-cache")
+    (leaving,) = [f for f in report["findings"] if f["code"] == "F006"]
+    assert leaving["path"] == "more" and code == 0
+
+
 def test_unreadable_folder_and_file_are_findings_not_crashes(example: Path) -> None:
     locked = example / "locked"
     locked.mkdir()

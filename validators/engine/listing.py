@@ -71,66 +71,69 @@ def _inside(path: str, root: str) -> bool:
 def list_data_root(
     root: Path, looks_like_data: Callable[[str], bool], *, follow_symlinks: bool = False
 ) -> Listing:
-    """Regular files under ``root`` (hidden entries skipped) and odd data-looking entries."""
+    """Regular files under ``root`` (hidden entries skipped) and odd data-looking entries.
+    Symlinked folders are walked as ``ls -R`` and GDAL see them when they stay inside the
+    root (a link to a folder whose own name is hidden, ``current -> .store/v3``, included),
+    and outside it only with ``follow_symlinks``; a link back to a folder being walked is a
+    loop, reported and not walked again."""
     real_root = os.path.realpath(root)
     files: list[str] = []
     odd: list[OddEntry] = []
-
-    def relative(folder: str, name: str) -> str:
-        return (Path(folder).relative_to(root) / name).as_posix()
-
-    def unlistable(error: OSError) -> None:
-        where = Path(error.filename or root)
+    # (folder, its path relative to the root, the real paths of the folders above it)
+    pending: list[tuple[Path, str, frozenset[str]]] = [(root, "", frozenset({real_root}))]
+    while pending:
+        folder, prefix, chain = pending.pop()
         try:
-            name = where.relative_to(root).as_posix()
-        except ValueError:
-            name = str(where)
-        odd.append(OddEntry(name, "unreadable", f"cannot list the folder: {error.strerror}"))
-
-    for folder, subfolders, names in os.walk(root, onerror=unlistable, followlinks=False):
-        visible = sorted(d for d in subfolders if not d.startswith("."))
-        subfolders[:] = []
-        for name in visible:
+            with os.scandir(folder) as listing:
+                entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in listing)
+        except OSError as exc:
+            odd.append(
+                OddEntry(prefix or ".", "unreadable", f"cannot list the folder: {exc.strerror}")
+            )
+            continue
+        below: list[tuple[Path, str, frozenset[str]]] = []
+        for name, is_folder in entries:
+            if name.startswith("."):
+                continue
             full = Path(folder, name)
-            rel = relative(folder, name)
-            if full.is_symlink():
-                entry = _linked_folder(full, rel, real_root, follow_symlinks, looks_like_data)
+            rel = f"{prefix}/{name}" if prefix else name
+            if is_folder:
+                if looks_like_data(name):
+                    odd.append(OddEntry(rel, "not-regular", "a folder, not a data file"))
+                real = os.path.realpath(full)
+                if real not in chain and not is_tpqc_catalog(full):  # reached by a link
+                    below.append((full, rel, chain | {real}))
+                continue
+            if full.is_symlink() and full.is_dir():
+                entry = _linked_folder(full, rel, real_root, follow_symlinks, chain)
                 if entry is None:
-                    subfolders.append(name)  # a link to a folder inside the root, or allowed
+                    if not is_tpqc_catalog(full):
+                        below.append((full, rel, chain | {os.path.realpath(full)}))
                 elif entry.kind != "not-regular" or looks_like_data(name):
                     odd.append(entry)
                 continue
-            if looks_like_data(name):
-                odd.append(OddEntry(rel, "not-regular", "a folder, not a data file"))
-            if not is_tpqc_catalog(full):
-                subfolders.append(name)
-        for name in sorted(names):
-            if name.startswith(".") or not looks_like_data(name):
+            if not looks_like_data(name):
                 continue
-            rel = relative(folder, name)
-            entry = _file_entry(Path(folder, name), rel, real_root, follow_symlinks)
+            entry = _file_entry(full, rel, real_root, follow_symlinks)
             if entry is None:
                 files.append(rel)
             else:
                 odd.append(entry)
+        pending.extend(reversed(below))
     return Listing(tuple(sorted(files)), tuple(sorted(odd, key=lambda e: e.path)))
 
 
 def _linked_folder(
-    full: Path,
-    rel: str,
-    real_root: str,
-    follow: bool,
-    looks_like_data: Callable[[str], bool],
+    full: Path, rel: str, real_root: str, follow: bool, chain: frozenset[str]
 ) -> OddEntry | None:
     """None when a symlinked folder may be walked into; else why not."""
     target = os.path.realpath(full)
+    if target in chain:
+        return OddEntry(rel, "not-regular", "a symlink loop (a link to a folder above it)", target)
     if not _inside(target, real_root) and not follow:
         return OddEntry(
             rel, "outside-root", "a symlink leaving the data root (not followed)", target
         )
-    if _inside(target, real_root) and not follow:
-        return OddEntry(rel, "not-regular", "a symlink to a folder already in the root", target)
     return None
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from tpqc.schemas.spec import Product, RasterProduct, Spec
 from tpqc.validators.findings import Issue, Location, Severity
+from tpqc.validators.grid.dtypes import numpy_dtype
 from tpqc.validators.grid.facts import RasterFacts
 from tpqc.validators.grid.geo import (
     bounds_wgs84,
@@ -304,7 +305,7 @@ def nodata_mismatch(ctx: RasterContext) -> Iterator[Issue]:
 def _same_in_dtype(a: float, b: float, dtype: str) -> bool:
     if a == b:
         return True
-    kind = np.dtype(dtype)
+    kind = numpy_dtype(dtype)
     if np.issubdtype(kind, np.floating):
         with np.errstate(over="ignore"):
             return bool(np.array(a).astype(kind) == np.array(b).astype(kind))

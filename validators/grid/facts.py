@@ -140,6 +140,7 @@ def band_json(band: BandFacts) -> dict[str, Any]:
         "mean": band.mean,
         "stddev": band.stddev,
         "histogram": dict(band.histogram) if band.histogram else None,
+        **({"statistics_of": "magnitude"} if band.dtype.startswith("complex") else {}),
         **(
             {"value_counts": {str(value): count for value, count in band.value_counts}}
             if band.value_counts is not None

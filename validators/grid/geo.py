@@ -50,10 +50,23 @@ def describe_crs(text: str) -> str:
 
 
 @lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def authority_code(text: str) -> str | None:
-    """``EPSG:4326`` when the CRS has an authority code, else None."""
+    """``EPSG:4326`` when the CRS has an authority code, else None: PROJ's match at 90 %
+    confidence (which also finds ESRI and other authorities), else GDAL's identification
+    of an EPSG code (what ``gdalinfo`` and rasterio's ``CRS.to_epsg()`` report: a Lambert
+    conic on GRS 1980 whose GeoKeys lack the code is EPSG:3968)."""
     authority = _crs(text).to_authority(min_confidence=90)
-    return f"{authority[0]}:{authority[1]}" if authority else None
+    if authority:
+        return f"{authority[0]}:{authority[1]}"
+    from rasterio.crs import CRS
+    from rasterio.errors import CRSError
+
+    try:
+        code = CRS.from_user_input(text).to_epsg()
+    except (CRSError, ValueError):
+        return None
+    return f"EPSG:{code}" if code else None
 
 
 @lru_cache(maxsize=256)

@@ -386,4 +386,6 @@ def _representable(value: float, dtype: np.dtype[Any]) -> bool:
 
 def nodata_representable(value: float, dtype: str) -> bool:
     """True when ``value`` fits the band data type named ``dtype`` (e.g. ``float32``)."""
-    return _representable(value, np.dtype(dtype))
+    from tpqc.validators.grid.dtypes import numpy_dtype
+
+    return _representable(value, numpy_dtype(dtype))

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
-
 from tpqc.validators.engine.checksum import hashed_while
 from tpqc.validators.engine.facts import FactsPart, FileFacts, ReadJob, openable
 from tpqc.validators.engine.remote import gdal_reason
+from tpqc.validators.grid.dtypes import magnitude, stored_itemsize
 from tpqc.validators.grid.facts import BandFacts, RasterFacts
 from tpqc.validators.grid.quicklook import Quicklook, QuicklookSampler, shown_bands
 from tpqc.validators.grid.statistics import BandAccumulator, nodata_representable
@@ -252,7 +251,7 @@ def read_raster_part(
                 band_headers = _band_headers(dataset)
             except Exception as exc:
                 return RasterPart(relative, size, open_error=gdal_reason(exc))
-            itemsizes = [np.dtype(b.dtype).itemsize for b in band_headers]
+            itemsizes = [stored_itemsize(b.dtype) for b in band_headers]
             compressed = header["compression"] is not None
             block_rows, block_cols = header["block_shape"]
             blocks = -(-dataset.height // max(1, block_rows)) * -(
@@ -323,9 +322,12 @@ def _read_windows(
                 return
             for offset, band in enumerate(indexes):
                 accumulator = result.accumulators[band - 1]
-                accumulator.add_block(data[offset], row, col)
+                block = data[offset]
+                if block.dtype.kind == "c":  # summarised by magnitude, as GDAL does
+                    block = magnitude(block, accumulator.nodata)
+                accumulator.add_block(block, row, col)
                 if result.quicklook is not None:
-                    result.quicklook.add(band, data[offset], row, col, accumulator.nodata)
+                    result.quicklook.add(band, block, row, col, accumulator.nodata)
 
 
 def assemble(parts: Sequence[RasterPart], sha256: str | None, plan: ReadPlan) -> RasterFacts:
