@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import typing
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -225,6 +226,42 @@ class ValueRange:
     offset: float | None = None
 
 
+CfSuiteName = Literal[
+    "cf-1.6", "cf-1.7", "cf-1.8", "cf-1.9", "cf-1.10", "cf-1.11", "acdd-1.1", "acdd-1.3"
+]
+_CF_SUITE_SCHEMA = {"type": "string", "enum": list(typing.get_args(CfSuiteName))}
+
+
+def _suites(raw: object) -> object:
+    return [raw] if isinstance(raw, str) else raw
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class CfSuites:
+    """compliance-checker's CF or ACDD suites to run on a NetCDF product's files (opt-in):
+    each failed check is a finding (C013) with compliance-checker's own message."""
+
+    suite: Annotated[
+        tuple[CfSuiteName, ...],
+        BeforeValidator(_suites),
+        Field(min_length=1),
+        WithJsonSchema(
+            {
+                "description": "A suite (cf-1.8) or a list of them ([cf-1.8, acdd-1.3]).",
+                "oneOf": [
+                    _CF_SUITE_SCHEMA,
+                    {
+                        "type": "array",
+                        "minItems": 1,
+                        "uniqueItems": True,
+                        "items": _CF_SUITE_SCHEMA,
+                    },
+                ],
+            }
+        ),
+    ]
+
+
 @dataclass(frozen=True, config=_CONFIG)
 class NodataRule:
     """The nodata declaration: ``required`` (any nodata value), a number, or ``nan``."""
@@ -311,6 +348,10 @@ class RasterProduct:
     variable: Annotated[str, Field(min_length=1)] | None = _doc(
         description="NetCDF/HDF5 files: the variable to check, e.g. prec. Default: the "
         "file's only data variable."
+    )
+    cf: CfSuites | None = _doc(
+        description="NetCDF/HDF5 files: also run compliance-checker's suites, e.g. "
+        "{suite: cf-1.8} or {suite: [cf-1.8, acdd-1.3]}; each failed check is a finding."
     )
     time_step: (
         Annotated[

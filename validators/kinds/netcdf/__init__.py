@@ -53,6 +53,7 @@ class NetcdfKind(GridKind):
             value_max=values.max if values else None,
             max_examples=options.max_examples,
             quicklook=options.pictures,
+            cf_suites=raster.cf.suite if raster.cf is not None else (),
         )
 
     def findings(self, file: DataFile, selection: Selection) -> list[Finding]:

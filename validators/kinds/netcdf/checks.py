@@ -4,16 +4,20 @@ facts through which the raster checks (CRS, resolution, extent, values, nodata) 
 A reviewer of a CF dataset checks that values have parseable units, standard names come
 from the CF table, coordinates run one way, the time axis can be decoded with its calendar,
 the grid mapping resolves to a CRS, fill values are declared, and the global attributes say
-what the data is (title, institution, source, history, Conventions).
+what the data is (title, institution, source, history, Conventions). A product may also
+ask for compliance-checker's CF or ACDD suites (C013), run on the file the one read holds
+open.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from tpqc.schemas.spec import RasterProduct, Spec
+from tpqc.validators.engine.json_values import json_number
 from tpqc.validators.findings import Finding, Issue, Location, Severity
 from tpqc.validators.grid.facts import BandFacts, RasterFacts
 from tpqc.validators.kinds.netcdf.reader import NetcdfFacts
@@ -365,3 +369,59 @@ def packing_invalid(ctx: NetcdfContext) -> Iterator[Issue]:
 
 
 __all__ = ["NETCDF_FILE", "NetcdfContext", "raster_view"]
+
+
+_PRIORITY_SEVERITY = {3: Severity.ERROR, 2: Severity.WARNING, 1: Severity.INFO}
+
+
+@check("C013", "cf-suite-failed", scope=NETCDF_FILE)
+def cf_suite_failed(ctx: NetcdfContext) -> Iterator[Issue]:
+    """A check of the compliance-checker suite the product asks for (``cf: {suite:
+    cf-1.8}``) failed, with compliance-checker's own messages; its priority gives the
+    severity (high: error, medium: warning, low: note). Opt-in: nothing runs without it."""
+    for result in ctx.facts.cf_results:
+        yield Issue(
+            f"{result.section}: {result.messages[0]}"
+            + (f" (and {len(result.messages) - 1} more)" if len(result.messages) > 1 else ""),
+            ctx.at(),
+            expected=result.suite,
+            actual=list(result.messages),
+            details={
+                "suite": result.suite,
+                "section": result.section,
+                "priority": result.priority,
+                "score": [result.passed, result.total],
+            },
+            severity=_PRIORITY_SEVERITY.get(result.priority, Severity.INFO),
+        )
+
+
+@check("C014", "actual-range-mismatch", Severity.WARNING, scope=NETCDF_FILE)
+def actual_range_mismatch(ctx: NetcdfContext) -> Iterator[Issue]:
+    """The variable's ``actual_range`` attribute is not the minimum and maximum of its
+    valid values (in physical units), as the one read measured them."""
+    facts = ctx.facts
+    declared = facts.attrs.get("actual_range")
+    if not facts.decoded or declared is None or facts.minimum is None or facts.maximum is None:
+        return
+    try:
+        low, high = (float(v) for v in declared.split())
+    except ValueError:
+        yield Issue(
+            "actual_range is not two numbers",
+            ctx.at(facts.variable),
+            expected="[minimum, maximum]",
+            actual=declared,
+        )
+        return
+    found = (facts.minimum, facts.maximum)
+    if not all(
+        math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12)
+        for a, b in zip((low, high), found, strict=True)
+    ):
+        yield Issue(
+            "actual_range differs from the values' minimum and maximum",
+            ctx.at(facts.variable),
+            expected=[json_number(v) for v in found],
+            actual=[low, high],
+        )

@@ -30,6 +30,7 @@ from tpqc.validators.engine.checksum import hashed_while
 from tpqc.validators.engine.facts import FactsPart, FileFacts, ReadJob, openable
 from tpqc.validators.grid.quicklook import Quicklook, QuicklookSampler
 from tpqc.validators.grid.statistics import BandAccumulator
+from tpqc.validators.kinds.netcdf.cf_suite import CfResult, run_suites
 from tpqc.validators.kinds.netcdf.masking import (
     MaskingRules,
     invalid_cells,
@@ -141,6 +142,8 @@ class NetcdfFacts(FileFacts):
     """Common fill codes found as values while not declared (value, count)."""
     quicklook: Quicklook | None = None
     value_range: tuple[float | None, float | None] | None = None
+    cf_results: tuple[CfResult, ...] = ()
+    """The failed checks of the compliance-checker suites the product asked for."""
 
     @property
     def readable(self) -> bool:
@@ -346,6 +349,8 @@ def _times(
         try:
             variable.set_auto_maskandscale(False)
             raw = np.atleast_1d(np.asarray(variable[:]))
+            if raw.size == 0:  # an unlimited axis without records: no step, no problem
+                return units, calendar, None, (), (), 0, None
             if raw.dtype.kind not in "iuf":
                 raise TypeError(f"time values are {raw.dtype}, not numbers")
             rules = masking_rules(variable)
@@ -434,6 +439,8 @@ class NetcdfReadJob(ReadJob):
     value_max: float | None = None
     max_examples: int = 5
     quicklook: bool = False
+    cf_suites: tuple[str, ...] = ()
+    """compliance-checker suites to run on the open file (``cf-1.8``, ``acdd-1.3``)."""
 
     @property
     def value_range(self) -> tuple[float | None, float | None]:
@@ -614,10 +621,20 @@ def _read_dataset(
             header = _header(dataset, relative, size, job.variable)
         except Exception as exc:
             return NetcdfPart({"path": relative, "size_bytes": size, "open_error": _reason(exc)})
+        if part == 0 and job.cf_suites:
+            header["cf_results"] = _cf_results(dataset, job.cf_suites)
         if header.get("variable") is None or header.get("packing_error"):
             return NetcdfPart(header)
         variable = dataset.variables[header["variable"]]
         return _read_values(variable, header, job, part, parts)
+
+
+def _cf_results(dataset: Any, suites: tuple[str, ...]) -> tuple[CfResult, ...]:
+    """compliance-checker's failed checks on the open dataset; its own failure is a result."""
+    try:
+        return run_suites(dataset, suites)
+    except Exception as exc:  # compliance-checker's bug must not lose the file's facts
+        return (CfResult(suites[0], "compliance-checker", 1, (f"could not run: {_reason(exc)}",)),)
 
 
 def _reason(exc: BaseException) -> str:
