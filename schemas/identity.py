@@ -8,7 +8,7 @@ from __future__ import annotations
 TOOL_NAME = "tpqc"
 TOOL_VERSION = "0.1.0"
 """Also in pyproject.toml; a packaging test keeps the two equal."""
-REPORT_VERSION = "1.1"
+REPORT_VERSION = "1.2"
 """Version of the JSON report format (schemas/report.schema.json)."""
 SPEC_VERSION = 1
 """Version of the dataset spec format (schemas/dataset-spec.schema.json)."""

@@ -22,15 +22,18 @@ import click  # noqa: E402
 from tpqc import __version__  # noqa: E402
 from tpqc.cli_support import (  # noqa: E402
     ALLOW_IN_DATA_OPTION,
+    BASELINE_OPTION,
     EXIT_CLEAN,
     EXIT_FINDINGS,
     EXIT_INTERRUPTED,
+    EXTRA_REPORTS_OPTION,
     FORMAT_OPTION,
     OUTPUT_OPTION,
     SHOW_OK_OPTION,
     SHOW_WAIVED_OPTION,
     configure_logging,
     emit,
+    emit_extra_reports,
     log,
     note,
     render_context,
@@ -39,6 +42,7 @@ from tpqc.cli_support import (  # noqa: E402
     validation_options,
     verbose,
     verbosity_options,
+    with_baseline,
 )
 from tpqc.errors import UsageError  # noqa: E402
 
@@ -62,6 +66,8 @@ def cli() -> None:
 @OUTPUT_OPTION
 @SHOW_OK_OPTION
 @SHOW_WAIVED_OPTION
+@BASELINE_OPTION
+@EXTRA_REPORTS_OPTION
 @click.option(
     "--inventory",
     "inventory_csv",
@@ -92,6 +98,8 @@ def validate(
     output: Path | None,
     show_ok: bool | None,
     show_waived: bool,
+    baseline: Path | None,
+    extra_reports: tuple[tuple[str, Path], ...],
     inventory_csv: Path | None,
     shard: str | None,
     facts_out: Path | None,
@@ -105,14 +113,16 @@ def validate(
     from tpqc.schemas.spec import load_spec
     from tpqc.validators.render import render
 
-    if fmt == "html":  # the curator's report draws quicklooks and sketches of the one read
+    if "html" in (fmt, *(f for f, _ in extra_reports)):
+        # the curator's report draws quicklooks and sketches of the one read
         options = dataclasses.replace(options, pictures=True)
     if (shard is None) != (facts_out is None):
         raise UsageError("--shard and --facts-out go together")
     loaded = load_spec(spec, data)
     guard = output_guard(loaded, allow_in_data=allow_in_data)
     # Refused before anything is read: an output may never be an input.
-    for path, option in ((output, "-o"), (inventory_csv, "--inventory")):
+    outputs = [(output, "-o"), (inventory_csv, "--inventory")]
+    for path, option in [*outputs, *((p, "--report") for _, p in extra_reports)]:
         if path is not None:
             guard.check_file(path, option)
     if shard is not None and facts_out is not None:
@@ -128,7 +138,9 @@ def validate(
         report = run_shard(
             loaded, text, str(data) if data else None, shard_options, which, facts_out
         )
+        report = with_baseline(report, baseline)
         context = render_context(False, show_ok, loaded, show_waived=show_waived)
+        emit_extra_reports(report, extra_reports, context, guard)
         emit(render(report, fmt, context), output, guard)
         sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
     result = run_validation(loaded, options)
@@ -140,8 +152,10 @@ def validate(
         emit(rows_csv(result.report.inventory), inventory_csv, guard, "--inventory")
     color = fmt == "text" and output is None and sys.stdout.isatty()
     context = render_context(color, show_ok, loaded, result.pictures, show_waived)
-    emit(render(result.report, fmt, context), output, guard)
-    sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
+    report = with_baseline(result.report, baseline)
+    emit_extra_reports(report, extra_reports, context, guard)
+    emit(render(report, fmt, context), output, guard)
+    sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
 
 
 @cli.command()
@@ -157,6 +171,7 @@ def validate(
 @OUTPUT_OPTION
 @SHOW_OK_OPTION
 @SHOW_WAIVED_OPTION
+@BASELINE_OPTION
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -173,6 +188,7 @@ def merge(
     output: Path | None,
     show_ok: bool | None,
     show_waived: bool,
+    baseline: Path | None,
     as_of: object,
     allow_in_data: bool,
 ) -> None:
@@ -197,8 +213,9 @@ def merge(
     log.info("merged %d shards: %d files", merged.shards, len(merged.gathered.facts))
     color = fmt == "text" and output is None and sys.stdout.isatty()
     context = render_context(color, show_ok, merged.spec, result.pictures, show_waived)
-    emit(render(result.report, fmt, context), output, guard)
-    sys.exit(EXIT_FINDINGS if result.report.failed else EXIT_CLEAN)
+    report = with_baseline(result.report, baseline)
+    emit(render(report, fmt, context), output, guard)
+    sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
 
 
 @cli.command("checks")

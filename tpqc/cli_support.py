@@ -3,6 +3,7 @@ report output, and the options of the commands that validate a dataset."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from tpqc.pipeline import ValidateOptions
     from tpqc.schemas.spec import Spec
     from tpqc.validators.engine.outputs import OutputGuard
+    from tpqc.validators.findings import Report
     from tpqc.validators.render import RenderContext
 
 log = logging.getLogger("tpqc")
@@ -243,6 +245,61 @@ SHOW_OK_OPTION = click.option(
     default=None,
     help="List clean files in the text report [default: only for up to 50 files].",
 )
+
+
+def _extra_report(value: str) -> tuple[str, Path]:
+    fmt, sep, path = value.partition("=")
+    if not sep or not path or fmt not in FORMATS:
+        raise click.BadParameter(
+            f"{value!r}: write FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}"
+        )
+    return fmt, Path(path)
+
+
+EXTRA_REPORTS_OPTION = click.option(
+    "--report",
+    "extra_reports",
+    multiple=True,
+    metavar="FORMAT=FILE",
+    callback=lambda _ctx, _param, values: tuple(_extra_report(v) for v in values),
+    help="Also write the report in another format to FILE (repeatable), from the same run: "
+    "--report sarif=tpqc.sarif --report html=report.html --report markdown=summary.md.",
+)
+
+
+def emit_extra_reports(
+    report: Report,
+    extra: tuple[tuple[str, Path], ...],
+    context: RenderContext,
+    guard: OutputGuard | None,
+) -> None:
+    """Write the report in each extra format to its file (each checked by the guard)."""
+    from tpqc.validators.render import render
+
+    for fmt, path in extra:
+        emit(
+            render(report, fmt, dataclasses.replace(context, color=False)), path, guard, "--report"
+        )
+
+
+BASELINE_OPTION = click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="An earlier JSON report of this dataset: findings it already had are unchanged and "
+    "do not decide the exit code; new ones do; fixed ones are listed.",
+)
+
+
+def with_baseline(report: Report, baseline: Path | None) -> Report:
+    """The report compared with the baseline report, when one was given."""
+    if baseline is None:
+        return report
+    from tpqc.validators.baseline import compare_with_baseline, load_baseline
+
+    return compare_with_baseline(report, load_baseline(baseline), baseline)
+
+
 SHOW_WAIVED_OPTION = click.option(
     "--show-waived",
     is_flag=True,

@@ -303,6 +303,7 @@ def judge(
         options.fail_on,
         dataset.rows,
         waived=sorted_out.waived,
+        dataset_id=spec.dataset.id,
     )
     pictures = _pictures(spec, inventory, facts, kinds) if options.pictures else None
     return ValidationResult(spec, inventory, facts, report, dataset.intervals, pictures)

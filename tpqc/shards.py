@@ -182,7 +182,9 @@ def run_shard(
     write_text_atomic(out / shard.file_name, dumps(document))
     entries = {e.path: e for e in plan.inventory.entries}
     files = [{"path": path, "product": entries[path].product} for path in sorted(facts)]
-    return Report.build(str(spec.path), spec.location, findings, files, options.fail_on)
+    return Report.build(
+        str(spec.path), spec.location, findings, files, options.fail_on, dataset_id=spec.dataset.id
+    )
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,36 @@ class Finding:
             details=_printable_value(self.details),
         )
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        """A finding as a JSON report wrote it (a baseline's fixed findings, for renderers)."""
+
+        def whole(key: str) -> int | None:
+            value = data.get(key)
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+        field_value = data.get("field")
+        return cls(
+            code=str(data.get("code", "")),
+            name=str(data.get("name", "")),
+            severity=Severity.parse(str(data.get("severity", "error"))),
+            message=str(data.get("message", "")),
+            location=Location(
+                path=data.get("path") if isinstance(data.get("path"), str) else None,
+                band=whole("band"),
+                row=whole("row"),
+                column=whole("column"),
+                field=field_value if isinstance(field_value, str) else None,
+            ),
+            expected=data.get("expected"),
+            actual=data.get("actual"),
+        )
+
+    @property
+    def baseline_key(self) -> tuple[JSONValue, ...]:
+        """What identifies the finding across runs: check, file and place, not wording."""
+        return finding_key(self.to_json())
+
     def to_json(self) -> dict[str, JSONValue]:
         """The finding as it appears in the JSON report."""
         out: dict[str, JSONValue] = {
@@ -151,6 +181,28 @@ class WaivedFinding:
         return {**self.finding.to_json(), "waiver": {"index": self.waiver, "reason": self.reason}}
 
 
+def finding_key(finding: Mapping[str, JSONValue]) -> tuple[JSONValue, ...]:
+    """A finding of a JSON report identified by check, file and place (band, row, column,
+    field), so that a baseline matches it whatever its message says."""
+    return tuple(finding.get(k) for k in ("code", "path", "band", "row", "column", "field"))
+
+
+@dataclass(frozen=True)
+class BaselineComparison:
+    """How a run's findings compare with an earlier report's (``--baseline``)."""
+
+    source: str
+    """The baseline report's file name."""
+    unchanged: frozenset[int]
+    """Indexes of this run's findings the baseline already had."""
+    fixed: tuple[Mapping[str, JSONValue], ...] = ()
+    """The baseline's findings this run no longer has (as the baseline wrote them)."""
+
+    def state(self, index: int) -> str:
+        """``unchanged`` or ``new`` for the finding at this index."""
+        return "unchanged" if index in self.unchanged else "new"
+
+
 @dataclass(frozen=True)
 class Summary:
     """Counts shown at the top of every report."""
@@ -161,6 +213,10 @@ class Summary:
     infos: int
     passed: bool
     waived: int = 0
+    new: int | None = None
+    """With a baseline: findings the baseline did not have (they alone decide the verdict)."""
+    fixed: int | None = None
+    """With a baseline: the baseline's findings this run no longer has."""
 
 
 def _unprintable(
@@ -194,6 +250,10 @@ class Report:
     """What the reader should know that is no finding (links not followed, checks skipped)."""
     waived: tuple[WaivedFinding, ...] = ()
     """Findings the spec's waivers accept, in finding order; not in ``findings``."""
+    dataset_id: str | None = None
+    """The spec's dataset id (a baseline must come from the same dataset)."""
+    baseline: BaselineComparison | None = None
+    """The comparison with an earlier report, when one was given."""
 
     @classmethod
     def build(
@@ -206,6 +266,7 @@ class Report:
         inventory: Sequence[Mapping[str, JSONValue]] = (),
         notes: Sequence[str] = (),
         waived: Iterable[WaivedFinding] = (),
+        dataset_id: str | None = None,
     ) -> Report:
         """Make a report with findings and files in their canonical order. File names that
         are not UTF-8 are written visibly (``\\xff``), so every format can carry them."""
@@ -230,16 +291,25 @@ class Report:
             ordered_rows,
             tuple(notes),
             ordered_waived,
+            dataset_id,
         )
 
     def count(self, severity: Severity) -> int:
         """How many findings have exactly this severity."""
         return sum(1 for f in self.findings if f.severity == severity)
 
+    def deciding(self) -> list[Finding]:
+        """The findings that decide the verdict: all, or with a baseline the new ones."""
+        if self.baseline is None:
+            return list(self.findings)
+        unchanged = self.baseline.unchanged
+        return [f for i, f in enumerate(self.findings) if i not in unchanged]
+
     @property
     def failed(self) -> bool:
-        """True when some finding is at or above the fail-on severity."""
-        return any(f.severity >= self.fail_on for f in self.findings)
+        """True when some deciding finding is at or above the fail-on severity (with a
+        baseline, findings it already had are unchanged and do not decide)."""
+        return any(f.severity >= self.fail_on for f in self.deciding())
 
     @property
     def summary(self) -> Summary:
@@ -251,6 +321,8 @@ class Report:
             infos=self.count(Severity.INFO),
             passed=not self.failed,
             waived=len(self.waived),
+            new=len(self.deciding()) if self.baseline is not None else None,
+            fixed=len(self.baseline.fixed) if self.baseline is not None else None,
         )
 
     def findings_for(self, path: str | None) -> list[Finding]:

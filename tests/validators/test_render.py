@@ -30,7 +30,7 @@ def test_json_report_validates_against_schema(example: Path) -> None:
     result = run_cli("validate", str(example / "spec.yaml"), "-f", "json", "-j", "1")
     report = json.loads(result.stdout)
     jsonschema.Draft202012Validator(load_json_schema("report.schema.json")).validate(report)
-    assert report["report_version"] == "1.1"
+    assert report["report_version"] == "1.2"
     assert report["summary"]["errors"] == 2 and report["summary"]["passed"] is False
     assert [f["code"] for f in report["findings"]] == ["R014", "R015"]
     (file_2019,) = [f for f in report["files"] if f["path"] == "Wudaoliang_ALT_2019.tif"]

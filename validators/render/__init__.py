@@ -39,6 +39,8 @@ _RENDERERS: dict[str, tuple[str, str]] = {
     "github": ("tpqc.validators.render.github", "render_github"),
     "sarif": ("tpqc.validators.render.sarif", "render_sarif"),
     "html": ("tpqc.validators.render.html", "render_html"),
+    "markdown": ("tpqc.validators.render.markdown", "render_markdown"),
+    "codequality": ("tpqc.validators.render.codequality", "render_codequality"),
 }
 FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 

@@ -274,6 +274,11 @@ def render_html(report: Report, context: RenderContext) -> str:
         context.pictures if isinstance(context.pictures, ReportPictures) else ReportPictures()
     )
     checks = {c.code: c for c in context.checks}
+    states = (
+        {id(f): report.baseline.state(i) for i, f in enumerate(report.findings)}
+        if report.baseline is not None
+        else {}
+    )
     paths = sorted({str(f["path"]) for f in report.files} | {p for p in report.by_path() if p})
     anchors = {path: f"file-{i}" for i, path in enumerate(paths, start=1)}
     grouped = report.by_path()
@@ -292,7 +297,9 @@ def render_html(report: Report, context: RenderContext) -> str:
                 "severity": max(f.severity for f in findings).label,
                 "count": len(findings),
                 "description": _description_html(info) if info else "",
-                "rows": [_finding_row(f, anchors) for f in findings],
+                "rows": [
+                    {**_finding_row(f, anchors), "state": states.get(id(f), "")} for f in findings
+                ],
                 "open": len(findings) <= 50,
             }
         )
@@ -368,6 +375,11 @@ def render_html(report: Report, context: RenderContext) -> str:
             waived=[
                 {**_finding_row(w.finding, anchors), "reason": w.reason, "waiver": w.waiver}
                 for w in report.waived
+            ],
+            baseline=report.baseline.source if report.baseline else None,
+            fixed=[
+                _finding_row(Finding.from_json(old), {})
+                for old in (report.baseline.fixed if report.baseline else ())
             ],
         )
         + "\n"

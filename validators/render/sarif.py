@@ -92,9 +92,28 @@ def _waived(waived: WaivedFinding, index: dict[str, int], context: RenderContext
     return result
 
 
+def _results(report: Report, index: dict[str, int], context: RenderContext) -> list[Any]:
+    """Every finding, then the waived ones; with a baseline each carries its
+    ``baselineState`` (new, unchanged) and the baseline's fixed findings are ``absent``."""
+    results = [_result(f, index, context) for f in report.findings]
+    waived = [_waived(w, index, context) for w in report.waived]
+    if report.baseline is None:
+        return results + waived
+    for position, result in enumerate(results):
+        result["baselineState"] = report.baseline.state(position)
+    absent = []
+    for old in report.baseline.fixed:
+        result = _result(Finding.from_json(old), index, context)
+        result["baselineState"] = "absent"
+        absent.append(result)
+    return results + waived + absent
+
+
 def render_sarif(report: Report, context: RenderContext) -> str:
     """The report as a SARIF 2.1.0 log with one run of tpqc."""
     codes = {f.code for f in report.findings} | {w.finding.code for w in report.waived}
+    if report.baseline is not None:
+        codes |= {str(f.get("code")) for f in report.baseline.fixed}
     rules = [c for c in context.checks if c.code in codes] or []
     index = {rule.code: i for i, rule in enumerate(rules)}
     base = report.data_root.rstrip("/") + "/"
@@ -110,8 +129,7 @@ def render_sarif(report: Report, context: RenderContext) -> str:
         "originalUriBaseIds": {
             "DATAROOT": {"uri": base if "://" in base else f"file://{_absolute(base)}"}
         },
-        "results": [_result(f, index, context) for f in report.findings]
-        + [_waived(w, index, context) for w in report.waived],
+        "results": _results(report, index, context),
         "properties": {
             "spec": report.spec_path,
             "failOn": report.fail_on.label,

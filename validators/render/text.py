@@ -22,7 +22,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def _line(finding: Finding, color: bool) -> list[str]:
+def _line(finding: Finding, color: bool, state: str | None = None) -> list[str]:
     label = f"{finding.severity.label:<7}"
     if color:
         label = f"{_COLORS[finding.severity]}{label}{_RESET}"
@@ -35,7 +35,8 @@ def _line(finding: Finding, color: bool) -> list[str]:
     if loc.field is not None and finding.code[0] == "T":
         where.append(f"column {loc.field}")
     place = f" [{'; '.join(where)}]" if where else ""
-    lines = [f"  {label} {finding.code} {finding.name}: {visible(finding.message)}{place}"]
+    mark = f" ({state})" if state == "unchanged" else ""
+    lines = [f"  {label} {finding.code} {finding.name}: {visible(finding.message)}{place}{mark}"]
     if finding.expected is not None:
         lines.append(f"            expected: {_short(finding.expected)}")
     if finding.actual is not None:
@@ -78,6 +79,13 @@ def _examples(finding: Finding) -> str:
     return visible("; ".join(shown) + (f"; {more} more in the JSON report" if more > 0 else ""))
 
 
+def _states(report: Report) -> dict[int, str]:
+    """Each finding's baseline state by identity (none without a baseline)."""
+    if report.baseline is None:
+        return {}
+    return {id(f): report.baseline.state(i) for i, f in enumerate(report.findings)}
+
+
 def _waived_lines(report: Report, color: bool) -> list[str]:
     """Every waived finding with its place and the waiver's reason."""
     out = []
@@ -110,10 +118,11 @@ def render_text(report: Report, context: RenderContext | None = None) -> str:
     out = [f"tpqc {TOOL_VERSION}: {visible(report.spec_path)} (data: {visible(report.data_root)})"]
     out.append("")
     grouped = report.by_path()
+    states = _states(report)
     if None in grouped:
         out.append("dataset")
         for finding in grouped[None]:
-            out.extend(_line(finding, color))
+            out.extend(_line(finding, color, states.get(id(finding))))
     paths = sorted({str(f["path"]) for f in report.files} | {p for p in grouped if p is not None})
     show_ok = context.show_ok if context is not None and context.show_ok is not None else None
     list_ok = show_ok if show_ok is not None else len(paths) <= LIST_OK_UP_TO
@@ -126,13 +135,19 @@ def render_text(report: Report, context: RenderContext | None = None) -> str:
                 continue
         out.append(f"{visible(path)}{'' if findings else '  ok'}")
         for finding in findings:
-            out.extend(_line(finding, color))
+            out.extend(_line(finding, color, states.get(id(finding))))
     if clean and not list_ok:
         out.append(f"{clean} more files ok (--show-ok lists them)")
     if report.waived:
         show_waived = context.show_waived if context is not None else False
         out += ["", f"waived ({len(report.waived)}, not counted)"]
         out += _waived_lines(report, color) if show_waived else _waived_counts(report)
+    if report.baseline is not None and report.baseline.fixed:
+        out += ["", f"fixed since {visible(report.baseline.source)} ({len(report.baseline.fixed)})"]
+        for old in report.baseline.fixed:
+            fixed = Finding.from_json(old)
+            out.append(f"  {visible(fixed.location.path or '(dataset)')}")
+            out.extend(_line(fixed, False))
     if report.notes:
         out.append("")
         out.extend(f"note: {visible(note)}" for note in report.notes)
@@ -147,6 +162,11 @@ def _summary_line(report: Report) -> str:
         f"{summary.files} files, {summary.errors} errors, {summary.warnings} warnings, "
         f"{summary.infos} notes"
         + (f", {summary.waived} waived" if summary.waived else "")
+        + (
+            f" ({summary.new} new, {summary.fixed} fixed since the baseline)"
+            if summary.new is not None
+            else ""
+        )
         + f": {verdict}"
     )
 
