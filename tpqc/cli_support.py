@@ -321,6 +321,7 @@ _VALIDATION_KEYS = (
     "online",
     "cache",
     "no_cache",
+    "cache_key",
     "scheduler",
     "follow_symlinks",
     "as_of",
@@ -406,6 +407,15 @@ def validation_options(func: F) -> F:
         ),
         click.option("--no-cache", is_flag=True, help="Read every file; store nothing."),
         click.option(
+            "--cache-key",
+            type=click.Choice(["stat", "content"]),
+            default="stat",
+            show_default=True,
+            help="Key cached facts by the file's identity on disk (stat: path, inode, times; "
+            "free) or by its content (content: sha256 of every byte, so a cache restored "
+            "into a fresh CI checkout re-reads only changed files).",
+        ),
+        click.option(
             "--scheduler",
             metavar="ADDRESS|local:N",
             default=None,
@@ -450,6 +460,7 @@ def validate_options(
     online: bool = False,
     cache: Path | None = None,
     no_cache: bool = False,
+    cache_key: str = "stat",
     scheduler: str | None = None,
     follow_symlinks: bool = False,
     as_of: dt.datetime | None = None,
@@ -473,6 +484,7 @@ def validate_options(
         from tpqc.validators.engine.facts_cache import default_cache_dir
 
         chosen["cache_dir"] = cache or default_cache_dir()
+        chosen["cache_by_content"] = cache_key == "content"
     limits = (
         ("jobs", jobs),
         ("max_pixels", max_pixels),

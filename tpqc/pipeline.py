@@ -57,6 +57,8 @@ class ValidateOptions:
     online: bool = False
     cache_dir: Path | None = None
     """Facts cache folder; None: no cache."""
+    cache_by_content: bool = False
+    """Key the cache by each file's content hash rather than its identity on disk."""
     scheduler: str | None = None
     """Dask scheduler address or local:N; None: local processes."""
     progress: bool = False
@@ -362,7 +364,11 @@ def gather(
     from tpqc.progress import progress_bar
     from tpqc.validators.engine.facts_cache import FactsCache
 
-    cache = FactsCache(options.cache_dir) if options.cache_dir is not None else None
+    cache = (
+        FactsCache(options.cache_dir, by_content=options.cache_by_content)
+        if options.cache_dir is not None
+        else None
+    )
     total = sum(local_size(root, relative) for root, relative, _ in jobs)
     with progress_bar(len(jobs), total, options.progress) as progress:
         if options.scheduler is None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tpqc.schemas.locations import has_unprintable, printable
-from tpqc.schemas.patterns import PLACEHOLDER, FieldValue, FilenamePattern
+from tpqc.schemas.patterns import PLACEHOLDER, FieldValue, FilenamePattern, compile_pattern
 from tpqc.schemas.spec import FieldRule
 from tpqc.validators.engine.listing import OddEntry
-from tpqc.validators.findings import Issue, Location, Severity
-from tpqc.validators.registry import Scope, check
+from tpqc.validators.findings import Finding, Issue, Location, Severity
+from tpqc.validators.registry import Explains, Scope, check
 
 
 def near_miss_hint(relative_path: str, patterns: list[FilenamePattern]) -> str | None:
@@ -205,6 +205,79 @@ def symlink_outside_root(entry: OddEntry) -> Iterator[Issue]:
             expected="a file inside the data root",
             actual=entry.target,
             hint="pass --follow-symlinks to validate what it points to",
+        )
+
+
+NOT_FETCHED = Scope[tuple[OddEntry, ...]]("not-fetched")
+"""The data files a checkout did not fetch (Git LFS or git-annex pointers, DVC placeholders)."""
+MANY_NOT_FETCHED = 20
+"""More files than this not fetched are one dataset-wide finding, not one each."""
+
+
+def _the_missing_member(found: Sequence[Finding], candidate: Finding) -> bool:
+    """The series member is missing because its file was not fetched."""
+    not_fetched = {f.location.path for f in found}
+    for finding in found:
+        paths = finding.details.get("paths")
+        if isinstance(paths, list):
+            not_fetched.update(str(p) for p in paths)
+    return candidate.expected in not_fetched
+
+
+def _a_product_of_them(found: Sequence[Finding], candidate: Finding) -> bool:
+    """The product matches no file because its files were not fetched."""
+    if not isinstance(candidate.expected, str):
+        return False
+    try:
+        pattern = compile_pattern(candidate.expected)
+    except ValueError:
+        return False
+    for finding in found:
+        paths = finding.details.get("paths")
+        names = [str(p) for p in paths] if isinstance(paths, list) else []
+        if finding.location.path is not None:
+            names.append(finding.location.path)
+        if any(pattern.match(name) is not None for name in names):
+            return True
+    return False
+
+
+@check(
+    "F008",
+    "data-not-fetched",
+    scope=NOT_FETCHED,
+    explains=(
+        Explains("D001", when=_the_missing_member, across_files=True),
+        # coverage, extent, size and products judged without the data mean nothing
+        Explains("M001", across_files=True),
+        Explains("M002", across_files=True),
+        Explains("M004", across_files=True),
+        Explains("F003", when=_a_product_of_them, across_files=True),
+    ),
+)
+def data_not_fetched(entries: tuple[OddEntry, ...]) -> Iterator[Issue]:
+    """A data file is a placeholder the checkout did not fetch (a Git LFS pointer, a
+    git-annex pointer or link, a DVC-tracked file not pulled), not the data: it was not
+    read. Many of them are one dataset-wide finding."""
+    hint = "fetch the data first: git lfs pull, git annex get, or dvc pull"
+    if len(entries) > MANY_NOT_FETCHED:
+        reasons = sorted({e.reason for e in entries})
+        yield Issue(
+            f"{len(entries)} data files were not fetched: {'; '.join(reasons)}",
+            Location(),
+            expected="the data files",
+            actual={"count": len(entries)},
+            hint=hint,
+            details={"paths": [e.path for e in entries]},
+        )
+        return
+    for entry in entries:
+        yield Issue(
+            f"not the data: {entry.reason}",
+            Location(path=entry.path),
+            expected="the data file",
+            actual=entry.reason,
+            hint=hint,
         )
 
 

@@ -7,6 +7,7 @@ from tpqc.schemas.spec import Spec
 from tpqc.validators.filename import (
     DATA_NAME,
     FILE_FIELDS,
+    NOT_FETCHED,
     ODD_ENTRY,
     PRODUCT,
     UNMATCHED_FILE,
@@ -28,6 +29,9 @@ def inventory_findings(spec: Spec, inventory: Inventory, selection: Selection) -
         findings += run_scope(DATA_NAME, name, selection)
     for odd in inventory.odd:
         findings += run_scope(ODD_ENTRY, odd, selection)
+    not_fetched = tuple(o for o in inventory.odd if o.kind == "not-fetched")
+    if not_fetched:
+        findings += run_scope(NOT_FETCHED, not_fetched, selection)
     for unmatched in inventory.unmatched:
         findings += run_scope(UNMATCHED_FILE, unmatched, selection)
     rules = {p.name: p.fields for p in spec.products}

@@ -46,6 +46,9 @@ class Explains:
 
     code: str
     when: Callable[[Sequence[Finding], Finding], bool] | None = None
+    across_files: bool = False
+    """Judge candidates anywhere (a dataset-wide finding about a file the declaring check
+    reported), given every finding of the declaring check."""
 
 
 @dataclass(frozen=True)
@@ -209,10 +212,16 @@ def without_explained(findings: Sequence[Finding]) -> list[Finding]:
     """The findings, in their order, without those a sharper finding of the same file
     explains, as the explaining checks declare (``explains``)."""
     at: dict[str, dict[str, list[Finding]]] = {}
+    anywhere: dict[str, list[Finding]] = {}
     for finding in findings:
-        if finding.location.path is not None and _EXPLAINS.get(finding.code):
+        rules = _EXPLAINS.get(finding.code)
+        if not rules:
+            continue
+        if finding.location.path is not None:
             at.setdefault(finding.location.path, {}).setdefault(finding.code, []).append(finding)
-    if not at:
+        if any(rule.across_files for rule in rules):
+            anywhere.setdefault(finding.code, []).append(finding)
+    if not at and not anywhere:
         return list(findings)
 
     def explained(finding: Finding) -> bool:
@@ -220,6 +229,14 @@ def without_explained(findings: Sequence[Finding]) -> list[Finding]:
             for rule in _EXPLAINS[code]:
                 if rule.code == finding.code and (
                     rule.when is None or rule.when(explaining, finding)
+                ):
+                    return True
+        for code, explaining in anywhere.items():
+            for rule in _EXPLAINS[code]:
+                if (
+                    rule.across_files
+                    and rule.code == finding.code
+                    and (rule.when is None or rule.when(explaining, finding))
                 ):
                     return True
         return False

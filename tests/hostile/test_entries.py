@@ -125,3 +125,49 @@ def test_odd_table_entries(tmp_path: Path, name: str) -> None:
     _, report = validate_json(spec, "--no-cache")
     found = [(f["code"], f["path"]) for f in report["findings"] if f["code"][0] == "F"]
     assert found == [("F003", None), ("F005", name)]
+
+
+LFS_POINTER = (
+    "version https://git-lfs.github.com/spec/v1\n"
+    "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
+    "size 12345\n"
+)
+
+
+def test_data_a_checkout_did_not_fetch_is_said_to_be_so(example: Path) -> None:
+    (example / "Wudaoliang_ALT_2018.tif").write_text(LFS_POINTER, encoding="ascii")
+    (example / "Wudaoliang_ALT_2019.tif").unlink()
+    (example / "Wudaoliang_ALT_2019.tif").symlink_to(
+        "../.git/annex/objects/Xk/3v/SHA256E-s12345--4d7a.tif/SHA256E-s12345--4d7a.tif"
+    )
+    (example / "Wudaoliang_ALT_2020.tif").rename(example / "elsewhere.bin")
+    (example / "Wudaoliang_ALT_2020.tif.dvc").write_text(
+        "outs:\n- md5: 0123456789abcdef\n  path: Wudaoliang_ALT_2020.tif\n", encoding="ascii"
+    )
+    code, report = validate_json(example / "spec.yaml", "--no-cache")
+    found = by_path(report)
+    for year in (2018, 2019, 2020):
+        assert found.pop(f"Wudaoliang_ALT_{year}.tif") == ["F008"], year
+    assert found == {}  # no corrupt-TIFF error, no missing member: the data is not here
+    hints = {f["hint"] for f in report["findings"]}
+    assert len(hints) == 1 and "git lfs pull" in hints.pop()
+    assert code == 1
+
+
+def test_many_files_not_fetched_are_one_finding(tmp_path: Path) -> None:
+    for year in range(1990, 2020):
+        (tmp_path / f"Wudaoliang_ALT_{year}.tif").write_text(LFS_POINTER, encoding="ascii")
+    (tmp_path / "spec.yaml").write_text(
+        "spec_version: 1\ndataset: {id: x}\n"
+        "rasters:\n  - name: alt\n    pattern: 'Wudaoliang_ALT_{year}.tif'\n"
+        "    fields: {year: {min: 1990, max: 2020}}\n"
+        "    temporal: {start: 1990-01-01, end: 2020-12-31, resolution: P1Y}\n",
+        encoding="utf-8",
+    )
+    _, report = validate_json(tmp_path / "spec.yaml", "--no-cache")
+    fetched = [f for f in report["findings"] if f["code"] == "F008"]
+    (one,) = fetched
+    assert one["path"] is None and one["actual"] == {"count": 30}
+    # the one member that really is missing (2020) is still reported
+    missing = [f["expected"] for f in report["findings"] if f["code"] == "D001"]
+    assert missing == ["Wudaoliang_ALT_2020.tif"]

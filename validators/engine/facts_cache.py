@@ -74,10 +74,29 @@ def _read_entry(path: Path) -> bytes:
         os.close(descriptor)
 
 
-class FactsCache:
-    """Facts by (file identity, read job); safe against concurrent writers and other users."""
+HASH_BLOCK = 8 << 20
 
-    def __init__(self, folder: Path) -> None:
+
+def content_sha256(path: str) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        while block := stream.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class FactsCache:
+    """Facts by (file identity, read job); safe against concurrent writers and other users.
+
+    With ``by_content`` the identity is the file's name, size and sha256 instead of where it
+    lies and its inode and times: a cache restored into a fresh checkout (new inodes, new
+    times, maybe another folder) still serves every unchanged file, at the price of hashing
+    every byte before reading. The hash of a file whose stat identity has not changed is
+    remembered, so a second local run does not hash again."""
+
+    def __init__(self, folder: Path, *, by_content: bool = False) -> None:
+        self.by_content = by_content
         self.folder = Path(folder)
         self.hits = 0
         self.misses = 0
@@ -86,8 +105,9 @@ class FactsCache:
             self.folder.mkdir(mode=0o700)
         _check_private(self.folder)
 
-    def key(self, full_path: str, job: ReadJob) -> str | None:
-        """The cache key of a local file read with a job, or None when it cannot be cached."""
+    def key(self, full_path: str, job: ReadJob, relative: str | None = None) -> str | None:
+        """The cache key of a local file read with a job, or None when it cannot be cached
+        (``relative``: its path under the data root, which content keys include)."""
         if is_remote(full_path):
             return None
         try:
@@ -96,6 +116,8 @@ class FactsCache:
             return None
         if not stat.S_ISREG(info.st_mode):
             return None
+        if self.by_content:
+            return self._content_key(full_path, info, job, relative or Path(full_path).name)
         identity = (
             CACHE_FORMAT,
             TOOL_VERSION,
@@ -105,6 +127,41 @@ class FactsCache:
             info.st_dev,
             info.st_mtime_ns,
             info.st_ctime_ns,
+            repr(job),
+        )
+        return hashlib.sha256(repr(identity).encode("utf-8")).hexdigest()
+
+    def _content_key(
+        self, full_path: str, info: os.stat_result, job: ReadJob, relative: str
+    ) -> str | None:
+        stat_identity = (
+            os.path.realpath(full_path),
+            info.st_size,
+            info.st_ino,
+            info.st_dev,
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+        )
+        memo = self.folder / "sha256" / hashlib.sha256(repr(stat_identity).encode()).hexdigest()
+        try:
+            digest = _read_entry(memo).decode("ascii")
+            if len(digest) != 64:
+                raise ValueError(digest)
+        except (OSError, ValueError):
+            try:
+                digest = content_sha256(full_path)
+            except OSError:
+                return None
+            with contextlib.suppress(OSError):
+                memo.parent.mkdir(mode=0o700, exist_ok=True)
+                write_bytes_atomic(memo, digest.encode("ascii"))
+        identity = (
+            CACHE_FORMAT,
+            TOOL_VERSION,
+            "content",
+            relative,
+            info.st_size,
+            digest,
             repr(job),
         )
         return hashlib.sha256(repr(identity).encode("utf-8")).hexdigest()

@@ -6,7 +6,9 @@ dangling or looping symlink, something that cannot be stat'ed, or a symlink leav
 root, is an :class:`OddEntry`: the run goes on and says so. Folders that cannot be listed are
 odd entries too. Symlinks leaving the root are followed only when asked to. A tpqc catalog
 inside the data root (``--out`` beside the data, ``--copy-assets``) is output, not data, and
-is not walked into.
+is not walked into. Data a checkout did not fetch is said to be so: a file under 1 KiB that
+is a Git LFS or git-annex pointer (its first 200 bytes are looked at), a dangling symlink
+into git-annex's object store, a ``.dvc`` file whose data is not in the workspace.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from typing import Literal
 
 from tpqc.schemas.identity import CATALOG_REPORT_NAME
 
-OddKind = Literal["unreadable", "not-regular", "outside-root"]
+OddKind = Literal["unreadable", "not-regular", "outside-root", "not-fetched"]
+
+POINTER_BYTES = 1024
+"""Files smaller than this are looked at for a Git LFS or git-annex pointer."""
+_POINTERS = (
+    (b"version https://git-lfs.github.com/spec/", "a Git LFS pointer (the data was not pulled)"),
+    (b"/annex/objects/", "a git-annex pointer (the data was not fetched)"),
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,7 @@ def list_data_root(
         try:
             with os.scandir(folder) as listing:
                 entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in listing)
+                names = {n for n, _ in entries}
         except OSError as exc:
             odd.append(
                 OddEntry(prefix or ".", "unreadable", f"cannot list the folder: {exc.strerror}")
@@ -111,6 +121,16 @@ def list_data_root(
                         below.append((full, rel, chain | {os.path.realpath(full)}))
                 elif entry.kind != "not-regular" or looks_like_data(name):
                     odd.append(entry)
+                continue
+            if name.endswith(".dvc") and looks_like_data(name[:-4]):
+                if not (Path(folder) / name[:-4]).exists() and name[:-4] not in names:
+                    odd.append(
+                        OddEntry(
+                            rel[:-4],
+                            "not-fetched",
+                            f"tracked by DVC ({name}) but not in the workspace (not pulled)",
+                        )
+                    )
                 continue
             if not looks_like_data(name):
                 continue
@@ -145,11 +165,14 @@ def _file_entry(full: Path, rel: str, real_root: str, follow: bool) -> OddEntry 
         return OddEntry(rel, "unreadable", f"cannot be stat'ed: {exc.strerror}")
     if not stat.S_ISLNK(info.st_mode):
         if stat.S_ISREG(info.st_mode):
-            return None
+            return _pointer(full, rel, info.st_size)
         return OddEntry(rel, "not-regular", _what(info.st_mode))
     try:
         target_info = full.stat()
     except OSError as exc:
+        link = str(full.readlink()) if exc.errno == errno.ENOENT else ""
+        if "/annex/objects/" in link:  # git-annex keeps data behind such links
+            return OddEntry(rel, "not-fetched", _POINTERS[1][1], link)
         reason = {
             errno.ENOENT: "a dangling symlink (its target does not exist)",
             errno.ELOOP: "a symlink loop",
@@ -162,4 +185,21 @@ def _file_entry(full: Path, rel: str, real_root: str, follow: bool) -> OddEntry 
         return OddEntry(
             rel, "outside-root", "a symlink leaving the data root (not followed)", target
         )
+    return _pointer(full, rel, target_info.st_size)
+
+
+def _pointer(full: Path, rel: str, size: int) -> OddEntry | None:
+    """A small file that is a Git LFS or git-annex pointer instead of the data; else None."""
+    if size >= POINTER_BYTES:
+        return None
+    try:
+        with full.open("rb") as handle:
+            head = handle.read(200)
+    except OSError:
+        return None  # the reader reports why it cannot be read
+    lfs, annex = _POINTERS
+    if head.startswith(lfs[0]):
+        return OddEntry(rel, "not-fetched", lfs[1])
+    if annex[0] in head[:160] and b"\n" not in head.rstrip(b"\n"):  # one line: a path
+        return OddEntry(rel, "not-fetched", annex[1])
     return None

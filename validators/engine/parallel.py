@@ -171,6 +171,24 @@ def _beside(work: Callable[[], None] | None) -> Iterator[None]:
         thread.join()
 
 
+def _cache_keys(jobs: Sequence[FactsJob], cache: FactsCache | None) -> list[str | None]:
+    """Each job's cache key; content keys hash the files in threads (hashlib releases the
+    GIL), all finished before any worker process starts."""
+    if cache is None:
+        return [None] * len(jobs)
+
+    def key(job: FactsJob) -> str | None:
+        root, rel, plan = job
+        return cache.key(_location(root, rel), plan.cache_form(), rel)
+
+    if not cache.by_content or len(jobs) < 2:
+        return [key(job) for job in jobs]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(4, len(jobs))) as hashing:
+        return list(hashing.map(key, jobs))
+
+
 def gather_facts(
     jobs: Sequence[FactsJob],
     workers: int,
@@ -186,10 +204,7 @@ def gather_facts(
     given. ``beside`` runs in a thread of this process while the files are read, started
     only once the worker processes are (no thread is ever alive when a worker forks)."""
     results: list[FileFacts | None] = [None] * len(jobs)
-    keys = [
-        cache.key(_location(root, rel), plan.cache_form()) if cache else None
-        for root, rel, plan in jobs
-    ]
+    keys = _cache_keys(jobs, cache)
     pending: list[int] = []
     for index, key in enumerate(keys):
         cached = cache.get(key) if cache is not None else None
