@@ -480,6 +480,57 @@ def check_stac_command(
 
 
 @cli.command()
+@click.argument("catalog", type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--dsn",
+    default=None,
+    help="PostgreSQL connection string [default: $PGSTAC_DSN, else libpq's PG* variables].",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete the items of the catalog's collections that the catalog no longer has.",
+)
+@click.option(
+    "--no-assets",
+    is_flag=True,
+    help="The catalog is published without its data: do not look for local asset files.",
+)
+@SCHEMAS_OPTION
+@verbosity_options
+@tool_errors
+def pgstac(
+    catalog: Path, dsn: str | None, prune: bool, no_assets: bool, schemas: Path | None
+) -> None:
+    """Load the STAC catalog CATALOG (a folder tpqc stac wrote) into a pgSTAC database in
+    one transaction; only a catalog that passes check-stac is loaded."""
+    from tpqc.stac.schema_store import SchemaStore
+    from tpqc.stac.validate import check_stac
+    from tpqc.validators.render import render
+
+    try:
+        from tpqc.stac.pgstac import load_catalog, resolve_dsn
+    except ImportError as exc:  # pragma: no cover - the extra is installed in tests
+        raise UsageError("tpqc pgstac needs pypgstac: pip install 'tpqc[pgstac]'") from exc
+    report = check_stac(catalog, SchemaStore.load(schemas), assets_on_disk=not no_assets)
+    if report.failed:
+        emit(render(report, "text", render_context(sys.stdout.isatty())), None)
+        note("tpqc: the catalog fails check-stac; nothing loaded")
+        sys.exit(EXIT_FINDINGS)
+    try:
+        import pypgstac  # noqa: F401
+    except ImportError as exc:
+        raise UsageError("tpqc pgstac needs pypgstac: pip install 'tpqc[pgstac]'") from exc
+    done = load_catalog(catalog, resolve_dsn(dsn), prune=prune)
+    note(
+        f"tpqc: loaded {done.collections} collections and {done.items} items "
+        f"({done.new_items} new{f', {done.pruned} pruned' if prune else ''}) into pgSTAC "
+        f"{done.version}"
+    )
+    sys.exit(EXIT_CLEAN)
+
+
+@cli.command()
 @click.argument("data_dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option(
     "-o",
