@@ -286,6 +286,16 @@ def _publish(
     return EXIT_CLEAN
 
 
+def _metadata_formats(text: str) -> tuple[str, ...]:
+    from tpqc.stac.records import RECORD_FORMATS
+
+    chosen = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in RECORD_FORMATS]
+    if unknown:
+        raise UsageError(f"--metadata {', '.join(unknown)}: use {', '.join(RECORD_FORMATS)}")
+    return chosen
+
+
 DOCUMENT_NAMES = {"Catalog": "catalog", "Collection": "collection", "Feature": "item"}
 
 
@@ -347,6 +357,21 @@ SCHEMAS_OPTION = click.option(
     "can be moved with its data.",
 )
 @click.option(
+    "--metadata",
+    "metadata_formats",
+    default="",
+    metavar="FORMATS",
+    help="Also publish metadata records beside the dataset's collection, linked as "
+    "describedby: a comma list of datacite, datacite-json, schema-org, iso19139, dcat.",
+)
+@click.option(
+    "--metadata-date",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The records' own date (ISO 19139, DCAT) [default: $SOURCE_DATE_EPOCH, else the "
+    "citation's year].",
+)
+@click.option(
     "--from-facts",
     "from_facts",
     multiple=True,
@@ -369,6 +394,8 @@ def stac(
     schemas: Path | None,
     force: bool,
     copy_assets: bool,
+    metadata_formats: str,
+    metadata_date: str | None,
     from_facts: tuple[Path, ...],
     show_ok: bool | None,
     show_waived: bool,
@@ -386,6 +413,8 @@ def stac(
         schemas=schemas,
         force=force,
         copy_assets=copy_assets,
+        metadata=_metadata_formats(metadata_formats),
+        metadata_date=metadata_date,
     )
     sys.exit(
         _publish(
@@ -477,6 +506,76 @@ def check_stac_command(
     color = fmt == "text" and output is None and sys.stdout.isatty()
     emit(render(report, fmt, render_context(color, show_ok)), output)
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["datacite", "datacite-json", "schema-org", "iso19139", "dcat"]),
+    default="datacite",
+    show_default=True,
+    help="Metadata format.",
+)
+@OUTPUT_OPTION
+@click.option(
+    "--date",
+    "record_date",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The record's own date (ISO 19139, DCAT) [default: $SOURCE_DATE_EPOCH, else the "
+    "citation's year].",
+)
+@click.option(
+    "--from-facts",
+    "from_facts",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Describe the dataset from shard outputs (tpqc validate --shard) instead of "
+    "reading the data; repeat for several folders.",
+)
+@validation_options
+@ALLOW_IN_DATA_OPTION
+@verbosity_options
+@tool_errors
+def metadata(
+    spec: Path,
+    data: Path | None,
+    options: ValidateOptions,
+    fmt: str,
+    output: Path | None,
+    record_date: str | None,
+    from_facts: tuple[Path, ...],
+    allow_in_data: bool,
+) -> None:
+    """Validate the dataset of SPEC, then write its DataCite, schema.org, ISO 19139 or
+    DCAT metadata from the validated facts (nothing invented: what the spec and the data
+    cannot give is left out and named)."""
+    from tpqc.pipeline import describe, output_guard
+    from tpqc.schemas.spec import load_spec
+    from tpqc.stac.records import render_record
+    from tpqc.validators.render import render
+
+    loaded = load_spec(spec, data)
+    guard = output_guard(loaded, allow_in_data=allow_in_data)
+    if output is not None:
+        guard.check_file(output, "-o")
+    gathered = None
+    if from_facts:
+        from tpqc.shards import merge_shards
+
+        gathered = merge_shards(from_facts, spec).gathered
+    result, record = describe(loaded, options, gathered=gathered)
+    if record is None:
+        emit(render(result.report, "text", render_context(sys.stdout.isatty())), None)
+        note("tpqc: the dataset has errors; no metadata written")
+        sys.exit(EXIT_FINDINGS)
+    text = render_record(record, fmt, record_date)
+    emit(text, output, guard)
+    note("tpqc: left out (neither the spec nor the data gives them): " + "; ".join(record.left_out))
+    sys.exit(EXIT_CLEAN)
 
 
 @cli.command()

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import pystac
 
     from tpqc.stac.items import LeftOut
+    from tpqc.stac.records import DatasetRecord
     from tpqc.validators.render.pictures import ReportPictures
 
 log = logging.getLogger("tpqc")
@@ -404,6 +405,10 @@ class PublishOptions:
     """Replace an existing folder tpqc did not write (never one holding the data)."""
     copy_assets: bool = False
     """Put every data file beside its item (hard links where possible)."""
+    metadata: tuple[str, ...] = ()
+    """Metadata records to publish beside the dataset's collection (``describedby``)."""
+    metadata_date: str | None = None
+    """The records' own date (ISO 19139, DCAT)."""
 
 
 @dataclass(frozen=True)
@@ -465,6 +470,46 @@ def publish(
     return _write_catalog(spec, result, items, tuple(left_out), publishing)
 
 
+def _metadata_records(
+    spec: Spec, items: list[pystac.Item], publishing: PublishOptions
+) -> dict[str, str]:
+    """The metadata records asked for, from the items about to be published."""
+    if not publishing.metadata:
+        return {}
+    from tpqc.stac.records import build_record, render_record
+
+    record = build_record(spec, items)
+    return {
+        fmt: render_record(record, fmt, publishing.metadata_date) for fmt in publishing.metadata
+    }
+
+
+def describe(
+    spec: Spec,
+    options: ValidateOptions,
+    *,
+    gathered: GatheredFacts | None = None,
+    kinds: Mapping[str, FileKind] | None = None,
+) -> tuple[ValidationResult, DatasetRecord | None]:
+    """Validate (or judge the gathered facts), then the dataset's metadata record from the
+    catalog items the facts give; no record when validation failed."""
+    import dataclasses
+
+    from tpqc.stac.items import build_items
+    from tpqc.stac.records import build_record
+
+    kinds = kinds if kinds is not None else registered_kinds()
+    if gathered is None:
+        result = validate(spec, dataclasses.replace(options, pictures=False), kinds)
+    else:
+        judged = dataclasses.replace(gathered.options, pictures=False, today=options.today)
+        result = judge(spec, gathered.inventory, gathered.facts, judged, kinds)
+    if result.report.failed:
+        return result, None
+    items, _ = build_items(spec, result.inventory, result.facts, result.intervals, kinds)
+    return result, build_record(spec, items)
+
+
 def _write_catalog(
     spec: Spec,
     result: ValidationResult,
@@ -501,9 +546,20 @@ def _write_catalog(
     options_stac = StacOptions(
         place, publishing.asset_href_prefix, copy_assets=publishing.copy_assets
     )
+    records = _metadata_records(spec, items, publishing)  # before the layout renames them
     layout = build_catalog(spec, items, options_stac)
     report = result.report
     extra: dict[str, Content] = {CATALOG_REPORT_NAME: lambda: render_json(report)}
+    for fmt, text in records.items():
+        import pystac
+
+        from tpqc.stac.records import RECORD_FORMATS
+
+        name, media_type, title = RECORD_FORMATS[fmt]
+        layout.collection.add_link(
+            pystac.Link("describedby", f"./metadata/{name}", media_type=media_type, title=title)
+        )
+        extra[f"{layout.collection.id}/metadata/{name}"] = text.encode("utf-8")
     for item in items if target is not None else ():
         if id(item) in thumbnails:
             name = add_thumbnail(item, thumbnails[id(item)])
