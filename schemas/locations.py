@@ -26,5 +26,6 @@ def has_unprintable(text: str | None) -> bool:
 
 
 def is_remote(location: str) -> bool:
-    """True for GDAL virtual paths (/vsicurl/, /vsis3/ ...) and http(s) URLs."""
-    return location.startswith(("/vsi", "http://", "https://"))
+    """True for GDAL virtual paths (/vsicurl/, /vsis3/ ...), http(s) URLs and S3 buckets
+    (s3://bucket/prefix)."""
+    return location.startswith(("/vsi", "http://", "https://", "s3://"))

@@ -23,7 +23,7 @@ from tpqc.schemas.spdx import licence_ids
 from tpqc.schemas.spec import Product, Spec
 from tpqc.stac.layout import CatalogLayout, ProductCollection
 from tpqc.stac.licenses import license_url
-from tpqc.validators.engine.remote import http_url, join
+from tpqc.validators.engine.remote import object_location, public_root
 
 ASSET_KEY = "data"
 CSTR_RESOLVER = "https://cstr.cn/"
@@ -267,7 +267,7 @@ def build_catalog(spec: Spec, items: list[pystac.Item], options: StacOptions) ->
         for item in items:
             item.collection_id = collection.id
         layout = CatalogLayout(options.target.resolve(), catalog, collection, list(items))
-    remote = http_url(spec.data_url) if spec.data_url else None
+    remote = public_root(spec.data_url) if spec.data_url else None
     relative = not options.asset_href_prefix and (remote is None or options.copy_assets)
     for item in items:
         asset = item.assets[ASSET_KEY]
@@ -276,7 +276,7 @@ def build_catalog(spec: Spec, items: list[pystac.Item], options: StacOptions) ->
         elif options.asset_href_prefix:
             asset.href = options.asset_href_prefix.rstrip("/") + "/" + asset.href
         elif remote is not None:
-            asset.href = join(remote, asset.href)
+            asset.href = object_location(remote, asset.href)
         else:
             # abspath, not resolve(): a data file that is a symlink keeps its own path.
             asset.href = os.path.abspath(spec.data_root / asset.href)  # noqa: PTH100

@@ -323,7 +323,7 @@ def merge_shards(folders: Iterable[Path], spec_path: Path | None = None) -> Merg
         inventory = _inventory(raw_inventory)
     except (KeyError, TypeError, FactsFormatError) as exc:
         raise ShardFormatError(f"{where}: damaged inventory ({exc!r})") from exc
-    if str(inventory.root) != spec.location:
+    if str(inventory.root) != str(spec.data_root):  # a remote root is its location as a Path
         raise ShardFormatError(
             f"{where}: the inventory's root {str(inventory.root)!r} is not the spec's data "
             f"root {spec.location!r}; refused"

@@ -51,11 +51,11 @@ class FileHasher(threading.Thread):
         if not self.enabled:
             return
         from tpqc.schemas.locations import is_remote
-        from tpqc.validators.engine.remote import join, remote_sha256
+        from tpqc.validators.engine.remote import object_location, remote_sha256
 
         try:
             if is_remote(self.root):
-                self.digest = remote_sha256(join(self.root, self.relative))
+                self.digest = remote_sha256(object_location(self.root, self.relative))
             else:
                 self.digest = sha256_file(Path(self.root) / self.relative)
         except OSError as exc:

@@ -7,7 +7,8 @@ the read job and tpqc's version. ctime changes on every write and cannot be set 
 Entries are JSON (:mod:`facts_codec`), which cannot run code, in a private folder: created
 0700, and refused when it is not the user's own or others may write to it (a planted entry
 could otherwise make a broken file look clean). An entry that cannot be read or decoded is a
-miss. Remote (/vsi..., URL) files are never cached.
+miss. Objects of S3-compatible buckets are keyed by location, size, ETag and time; other
+remote (/vsicurl/, URL) files are never cached.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ class FactsCache:
         """The cache key of a local file read with a job, or None when it cannot be cached
         (``relative``: its path under the data root, which content keys include)."""
         if is_remote(full_path):
-            return None
+            return self._object_key(full_path, job, relative)
         try:
             info = Path(full_path).stat()
         except OSError:
@@ -129,6 +130,20 @@ class FactsCache:
             info.st_ctime_ns,
             repr(job),
         )
+        return hashlib.sha256(repr(identity).encode("utf-8")).hexdigest()
+
+    def _object_key(self, location: str, job: ReadJob, relative: str | None) -> str | None:
+        """A bucket object's key: its location, size, ETag and time (an object replaced in
+        the bucket has another ETag); other remote files are not cached."""
+        from tpqc.validators.engine.buckets import bucket_location, object_head
+
+        if bucket_location(location) is None:
+            return None
+        try:
+            size, etag, modified = object_head(location)
+        except OSError:
+            return None
+        identity = (CACHE_FORMAT, TOOL_VERSION, "s3", location, size, etag, modified, repr(job))
         return hashlib.sha256(repr(identity).encode("utf-8")).hexdigest()
 
     def _content_key(

@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
@@ -69,7 +70,7 @@ def default_jobs() -> int:
 
 
 def local_size(root: str, relative: str) -> int:
-    """Local file size (remote files count 0: they are never split or cached)."""
+    """Local file size (remote files count 0: they are never split)."""
     if is_remote(root):
         return 0
     try:
@@ -80,9 +81,9 @@ def local_size(root: str, relative: str) -> int:
 
 def _location(root: str, relative: str) -> str:
     if is_remote(root):
-        from tpqc.validators.engine.remote import join  # urllib and ssl only for remote roots
+        from tpqc.validators.engine.remote import object_location  # only for remote roots
 
-        return join(root, relative)
+        return object_location(root, relative)
     return str(Path(root) / relative)
 
 
@@ -112,9 +113,11 @@ def start_method() -> str:
     and GDAL settings) only while this process runs a single thread. A thread alive at a
     fork may hold a lock (an import lock, a logging lock, malloc's) that no thread of the
     child will ever release, so the child hangs: then ``forkserver``, whose server process
-    was never forked from a threaded one."""
+    was never forked from a threaded one. Native threads count too: once obstore (bucket
+    roots) has run, its async runtime's threads live outside Python's view."""
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    native_runtime = "obstore" in sys.modules
+    if "fork" in methods and threading.active_count() == 1 and not native_runtime:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
 

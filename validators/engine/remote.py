@@ -1,17 +1,20 @@
-"""Data roots on the network: GDAL's /vsicurl/ (HTTP range reads) and plain http(s) URLs.
+"""Data roots on the network: GDAL's /vsicurl/ (HTTP range reads), plain http(s) URLs, and
+S3-compatible buckets (``s3://``, ``/vsis3/``: :mod:`.buckets`, with credentials).
 
-A remote root is listed from its HTTP directory index (HTML links, or the <Key> entries of an
-S3 bucket listing). GDAL reads rasters through /vsicurl/ block by block; the checksum streams
-the file once over HTTP. Giving a URL as the data root is the opt-in to the network.
+An http root is listed from its HTTP directory index (HTML links, or the <Key> entries of a
+public S3 bucket listing); a bucket with obstore. GDAL reads rasters block by block; the
+checksum streams the file once. Giving a URL as the data root is the opt-in to the network.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 TIMEOUT_SECONDS = 60
 VSICURL = "/vsicurl/"
@@ -23,15 +26,39 @@ def http_url(location: str) -> str | None:
     return bare if bare.startswith(("http://", "https://")) else None
 
 
+def public_root(location: str) -> str | None:
+    """The address a catalog names for a remote root: its http(s) URL, or ``s3://bucket/key``
+    for a bucket (given as ``s3://`` or ``/vsis3/``); None for a local root."""
+    from tpqc.validators.engine.buckets import bucket_location
+
+    found = bucket_location(location)
+    if found is not None:
+        return f"s3://{found[0]}/{found[1]}".rstrip("/")
+    return http_url(location)
+
+
 def join(root: str, relative: str) -> str:
     """A file's location under a remote root."""
     return root.rstrip("/") + "/" + urllib.parse.quote(relative)
 
 
 def gdal_path(root: str, relative: str) -> str:
-    """The path GDAL opens: http(s) roots go through /vsicurl/."""
+    """The path GDAL opens: http(s) roots go through /vsicurl/, buckets through /vsis3/."""
+    from tpqc.validators.engine.buckets import bucket_location, vsis3_path
+
+    if bucket_location(root) is not None:
+        return vsis3_path(root.rstrip("/") + "/" + relative)
     location = join(root, relative)
     return VSICURL + location if location.startswith(("http://", "https://")) else location
+
+
+def object_location(root: str, relative: str) -> str:
+    """A file's location under a remote root, unquoted for buckets (object keys)."""
+    from tpqc.validators.engine.buckets import bucket_location
+
+    if bucket_location(root) is not None:
+        return root.rstrip("/") + "/" + relative
+    return join(root, relative)
 
 
 def _open(url: str, method: str = "GET") -> object:
@@ -40,7 +67,12 @@ def _open(url: str, method: str = "GET") -> object:
 
 
 def list_remote(root: str, depth: int = 3) -> list[str]:
-    """Relative paths of the files below a remote root, from its directory listings."""
+    """Relative paths of the files below a remote root, from its directory listings (a
+    bucket: every object below its prefix)."""
+    from tpqc.validators.engine.buckets import bucket_location, list_bucket
+
+    if bucket_location(root) is not None:
+        return list_bucket(root)
     base = http_url(root)
     if base is None:
         raise ValueError(f"cannot list {root}: only http(s) and /vsicurl/ roots can be listed")
@@ -66,7 +98,11 @@ def list_remote(root: str, depth: int = 3) -> list[str]:
 
 
 def remote_size(location: str) -> int | None:
-    """Content-Length of a remote file, or None when unknown."""
+    """Content-Length of a remote file (a bucket object's size), or None when unknown."""
+    from tpqc.validators.engine.buckets import bucket_location, object_head
+
+    if bucket_location(location) is not None:
+        return object_head(location)[0]
     url = http_url(location)
     if url is None:
         return None
@@ -76,7 +112,11 @@ def remote_size(location: str) -> int | None:
 
 
 def remote_sha256(location: str, chunk: int = 1 << 20) -> str | None:
-    """sha256 of a remote file streamed once over HTTP, or None for non-http locations."""
+    """sha256 of a remote file streamed once (HTTP or a bucket), or None for others."""
+    from tpqc.validators.engine.buckets import bucket_location, object_sha256
+
+    if bucket_location(location) is not None:
+        return object_sha256(location)
     url = http_url(location)
     if url is None:
         return None
@@ -87,6 +127,21 @@ def remote_sha256(location: str, chunk: int = 1 << 20) -> str | None:
         while block := read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def fetch(root: str, relative: str, target: Path) -> None:
+    """A remote file into a local one (readers that need a file: tables, NetCDF)."""
+    from tpqc.validators.engine.buckets import bucket_location, download
+
+    location = object_location(root, relative)
+    if bucket_location(root) is not None:
+        download(location, target)
+        return
+    url = http_url(location)
+    if url is None:
+        raise OSError(f"{location}: only http(s), /vsicurl/ and s3:// files can be fetched")
+    with _open(url) as response, target.open("wb") as out:  # type: ignore[attr-defined]
+        shutil.copyfileobj(response, out)
 
 
 def gdal_reason(exc: BaseException) -> str:

@@ -219,7 +219,10 @@ def gdal_env() -> Iterator[None]:
         finally:
             _ENV_DEPTH.value = depth
         return
-    with rasterio.Env(**GDAL_OPTIONS):
+    from tpqc.validators.engine.buckets import gdal_config
+
+    # an S3-compatible endpoint named the usual way (AWS_ENDPOINT_URL), as GDAL spells it
+    with rasterio.Env(**GDAL_OPTIONS, **gdal_config()):
         _ENV_DEPTH.value = 1
         try:
             yield
@@ -378,10 +381,10 @@ def _quicklook(parts: Sequence[RasterPart], bands: Sequence[BandFacts]) -> Quick
 def _locate(root: str, relative: str) -> tuple[str, Callable[[], int | None]]:
     """The path GDAL opens and how to learn the file's size (local or remote)."""
     from tpqc.schemas.locations import is_remote
-    from tpqc.validators.engine.remote import gdal_path, join, remote_size
+    from tpqc.validators.engine.remote import gdal_path, object_location, remote_size
 
     if is_remote(root):
-        return gdal_path(root, relative), lambda: remote_size(join(root, relative))
+        return gdal_path(root, relative), lambda: remote_size(object_location(root, relative))
     full = str(Path(root) / relative)
     return full, lambda: Path(full).stat().st_size
 

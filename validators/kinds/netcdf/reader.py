@@ -595,7 +595,32 @@ def read_netcdf_part(
     root: str, relative: str, job: NetcdfReadJob, part: int = 0, parts: int = 1
 ) -> NetcdfPart:
     """Open the file read-only and read one share of the variable's time steps (the first
-    dimension); never raises for bad data."""
+    dimension); never raises for bad data. A remote file (http(s), a bucket) is fetched
+    once into a temporary file first: the netCDF library reads local files."""
+    from tpqc.schemas.locations import is_remote
+
+    if is_remote(root):
+        return _read_remote(root, relative, job, part, parts)
+    return _read_local(root, relative, job, part, parts)
+
+
+def _read_remote(root: str, relative: str, job: NetcdfReadJob, part: int, parts: int) -> NetcdfPart:
+    import tempfile
+
+    from tpqc.validators.engine.remote import fetch
+
+    with tempfile.TemporaryDirectory(prefix="tpqc-netcdf-") as folder:
+        local = Path(folder) / Path(relative).name
+        try:
+            fetch(root, relative, local)
+        except OSError as exc:
+            return NetcdfPart({"path": relative, "size_bytes": None, "open_error": str(exc)})
+        result = _read_local(folder, local.name, job, part, parts)
+    result.header["path"] = relative
+    return result
+
+
+def _read_local(root: str, relative: str, job: NetcdfReadJob, part: int, parts: int) -> NetcdfPart:
     import netCDF4
 
     full = Path(root) / relative

@@ -241,21 +241,16 @@ def _read_remote_table(
     max_examples: int,
     limits: TableLimits,
 ) -> TableFacts:
-    """Download a remote table once into a temporary folder, then read it as a local file."""
-    import shutil
+    """Download a remote table (http(s) or a bucket) once into a temporary folder, then read
+    it as a local file."""
     import tempfile
-    import urllib.request
 
-    from tpqc.validators.engine.remote import http_url, join
+    from tpqc.validators.engine.remote import fetch
 
-    url = http_url(join(root, relative))
-    if url is None:
-        return TableFacts(path=relative, read_error="remote tables must be http(s) or /vsicurl/")
     with tempfile.TemporaryDirectory(prefix="tpqc-table-") as folder:
         local = Path(folder) / Path(relative).name
         try:
-            with urllib.request.urlopen(url, timeout=60) as response, local.open("wb") as out:
-                shutil.copyfileobj(response, out)
+            fetch(root, relative, local)
         except OSError as exc:
             return TableFacts(path=relative, read_error=str(exc))
         facts = read_table_facts(folder, local.name, table, coverage, max_examples, limits)

@@ -1,0 +1,311 @@
+"""Data roots in S3-compatible buckets, against a real S3 server (moto's standalone server)
+on 127.0.0.1 that checks signatures: a private bucket read with credentials from the
+environment or a profile, listings past one page, refused credentials, an object deleted
+between listing and reading, the facts cache and shards on a bucket root."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tpqc_testkit import REPO, run_cli, write_mixed_dataset
+
+boto3 = pytest.importorskip("boto3", reason="the S3 tests need moto[server] (tpqc[test])")
+pytest.importorskip("obstore", reason="bucket roots need obstore (tpqc[s3])")
+
+SERVER_ACTIONS_WITHOUT_AUTH = 3  # user, policy, key: every later call is signed
+ALLOW_ALL = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class S3Server:
+    """A running moto server, its request log and the one user allowed in."""
+
+    def __init__(self, endpoint: str, log: Path, key: str, secret: str) -> None:
+        self.endpoint, self.log, self.key, self.secret = endpoint, log, key, secret
+
+    def client(self) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=self.key,
+            aws_secret_access_key=self.secret,
+        )
+
+    def requests(self) -> list[str]:
+        """The request lines the server has logged so far ("GET /bucket/key ...")."""
+        return [
+            line.split('"')[1]
+            for line in self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+            if line.count('"') >= 2
+        ]
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    folder = tmp_path_factory.mktemp("moto")
+    log = folder / "requests.log"
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "INITIAL_NO_AUTH_ACTION_COUNT": str(SERVER_ACTIONS_WITHOUT_AUTH),
+        "MOTO_ALLOW_NONEXISTENT_REGION": "true",
+    }
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=environment,
+        )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        iam = boto3.client(
+            "iam",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="bootstrap",
+            aws_secret_access_key="bootstrap",
+        )
+        iam.create_user(UserName="curator")
+        iam.put_user_policy(
+            UserName="curator", PolicyName="s3", PolicyDocument=json.dumps(ALLOW_ALL)
+        )
+        key = iam.create_access_key(UserName="curator")["AccessKey"]
+        yield S3Server(endpoint, log, key["AccessKeyId"], key["SecretAccessKey"])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture
+def aws_env(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> S3Server:
+    """The curator's credentials in the environment, no profile files, no instance look-up."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server.endpoint)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret)
+    return s3_server
+
+
+_BUCKETS = iter(range(1, 10_000))
+
+
+def upload(server: S3Server, folder: Path, prefix: str) -> str:
+    """Every file of folder into a new private bucket under prefix; returns the s3:// root."""
+    bucket = f"private-{next(_BUCKETS)}-{os.getpid()}"
+    client = server.client()
+    client.create_bucket(Bucket=bucket, ACL="private")
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            client.upload_file(str(path), bucket, f"{prefix}/{path.relative_to(folder)}")
+    return f"s3://{bucket}/{prefix}"
+
+
+@pytest.fixture(scope="session")
+def mixed_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("mixed")
+    write_mixed_dataset(folder, rasters=3, netcdfs=2, tables=2)
+    return folder
+
+
+def _facts(report: dict[str, Any]) -> list[dict[str, Any]]:
+    keep = ("path", "sha256", "size", "kind")
+    return [{k: entry.get(k) for k in keep} for entry in report["files"]]
+
+
+def test_private_bucket_gives_the_same_report_as_local_files(
+    aws_env: S3Server, mixed_master: Path
+) -> None:
+    spec = str(mixed_master / "spec.yaml")
+    root = upload(aws_env, mixed_master, "qilian/v1")
+    local = run_cli("validate", spec, "-f", "json", "-j", "1", "--no-cache")
+    remote = run_cli("validate", spec, "--data", root, "-f", "json", "-j", "2", "--no-cache")
+    assert remote.exit_code == local.exit_code, remote.stderr
+    mine, theirs = json.loads(local.stdout), json.loads(remote.stdout)
+    assert len(theirs["files"]) == 7
+    assert _facts(theirs) == _facts(mine)
+    assert [(f["name"], f["path"]) for f in theirs["findings"]] == [
+        (f["name"], f["path"]) for f in mine["findings"]
+    ]
+    anonymous = boto3.client(
+        "s3",
+        endpoint_url=aws_env.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="AKIANOBODY",
+        aws_secret_access_key="x",
+    )
+    with pytest.raises(Exception, match="InvalidAccessKeyId"):
+        anonymous.list_objects_v2(Bucket=root.split("/")[2])
+
+
+def test_catalog_of_a_bucket_points_at_its_objects(
+    aws_env: S3Server, example: Path, tmp_path: Path
+) -> None:
+    root = upload(aws_env, example, "alt")
+    out = tmp_path / "stac"
+    result = run_cli("stac", str(example / "spec.yaml"), "--data", root, "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    item = json.loads(
+        (out / "wudaoliang-alt" / "Wudaoliang_ALT_2017" / "Wudaoliang_ALT_2017.json").read_text()
+    )
+    assert item["assets"]["data"]["href"] == f"{root}/Wudaoliang_ALT_2017.tif"
+
+
+def test_credentials_from_a_named_profile(
+    aws_env: S3Server, example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = upload(aws_env, example, "alt")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    aws = tmp_path / "home" / ".aws"
+    aws.mkdir(parents=True)
+    (aws / "credentials").write_text(
+        f"[curator]\naws_access_key_id = {aws_env.key}\naws_secret_access_key = {aws_env.secret}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AWS_PROFILE", "curator")
+    result = run_cli("validate", str(example / "spec.yaml"), "--data", root, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)["files"]) == 4
+
+
+def test_listing_follows_pages_past_1000_keys(aws_env: S3Server) -> None:
+    from tpqc.validators.engine.buckets import list_bucket
+
+    client = aws_env.client()
+    bucket = f"many-{os.getpid()}"
+    client.create_bucket(Bucket=bucket)
+    names = [f"station_{k:04d}.csv" for k in range(1234)]
+    for name in names:
+        client.put_object(Bucket=bucket, Key=f"aws/{name}", Body=b"")
+    client.put_object(Bucket=bucket, Key="elsewhere.csv", Body=b"")
+    before = len(aws_env.requests())
+    assert list_bucket(f"s3://{bucket}/aws") == names
+    listings = [r for r in aws_env.requests()[before:] if "list-type=2" in r]
+    assert len(listings) == 2  # 1,000 keys, then the rest
+
+
+def test_refused_credentials_are_a_clear_tool_error_without_secrets(
+    aws_env: S3Server, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = upload(aws_env, example, "alt")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret-" + aws_env.secret[:8])
+    result = run_cli("validate", str(example / "spec.yaml"), "--data", root)
+    assert result.exit_code == 2
+    assert "SignatureDoesNotMatch" in result.stderr and root in result.stderr
+    assert aws_env.secret[:8] not in result.stderr + result.stdout
+
+
+def test_missing_credentials_are_a_clear_tool_error(
+    aws_env: S3Server, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = upload(aws_env, example, "alt")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    result = run_cli("validate", str(example / "spec.yaml"), "--data", root)
+    assert result.exit_code == 2
+    assert "AWS_ACCESS_KEY_ID" in result.stderr and "AWS_PROFILE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_object_deleted_between_listing_and_reading_is_a_finding(
+    aws_env: S3Server, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tpqc.validators.engine import buckets
+
+    root = upload(aws_env, example, "alt")
+    real_listing = buckets.list_bucket
+
+    def listing_then_deletion(location: str) -> list[str]:
+        names = real_listing(location)
+        aws_env.client().delete_object(Bucket=root.split("/")[2], Key="alt/Wudaoliang_ALT_2019.tif")
+        return names
+
+    monkeypatch.setattr(buckets, "list_bucket", listing_then_deletion)
+    result = run_cli(
+        "validate", str(example / "spec.yaml"), "--data", root, "-f", "json", "--no-cache"
+    )
+    assert result.exit_code == 1, result.stderr
+    report = json.loads(result.stdout)
+    errors = [(f["code"], f["path"], f["severity"]) for f in report["findings"]]
+    assert ("R001", "Wudaoliang_ALT_2019.tif", "error") in errors
+    assert any("404" in str(f["actual"]) for f in report["findings"])
+    assert {f["path"] for f in report["findings"]} == {"Wudaoliang_ALT_2019.tif"}
+    assert len(report["files"]) == 4
+
+
+def test_facts_cache_hits_on_a_bucket_root_and_misses_a_replaced_object(
+    aws_env: S3Server, example: Path, tmp_path: Path
+) -> None:
+    root = upload(aws_env, example, "alt")
+    bucket = root.split("/")[2]
+    spec, cache = str(example / "spec.yaml"), str(tmp_path / "facts")
+
+    def reads() -> list[str]:
+        return [r for r in aws_env.requests() if r.startswith(f"GET /{bucket}/alt/")]
+
+    cold = run_cli("validate", spec, "--data", root, "-f", "json", "--cache", cache)
+    after_cold = len(reads())
+    warm = run_cli("validate", spec, "--data", root, "-f", "json", "--cache", cache)
+    assert (cold.exit_code, warm.exit_code) == (0, 0), warm.stderr
+    assert after_cold >= 4 and len(reads()) == after_cold  # no object read again
+    assert warm.stdout == cold.stdout
+    aws_env.client().upload_file(
+        str(example / "Wudaoliang_ALT_2017.tif"), bucket, "alt/Wudaoliang_ALT_2018.tif"
+    )
+    changed = run_cli("validate", spec, "--data", root, "-f", "json", "--cache", cache)
+    digests = {f["path"]: f["sha256"] for f in json.loads(changed.stdout)["files"]}
+    assert digests["Wudaoliang_ALT_2018.tif"] == digests["Wudaoliang_ALT_2017.tif"]
+    again = {r.split()[1] for r in reads()[after_cold:]}
+    assert again == {f"/{bucket}/alt/Wudaoliang_ALT_2018.tif"}
+
+
+def test_shards_on_a_bucket_root_merge_into_the_one_run_report(
+    aws_env: S3Server, example: Path, tmp_path: Path
+) -> None:
+    root = upload(aws_env, example, "alt")
+    spec, facts = str(example / "spec.yaml"), tmp_path / "facts"
+    for shard in ("1/2", "2/2"):
+        result = run_cli(
+            "validate", spec, "--data", root, "--shard", shard, "--facts-out", str(facts), "-q"
+        )
+        assert result.exit_code == 0, result.stderr
+    merged = run_cli("merge", str(facts), "-f", "json")
+    one = run_cli("validate", spec, "--data", root, "-f", "json", "--no-cache")
+    assert merged.exit_code == one.exit_code == 0, merged.stderr
+    assert merged.stdout == one.stdout
+
+
+def test_bucket_roots_are_documented() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "s3://" in readme and "AWS_ENDPOINT_URL" in readme
