@@ -211,3 +211,47 @@ def test_argo_example_fans_out_and_in_with_these_commands() -> None:
         templates[merge_step["template"]]["container"]["args"]
     )
     assert "--from-facts" in templates[publish_step["template"]]["container"]["args"]
+
+
+def test_a_listing_written_once_is_what_every_shard_reads(series: Path, tmp_path: Path) -> None:
+    facts = tmp_path / "facts"
+    one = single(series, "validate", "spec.yaml", "-f", "json", "-o", str(tmp_path / "one.json"))
+    listed = subprocess.run(
+        [TPQC, "list", "spec.yaml", "--facts-out", str(facts)],
+        cwd=series,
+        capture_output=True,
+        check=False,
+    )
+    assert listed.returncode == 0, listed.stderr.decode()
+    # A file arriving after the listing is not seen by any shard: the plan is the listing.
+    write_alt(series / "Wudaoliang_ALT_2031.tif", alt_field(2017))
+    fan_out(series, facts, 3)
+    merged = subprocess.run(
+        [TPQC, "merge", str(facts), "-f", "json", "-o", str(tmp_path / "merged.json")],
+        cwd=series,
+        capture_output=True,
+        check=False,
+    )
+    assert merged.returncode == one.returncode == 1, merged.stderr.decode()
+    assert (tmp_path / "merged.json").read_bytes() == (tmp_path / "one.json").read_bytes()
+
+
+def test_a_stale_or_crafted_listing_is_refused(series: Path, tmp_path: Path) -> None:
+    import json
+
+    facts = tmp_path / "facts"
+    spec = str(series / "spec.yaml")
+    assert run_cli("list", spec, "--facts-out", str(facts)).exit_code == 0
+    listing = facts / "tpqc-listing.json"
+    document = json.loads(listing.read_text(encoding="utf-8"))
+    document["inventory"]["entries"][0]["path"] = "../secret.tif"
+    listing.write_text(json.dumps(document), encoding="utf-8")
+    result = run_cli("validate", spec, "--shard", "1/2", "--facts-out", str(facts))
+    assert result.exit_code == 2 and "../secret.tif" in result.stderr
+    assert not (facts / "tpqc-shard-1-of-2.json").exists()
+    assert run_cli("list", spec, "--facts-out", str(facts)).exit_code == 0
+    (series / "spec.yaml").write_text(
+        (series / "spec.yaml").read_text(encoding="utf-8") + "# edited\n", encoding="utf-8"
+    )
+    result = run_cli("validate", spec, "--shard", "1/2", "--facts-out", str(facts))
+    assert result.exit_code == 2 and "tpqc-listing.json" in result.stderr

@@ -218,6 +218,42 @@ def merge(
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
 
 
+@cli.command("list")
+@click.argument("spec", type=click.Path(path_type=Path))
+@validation_options
+@click.option(
+    "--facts-out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The shards' folder: the listing is written there, and every `tpqc validate "
+    "--shard K/N --facts-out` the same folder takes it instead of listing the root again.",
+)
+@ALLOW_IN_DATA_OPTION
+@verbosity_options
+@tool_errors
+def list_files(
+    spec: Path,
+    data: Path | None,
+    options: ValidateOptions,
+    facts_out: Path,
+    allow_in_data: bool,
+) -> None:
+    """List SPEC's data root once for the shards (nothing is read): a bucket or a folder of
+    a million files is then listed once, not once per shard."""
+    from tpqc.pipeline import output_guard
+    from tpqc.schemas.spec import load_spec
+    from tpqc.shards import LISTING_NAME, write_listing
+
+    loaded = load_spec(spec, data)
+    guard = output_guard(loaded, allow_in_data=allow_in_data)
+    guard.check_folder_for_files(facts_out, [LISTING_NAME], "--facts-out")
+    inventory = write_listing(loaded, str(data) if data else None, options, facts_out)
+    note(
+        f"tpqc: {len(inventory.entries)} files of {len(loaded.products)} products listed "
+        f"into {facts_out / LISTING_NAME}"
+    )
+
+
 @cli.command("checks")
 @verbosity_options
 @tool_errors

@@ -148,9 +148,11 @@ def plan_run(
     spec: Spec,
     options: ValidateOptions = ValidateOptions(),
     kinds: Mapping[str, FileKind] | None = None,
+    inventory: Inventory | None = None,
 ) -> RunPlan:
     """List the data root, match the files to products and plan one read of each; a bad
-    waiver or a missing data root stops here, before any file is read."""
+    waiver or a missing data root stops here, before any file is read. ``inventory``: a
+    listing already made (``tpqc list``), used instead of listing again."""
     kinds = kinds if kinds is not None else registered_kinds()
     if spec.waivers:
         from tpqc.catalogue import all_checks
@@ -160,7 +162,10 @@ def plan_run(
     root = spec.location
     if spec.data_url is None and not spec.data_root.is_dir():
         raise UsageError(f"data root {root} is not a folder")
-    inventory = build_inventory(spec, list(kinds.values()), follow_symlinks=options.follow_symlinks)
+    if inventory is None:
+        inventory = build_inventory(
+            spec, list(kinds.values()), follow_symlinks=options.follow_symlinks
+        )
     temporal = spec.dataset.temporal
     read = options.read_options(
         (temporal.start, temporal.end) if temporal and temporal.start and temporal.end else None

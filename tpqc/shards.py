@@ -2,7 +2,9 @@
 engine), then merge them as if one process had read everything.
 
 A file belongs to shard ``K/N`` by a hash of its path (stable: re-runs and retries read the
-same files). Each shard lists the whole data root (cheap), reads only its own files, and
+same files). Each shard lists the whole data root, unless ``tpqc list`` wrote the listing
+once into the shards' folder (:data:`LISTING_NAME`: a bucket of a million objects is then
+listed once, not N times); it reads only its own files, and
 writes one JSON document (:data:`SHARD_FORMAT`) beside the others: the spec it ran against,
 the inventory, the run's options, its files' facts and their per-file findings. Merging
 checks that every shard of the set is there exactly once and that all saw the same spec,
@@ -51,6 +53,8 @@ from tpqc.validators.kinds import load_facts_types
 from tpqc.validators.registry import Selection, without_explained
 
 SHARD_FORMAT = "tpqc-shard/1"
+LISTING_FORMAT = "tpqc-listing/1"
+LISTING_NAME = "tpqc-listing.json"
 _NAME = re.compile(r"^tpqc-shard-(\d+)-of-(\d+)\.json$")
 
 
@@ -159,7 +163,7 @@ def run_shard(
     its own files' per-file findings (the dataset-wide checks wait for the merge)."""
     from tpqc.validators.engine.atomic import write_text_atomic
 
-    plan = plan_run(spec, options)
+    plan = plan_run(spec, options, inventory=load_listing(spec, data_override, options, out))
     mine = RunPlan(spec, plan.inventory, tuple(j for j in plan.jobs if shard.holds(j[1])))
     facts = read_planned(mine, options)
     findings = without_explained(file_findings(spec, plan.inventory, facts, options.selection))
@@ -185,6 +189,62 @@ def run_shard(
     return Report.build(
         str(spec.path), spec.location, findings, files, options.fail_on, dataset_id=spec.dataset.id
     )
+
+
+def write_listing(
+    spec: Spec, data_override: str | None, options: ValidateOptions, out: Path
+) -> Inventory:
+    """List the data root once and write it into the shards' folder, where every shard
+    (``--facts-out`` the same folder) takes it instead of listing again."""
+    from tpqc.validators.engine.atomic import write_text_atomic
+
+    inventory = plan_run(spec, options).inventory
+    document = {
+        "format": LISTING_FORMAT,
+        "tool_version": TOOL_VERSION,
+        "spec": {"sha256": spec.sha256, "data": data_override},
+        "follow_symlinks": options.follow_symlinks,
+        "inventory": _inventory_json(inventory),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out / LISTING_NAME, dumps(document))
+    return inventory
+
+
+def load_listing(
+    spec: Spec, data_override: str | None, options: ValidateOptions, out: Path
+) -> Inventory | None:
+    """The listing ``tpqc list`` wrote into the shards' folder, or None when there is none.
+    A listing of another spec, data root, tool version or symlink rule is refused (exit 2):
+    a shard never reads by a stale plan."""
+    path = out / LISTING_NAME
+    if not path.is_file():
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise ShardFormatError(f"{path}: not a readable tpqc listing ({exc!r})") from None
+    if not isinstance(document, dict) or document.get("format") != LISTING_FORMAT:
+        raise ShardFormatError(f"{path}: not a tpqc listing ({LISTING_FORMAT})")
+    written = document.get("spec")
+    expected = {"sha256": spec.sha256, "data": data_override}
+    if document.get("tool_version") != TOOL_VERSION or written != expected:
+        raise ShardFormatError(
+            f"{path}: listed for another spec, data root or tpqc version; run tpqc list again"
+        )
+    if document.get("follow_symlinks") != options.follow_symlinks:
+        raise ShardFormatError(f"{path}: listed with another --follow-symlinks; list again")
+    raw = document.get("inventory")
+    try:
+        inventory = _inventory(raw if isinstance(raw, dict) else {})
+    except (KeyError, TypeError, FactsFormatError) as exc:
+        raise ShardFormatError(f"{path}: damaged listing ({exc!r})") from exc
+    if str(inventory.root) != str(spec.data_root):
+        raise ShardFormatError(f"{path}: lists {inventory.root}, not {spec.location}; refused")
+    _inside_root(path, (e.path for e in inventory.entries), "inventory entry")
+    _inside_root(path, (u.path for u in inventory.unmatched), "unmatched entry")
+    _inside_root(path, (o.path for o in inventory.odd), "odd entry")
+    return inventory
 
 
 @dataclass(frozen=True)
