@@ -820,6 +820,10 @@ def main() -> None:
             ]
             + [f"{BIN / 'tpqc'} -q merge {facts} -f json -o /dev/null || test $? -eq 1"]
         )
+        listed_cmds = shard_cmds.replace(
+            f"rm -rf {facts} && ",
+            f"rm -rf {facts} && {BIN / 'tpqc'} list {spec_file} --facts-out {facts} -q && ",
+        )
         bench(
             f"Shards: {what} as 4 shards + merge (one after another, 1 worker each) "
             "against one run",
@@ -829,6 +833,10 @@ def main() -> None:
                     tpqc(spec_file, "--jobs", "1", "--no-cache"),
                 ),
                 (Measure("4 x tpqc validate --shard K/4, then tpqc merge"), shard_cmds),
+                (
+                    Measure("tpqc list once, 4 x tpqc validate --shard K/4, tpqc merge"),
+                    listed_cmds,
+                ),
             ],
             "The CPU column is what matters: the shards' total work against one run's. Each "
             "extra process pays the fixed start (interpreter, imports, spec, listing; see "
@@ -856,6 +864,31 @@ def main() -> None:
         "Time and memory per item should stay flat as the catalog grows (linear growth).",
         rounds=1,
     )
+
+    # The catalog into pgSTAC (benchmarks/pgstac_load.py) against pypgstac load.
+    if (Path("/usr/lib/postgresql/15/bin/initdb")).is_file() and shutil.which("runuser"):
+        items = 1000 if args.quick else 100_000
+        print(f"  pgSTAC: {items:,} items", flush=True)
+        loaded = subprocess.run(
+            [PYTHON, str(HERE / "pgstac_load.py"), str(items), str(data / "pgstac")],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        table = "\n".join(line for line in loaded.stdout.splitlines() if line.startswith("|"))
+        sections.append(
+            (
+                f"A catalog of {items:,} items into pgSTAC (PostgreSQL 15 + PostGIS, fsync off)",
+                [],
+                (table or f"failed: {loaded.stderr[-500:]}")
+                + "\n\nEach load into a fresh database migrated by `pypgstac migrate`; one run "
+                "each. `tpqc pgstac` checks the catalog first (check-stac, the row below it) "
+                "and then upserts collections and items in one transaction; pypgstac loads "
+                "NDJSON the user has to write from the catalog first (not counted).",
+                None,
+            )
+        )
 
     # NetCDF: one variable, deflate, chunked by time step.
     steps, rows, cols = (40, 300, 400) if args.quick else (720, 800, 900)

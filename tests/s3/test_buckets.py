@@ -1,10 +1,14 @@
 """Data roots in S3-compatible buckets, against a real S3 server (moto's standalone server)
 on 127.0.0.1 that checks signatures: a private bucket read with credentials from the
 environment or a profile, listings past one page, refused credentials, an object deleted
-between listing and reading, the facts cache and shards on a bucket root."""
+between listing and reading, the facts cache and shards on a bucket root.
+
+tpqc runs as its own process here, with the credentials in its environment as a user sets
+them (obstore's runtime never starts inside the test process)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -17,10 +21,12 @@ from typing import Any
 
 import pytest
 
-from tpqc_testkit import REPO, run_cli, write_mixed_dataset
+from tpqc_testkit import REPO, write_mixed_dataset
 
 boto3 = pytest.importorskip("boto3", reason="the S3 tests need moto[server] (tpqc[test])")
-pytest.importorskip("obstore", reason="bucket roots need obstore (tpqc[s3])")
+if importlib.util.find_spec("obstore") is None:  # not imported: its runtime stays out of here
+    pytest.skip("bucket roots need obstore (tpqc[s3])", allow_module_level=True)
+TPQC = str(Path(sys.executable).parent / "tpqc")
 
 SERVER_ACTIONS_WITHOUT_AUTH = 3  # user, policy, key: every later call is signed
 ALLOW_ALL = {
@@ -102,19 +108,38 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
         server.wait(timeout=30)
 
 
+class Curator:
+    """The curator's environment (credentials, endpoint; no profile files, no instance
+    look-up) and tpqc run in it."""
+
+    def __init__(self, server: S3Server, home: Path) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        self.server = server
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        self.env |= {
+            "HOME": str(home),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ENDPOINT_URL": server.endpoint,
+            "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": server.key,
+            "AWS_SECRET_ACCESS_KEY": server.secret,
+        }
+
+    def tpqc(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [TPQC, *args],
+            env=self.env,
+            cwd=self.env["HOME"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+
 @pytest.fixture
-def aws_env(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> S3Server:
-    """The curator's credentials in the environment, no profile files, no instance look-up."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server.endpoint)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret)
-    return s3_server
+def curator(s3_server: S3Server, tmp_path: Path) -> Curator:
+    return Curator(s3_server, tmp_path / "home")
 
 
 _BUCKETS = iter(range(1, 10_000))
@@ -144,13 +169,13 @@ def _facts(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_private_bucket_gives_the_same_report_as_local_files(
-    aws_env: S3Server, mixed_master: Path
+    curator: Curator, mixed_master: Path
 ) -> None:
     spec = str(mixed_master / "spec.yaml")
-    root = upload(aws_env, mixed_master, "qilian/v1")
-    local = run_cli("validate", spec, "-f", "json", "-j", "1", "--no-cache")
-    remote = run_cli("validate", spec, "--data", root, "-f", "json", "-j", "2", "--no-cache")
-    assert remote.exit_code == local.exit_code, remote.stderr
+    root = upload(curator.server, mixed_master, "qilian/v1")
+    local = curator.tpqc("validate", spec, "-f", "json", "-j", "1", "--no-cache")
+    remote = curator.tpqc("validate", spec, "--data", root, "-f", "json", "-j", "2", "--no-cache")
+    assert remote.returncode == local.returncode, remote.stderr
     mine, theirs = json.loads(local.stdout), json.loads(remote.stdout)
     assert len(theirs["files"]) == 7
     assert _facts(theirs) == _facts(mine)
@@ -159,7 +184,7 @@ def test_private_bucket_gives_the_same_report_as_local_files(
     ]
     anonymous = boto3.client(
         "s3",
-        endpoint_url=aws_env.endpoint,
+        endpoint_url=curator.server.endpoint,
         region_name="us-east-1",
         aws_access_key_id="AKIANOBODY",
         aws_secret_access_key="x",
@@ -169,93 +194,97 @@ def test_private_bucket_gives_the_same_report_as_local_files(
 
 
 def test_catalog_of_a_bucket_points_at_its_objects(
-    aws_env: S3Server, example: Path, tmp_path: Path
+    curator: Curator, example: Path, tmp_path: Path
 ) -> None:
-    root = upload(aws_env, example, "alt")
+    root = upload(curator.server, example, "alt")
     out = tmp_path / "stac"
-    result = run_cli("stac", str(example / "spec.yaml"), "--data", root, "--out", str(out))
-    assert result.exit_code == 0, result.stderr
+    result = curator.tpqc("stac", str(example / "spec.yaml"), "--data", root, "--out", str(out))
+    assert result.returncode == 0, result.stderr
     item = json.loads(
         (out / "wudaoliang-alt" / "Wudaoliang_ALT_2017" / "Wudaoliang_ALT_2017.json").read_text()
     )
     assert item["assets"]["data"]["href"] == f"{root}/Wudaoliang_ALT_2017.tif"
 
 
-def test_credentials_from_a_named_profile(
-    aws_env: S3Server, example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = upload(aws_env, example, "alt")
-    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
-    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    aws = tmp_path / "home" / ".aws"
-    aws.mkdir(parents=True)
+def test_credentials_from_a_named_profile(curator: Curator, example: Path, tmp_path: Path) -> None:
+    root = upload(curator.server, example, "alt")
+    del curator.env["AWS_ACCESS_KEY_ID"], curator.env["AWS_SECRET_ACCESS_KEY"]
+    aws = Path(curator.env["HOME"]) / ".aws"
+    aws.mkdir()
+    key, secret = curator.server.key, curator.server.secret
     (aws / "credentials").write_text(
-        f"[curator]\naws_access_key_id = {aws_env.key}\naws_secret_access_key = {aws_env.secret}\n",
+        f"[curator]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("AWS_PROFILE", "curator")
-    result = run_cli("validate", str(example / "spec.yaml"), "--data", root, "-f", "json")
-    assert result.exit_code == 0, result.stderr
+    curator.env["AWS_PROFILE"] = "curator"
+    result = curator.tpqc("validate", str(example / "spec.yaml"), "--data", root, "-f", "json")
+    assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["files"]) == 4
 
 
-def test_listing_follows_pages_past_1000_keys(aws_env: S3Server) -> None:
-    from tpqc.validators.engine.buckets import list_bucket
-
-    client = aws_env.client()
+def test_listing_follows_pages_past_1000_keys(curator: Curator, tmp_path: Path) -> None:
+    client = curator.server.client()
     bucket = f"many-{os.getpid()}"
     client.create_bucket(Bucket=bucket)
     names = [f"station_{k:04d}.csv" for k in range(1234)]
     for name in names:
         client.put_object(Bucket=bucket, Key=f"aws/{name}", Body=b"")
     client.put_object(Bucket=bucket, Key="elsewhere.csv", Body=b"")
-    before = len(aws_env.requests())
-    assert list_bucket(f"s3://{bucket}/aws") == names
-    listings = [r for r in aws_env.requests()[before:] if "list-type=2" in r]
+    before = len(curator.server.requests())
+    listed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, sys; from tpqc.validators.engine.buckets import list_bucket; "
+            "print(json.dumps(list_bucket(sys.argv[1])))",
+            f"s3://{bucket}/aws",
+        ],
+        env=curator.env,
+        cwd=tmp_path,  # not the checkout, whose bare folders would shadow the package
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(listed.stdout) == names
+    listings = [r for r in curator.server.requests()[before:] if "list-type=2" in r]
     assert len(listings) == 2  # 1,000 keys, then the rest
 
 
 def test_refused_credentials_are_a_clear_tool_error_without_secrets(
-    aws_env: S3Server, example: Path, monkeypatch: pytest.MonkeyPatch
+    curator: Curator, example: Path
 ) -> None:
-    root = upload(aws_env, example, "alt")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret-" + aws_env.secret[:8])
-    result = run_cli("validate", str(example / "spec.yaml"), "--data", root)
-    assert result.exit_code == 2
+    root = upload(curator.server, example, "alt")
+    secret = curator.server.secret
+    curator.env["AWS_SECRET_ACCESS_KEY"] = "not-the-secret-" + secret[:8]
+    result = curator.tpqc("validate", str(example / "spec.yaml"), "--data", root)
+    assert result.returncode == 2
     assert "SignatureDoesNotMatch" in result.stderr and root in result.stderr
-    assert aws_env.secret[:8] not in result.stderr + result.stdout
+    assert secret[:8] not in result.stderr + result.stdout
 
 
-def test_missing_credentials_are_a_clear_tool_error(
-    aws_env: S3Server, example: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = upload(aws_env, example, "alt")
-    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
-    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    result = run_cli("validate", str(example / "spec.yaml"), "--data", root)
-    assert result.exit_code == 2
+def test_missing_credentials_are_a_clear_tool_error(curator: Curator, example: Path) -> None:
+    root = upload(curator.server, example, "alt")
+    del curator.env["AWS_ACCESS_KEY_ID"], curator.env["AWS_SECRET_ACCESS_KEY"]
+    result = curator.tpqc("validate", str(example / "spec.yaml"), "--data", root)
+    assert result.returncode == 2
     assert "AWS_ACCESS_KEY_ID" in result.stderr and "AWS_PROFILE" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_object_deleted_between_listing_and_reading_is_a_finding(
-    aws_env: S3Server, example: Path, monkeypatch: pytest.MonkeyPatch
+    curator: Curator, example: Path, tmp_path: Path
 ) -> None:
-    from tpqc.validators.engine import buckets
-
-    root = upload(aws_env, example, "alt")
-    real_listing = buckets.list_bucket
-
-    def listing_then_deletion(location: str) -> list[str]:
-        names = real_listing(location)
-        aws_env.client().delete_object(Bucket=root.split("/")[2], Key="alt/Wudaoliang_ALT_2019.tif")
-        return names
-
-    monkeypatch.setattr(buckets, "list_bucket", listing_then_deletion)
-    result = run_cli(
-        "validate", str(example / "spec.yaml"), "--data", root, "-f", "json", "--no-cache"
+    root = upload(curator.server, example, "alt")
+    spec, facts = str(example / "spec.yaml"), tmp_path / "facts"
+    listed = curator.tpqc("list", spec, "--data", root, "--facts-out", str(facts))
+    assert listed.returncode == 0, listed.stderr
+    curator.server.client().delete_object(
+        Bucket=root.split("/")[2], Key="alt/Wudaoliang_ALT_2019.tif"
     )
-    assert result.exit_code == 1, result.stderr
+    result = curator.tpqc(
+        "validate", spec, "--data", root, "--shard", "1/1", "--facts-out", str(facts), "-f", "json"
+    )
+    assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     errors = [(f["code"], f["path"], f["severity"]) for f in report["findings"]]
     assert ("R001", "Wudaoliang_ALT_2019.tif", "error") in errors
@@ -265,25 +294,25 @@ def test_object_deleted_between_listing_and_reading_is_a_finding(
 
 
 def test_facts_cache_hits_on_a_bucket_root_and_misses_a_replaced_object(
-    aws_env: S3Server, example: Path, tmp_path: Path
+    curator: Curator, example: Path, tmp_path: Path
 ) -> None:
-    root = upload(aws_env, example, "alt")
+    root = upload(curator.server, example, "alt")
     bucket = root.split("/")[2]
     spec, cache = str(example / "spec.yaml"), str(tmp_path / "facts")
 
     def reads() -> list[str]:
-        return [r for r in aws_env.requests() if r.startswith(f"GET /{bucket}/alt/")]
+        return [r for r in curator.server.requests() if r.startswith(f"GET /{bucket}/alt/")]
 
-    cold = run_cli("validate", spec, "--data", root, "-f", "json", "--cache", cache)
+    cold = curator.tpqc("validate", spec, "--data", root, "-f", "json", "--cache", cache)
     after_cold = len(reads())
-    warm = run_cli("validate", spec, "--data", root, "-f", "json", "--cache", cache)
-    assert (cold.exit_code, warm.exit_code) == (0, 0), warm.stderr
+    warm = curator.tpqc("validate", spec, "--data", root, "-f", "json", "--cache", cache)
+    assert (cold.returncode, warm.returncode) == (0, 0), warm.stderr
     assert after_cold >= 4 and len(reads()) == after_cold  # no object read again
     assert warm.stdout == cold.stdout
-    aws_env.client().upload_file(
+    curator.server.client().upload_file(
         str(example / "Wudaoliang_ALT_2017.tif"), bucket, "alt/Wudaoliang_ALT_2018.tif"
     )
-    changed = run_cli("validate", spec, "--data", root, "-f", "json", "--cache", cache)
+    changed = curator.tpqc("validate", spec, "--data", root, "-f", "json", "--cache", cache)
     digests = {f["path"]: f["sha256"] for f in json.loads(changed.stdout)["files"]}
     assert digests["Wudaoliang_ALT_2018.tif"] == digests["Wudaoliang_ALT_2017.tif"]
     again = {r.split()[1] for r in reads()[after_cold:]}
@@ -291,18 +320,18 @@ def test_facts_cache_hits_on_a_bucket_root_and_misses_a_replaced_object(
 
 
 def test_shards_on_a_bucket_root_merge_into_the_one_run_report(
-    aws_env: S3Server, example: Path, tmp_path: Path
+    curator: Curator, example: Path, tmp_path: Path
 ) -> None:
-    root = upload(aws_env, example, "alt")
+    root = upload(curator.server, example, "alt")
     spec, facts = str(example / "spec.yaml"), tmp_path / "facts"
     for shard in ("1/2", "2/2"):
-        result = run_cli(
+        result = curator.tpqc(
             "validate", spec, "--data", root, "--shard", shard, "--facts-out", str(facts), "-q"
         )
-        assert result.exit_code == 0, result.stderr
-    merged = run_cli("merge", str(facts), "-f", "json")
-    one = run_cli("validate", spec, "--data", root, "-f", "json", "--no-cache")
-    assert merged.exit_code == one.exit_code == 0, merged.stderr
+        assert result.returncode == 0, result.stderr
+    merged = curator.tpqc("merge", str(facts), "-f", "json")
+    one = curator.tpqc("validate", spec, "--data", root, "-f", "json", "--no-cache")
+    assert merged.returncode == one.returncode == 0, merged.stderr
     assert merged.stdout == one.stdout
 
 

@@ -30,6 +30,8 @@ def test_split_files_give_bit_identical_facts(
     big = np.tile(alt_field(2019), (6, 3))  # 582 x 807, several windows
     write_alt(example / "Wudaoliang_ALT_2019.tif", big, blockxsize=64, blockysize=64)
     monkeypatch.setattr("tpqc.validators.kinds.geotiff.reader.WINDOW_PIXELS", 64 * 64 * 4)
+    # the patched window size reaches forked workers only (not a forkserver's)
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")
     sequential = gather_facts(jobs_of(example), 1)
     monkeypatch.setattr(parallel, "SPLIT_BYTES", 0)
     for workers in (2, 3):

@@ -85,8 +85,17 @@ def _profile_sections(profile: str) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def bucket_settings() -> BucketSettings:
-    """The settings the environment and the AWS profile files give."""
-    env = os.environ
+    """The settings the environment and the AWS profile files give (read once per process
+    and environment: GDAL asks for them at every file)."""
+    return _settings_for(
+        tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))),
+        os.environ.get("HOME", ""),
+    )
+
+
+@cache
+def _settings_for(aws_variables: tuple[tuple[str, str], ...], home: str) -> BucketSettings:
+    env = dict(aws_variables)
     credentials, config = _profile_sections(env.get("AWS_PROFILE") or "default")
 
     def pick(variable: str, key: str, *sections: dict[str, str]) -> str | None:
@@ -170,9 +179,17 @@ _OTHER_PROVIDERS = (
 )
 
 
+RUNTIME_STARTED = False
+"""True once a store exists in this process: obstore's async runtime then runs native
+threads, and a fork could inherit a lock one of them holds (see parallel.start_method)."""
+
+
 @cache
 def _store_with(bucket: str, settings: BucketSettings) -> Any:
+    global RUNTIME_STARTED
     from obstore.store import S3Store
+
+    RUNTIME_STARTED = True
 
     config: dict[str, Any] = {}
     if settings.unsigned:

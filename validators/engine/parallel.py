@@ -114,9 +114,10 @@ def start_method() -> str:
     fork may hold a lock (an import lock, a logging lock, malloc's) that no thread of the
     child will ever release, so the child hangs: then ``forkserver``, whose server process
     was never forked from a threaded one. Native threads count too: once obstore (bucket
-    roots) has run, its async runtime's threads live outside Python's view."""
+    roots) has made a store, its async runtime's threads live outside Python's view."""
     methods = multiprocessing.get_all_start_methods()
-    native_runtime = "obstore" in sys.modules
+    buckets = sys.modules.get("tpqc.validators.engine.buckets")
+    native_runtime = bool(getattr(buckets, "RUNTIME_STARTED", False))
     if "fork" in methods and threading.active_count() == 1 and not native_runtime:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
