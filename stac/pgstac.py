@@ -1,7 +1,8 @@
 """Load a tpqc catalog into a pgSTAC database (the store most STAC APIs, stac-fastapi among
 them, serve from), through pypgstac's connection and pgSTAC's own SQL functions.
 
-Everything happens in one transaction: the collections and items are upserted (a changed
+Everything happens in one transaction: the collections are upserted, the items copied in
+by pypgstac's loader and upserted partition by partition (a changed
 file's item replaces the old one; loading the same catalog twice changes nothing) and, with
 ``prune``, the items of the catalog's collections that the catalog no longer has are
 deleted; a failure half way leaves the database as it was. Links that only make sense in
@@ -13,10 +14,11 @@ any message."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +28,9 @@ from tpqc.stac.tree import is_url, read_json_document, resolve_local, stac_kind
 
 SUPPORTED = ((0, 9, 0), (0, 11, 0))
 """pgSTAC versions tpqc loads into: at least the first, below the second."""
-BATCH = 500
-"""Items sent to pgSTAC in one call."""
+BATCH = 10_000
+"""Items read into memory and copied into pgSTAC at a time (pypgstac's loader: COPY into
+a temporary table, then one upsert per partition)."""
 STATIC_RELS = frozenset({"self", "root", "parent", "child", "item", "collection"})
 
 
@@ -110,15 +113,27 @@ def _walk(root: Path) -> tuple[list[dict[str, Any]], list[Path]]:
     return collections, items
 
 
-def _batches(paths: list[Path]) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
+def _items(paths: list[Path]) -> Iterator[dict[str, Any]]:
     for path in paths:
-        batch.append(_for_api(read_json_document(path)))
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        yield _for_api(read_json_document(path))
+
+
+def _time_range(item: Mapping[str, Any]) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The (datetime, end_datetime) pgSTAC stores for an item (a range's start when its
+    datetime is null; its datetime when it has no end), to compare with a stored row."""
+    properties = item.get("properties") or {}
+    start = properties.get("datetime") or properties.get("start_datetime")
+    end = properties.get("end_datetime") or start
+    return _instant(start), _instant(end)
+
+
+def _instant(text: object) -> dt.datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def load_catalog(root: Path, dsn: str, *, prune: bool = False) -> PgstacLoad:
@@ -126,6 +141,7 @@ def load_catalog(root: Path, dsn: str, *, prune: bool = False) -> PgstacLoad:
     ``prune`` delete the items of its collections it no longer has)."""
     import psycopg
     from pypgstac.db import PgstacDB
+    from pypgstac.load import Loader, Methods
 
     collections, item_paths = _walk(root)
     if not collections:
@@ -144,28 +160,47 @@ def load_catalog(root: Path, dsn: str, *, prune: bool = False) -> PgstacLoad:
                 f"pgSTAC {version} is not supported: tpqc loads into pgSTAC "
                 f"{'.'.join(map(str, low))} up to (not including) {'.'.join(map(str, high))}"
             )
+        from pypgstac import __version__ as pypgstac_version
+
+        if _version_tuple(version)[:2] != _version_tuple(pypgstac_version)[:2]:
+            raise PgstacError(
+                f"pgSTAC {version} in the database, pypgstac {pypgstac_version} installed: "
+                "their versions must agree up to the minor number (pip install "
+                f"'pypgstac=={'.'.join(version.split('.')[:2])}.*')"
+            )
         connection = database.connect()
         ids = [str(c["id"]) for c in collections]
         try:
             with connection.transaction():
-                before = {
-                    (row[0], row[1])
+                stored = {
+                    (str(row[0]), str(row[1])): (row[2], row[3])
                     for row in connection.execute(
-                        "SELECT collection, id FROM pgstac.items WHERE collection = ANY(%s)",
+                        "SELECT collection, id, datetime, end_datetime FROM pgstac.items "
+                        "WHERE collection = ANY(%s)",
                         (ids,),
                     )
                 }
+                before = set(stored)
                 for collection in collections:
                     connection.execute(
                         "SELECT pgstac.upsert_collection(%s::jsonb)",
                         (json.dumps(_for_api(collection)),),
                     )
                 loaded: set[tuple[str, str]] = set()
-                for batch in _batches(item_paths):
-                    connection.execute(
-                        "SELECT pgstac.upsert_items(%s::jsonb)", (json.dumps(batch),)
-                    )
-                    loaded.update((str(i.get("collection")), str(i["id"])) for i in batch)
+
+                def items() -> Iterator[dict[str, Any]]:
+                    for item in _items(item_paths):
+                        key = (str(item.get("collection")), str(item["id"]))
+                        loaded.add(key)
+                        if key in stored and stored[key] != _time_range(item):
+                            # moved in time: another partition, where an upsert would
+                            # leave the old row beside the new one
+                            connection.execute(
+                                "SELECT pgstac.delete_item(%s, %s)", (key[1], key[0])
+                            )
+                        yield item
+
+                Loader(database).load_items(items(), insert_mode=Methods.upsert, chunksize=BATCH)
                 gone = sorted(before - loaded) if prune else []
                 for collection_id, item_id in gone:
                     connection.execute(

@@ -120,6 +120,30 @@ def test_loading_twice_changes_nothing_and_a_changed_file_is_updated(
     )
 
 
+def test_an_item_moved_in_time_is_one_row_in_its_new_partition(
+    wudaoliang: Path, database: str, tmp_path: Path
+) -> None:
+    catalog = publish(wudaoliang, tmp_path / "catalog")
+    assert load(catalog, database)[0] == 0
+    with psycopg.connect(database, autocommit=True) as connection:  # a partition per year
+        connection.execute("UPDATE pgstac.collections SET partition_trunc = 'year'")
+    (path,) = catalog.rglob("Wudaoliang_ALT_2017.json")
+    item = json.loads(path.read_text(encoding="utf-8"))
+    properties = item["properties"]
+    properties["start_datetime"] = "2019-01-01T00:00:00Z"
+    properties["end_datetime"] = "2019-12-31T23:59:59Z"
+    path.write_text(json.dumps(item), encoding="utf-8")
+    code, output = load(catalog, database)
+    assert code == 0, output
+    moved = rows(
+        database,
+        "SELECT datetime, end_datetime FROM pgstac.items WHERE id = %s",
+        "Wudaoliang_ALT_2017",
+    )
+    assert len(moved) == 1 and moved[0][0].year == 2019
+    assert len(rows(database, "SELECT id FROM pgstac.items")) == 4
+
+
 def test_prune_removes_only_what_the_catalog_no_longer_has(
     wudaoliang: Path, database: str, tmp_path: Path
 ) -> None:

@@ -702,11 +702,29 @@ def _raw_to_values(
     return values, math.nan
 
 
-def _valid_mask(grid: npt.NDArray[Any], nodata: float | None) -> npt.NDArray[np.bool_]:
-    mask = np.isfinite(grid) if grid.dtype.kind == "f" else np.ones(grid.shape, bool)
-    if nodata is not None and not math.isnan(nodata):
-        mask &= grid != np.asarray(nodata).astype(grid.dtype)
-    return mask
+def _moments_mean(moments: Sequence[tuple[int, float, float]]) -> tuple[int, float]:
+    """(count, mean) of the values of some blocks' moments (count, mean, M2)."""
+    count = sum(n for n, _, _ in moments)
+    if not count:
+        return 0, math.nan
+    return count, math.fsum(n * mean for n, mean, _ in moments) / count
+
+
+def _count_undeclared_codes(
+    raw: npt.NDArray[Any], declared: set[float], found: dict[float, int]
+) -> None:
+    """Count the common fill codes the variable does not declare, in one slab of raw values;
+    a code outside the slab's range cannot occur in it and costs no pass over the values."""
+    codes = [c for c in COMMON_FILL_CODES if c not in declared and _fits(c, raw.dtype)]
+    if not codes or raw.size == 0:
+        return
+    low, high = raw.min(), raw.max()
+    if raw.dtype.kind != "f" or (math.isfinite(low) and math.isfinite(high)):
+        codes = [c for c in codes if low <= np.asarray(c).astype(raw.dtype) <= high]
+    for code in codes:
+        hits = int(np.count_nonzero(raw == np.asarray(code).astype(raw.dtype)))
+        if hits:
+            found[code] = found.get(code, 0) + hits
 
 
 def _layout(header: Mapping[str, Any]) -> tuple[list[int], int, int]:
@@ -746,12 +764,7 @@ def _read_values(
         except Exception as exc:
             result.decode_error = f"values {start}-{stop - 1}: {_reason(exc)}"
             break
-        for code in COMMON_FILL_CODES:
-            if code in declared or not _fits(code, raw.dtype):
-                continue
-            hits = int(np.count_nonzero(raw == np.asarray(code).astype(raw.dtype)))
-            if hits:
-                result.undeclared[code] = result.undeclared.get(code, 0) + hits
+        _count_undeclared_codes(raw, declared, result.undeclared)
         values, nodata = _raw_to_values(raw, header)
         if accumulator is None:
             accumulator = BandAccumulator(nodata, job.value_min, job.value_max, job.max_examples)
@@ -762,13 +775,12 @@ def _read_values(
             continue
         for offset_step, grid in enumerate(values.reshape(-1, height, width)):
             step = start * per_unit + offset_step
+            # the step's valid count and mean are the accumulator's own, for this block
+            seen = len(accumulator.moments)
             accumulator.add_block(grid, step * height, 0)
-            mask = _valid_mask(grid, nodata)
-            count = int(np.count_nonzero(mask))
+            count, mean = _moments_mean(accumulator.moments[seen:])
             result.step_valid.append(count / grid.size if grid.size else 0.0)
-            result.step_means.append(
-                float(np.add.reduce(grid[mask], dtype=np.float64)) / count if count else None
-            )
+            result.step_means.append(mean if count else None)
             if result.quicklook is not None and step == 0:
                 result.quicklook.add(1, grid, 0, 0, nodata)
     result.accumulator = accumulator
