@@ -95,6 +95,7 @@ def bucket_settings() -> BucketSettings:
 
 @cache
 def _settings_for(aws_variables: tuple[tuple[str, str], ...], home: str) -> BucketSettings:
+    """``home`` only keys the cache: the profile files live under it (``Path.home()``)."""
     env = dict(aws_variables)
     credentials, config = _profile_sections(env.get("AWS_PROFILE") or "default")
 
@@ -117,8 +118,9 @@ def _settings_for(aws_variables: tuple[tuple[str, str], ...], home: str) -> Buck
 
 
 def gdal_config() -> dict[str, str]:
-    """GDAL's settings for the endpoint and profile credentials tpqc found, unless GDAL's own
-    (``AWS_S3_ENDPOINT``) are set."""
+    """GDAL's settings for the endpoint and region tpqc found (also from a profile's
+    ``endpoint_url`` and ``region``), unless GDAL's own (``AWS_S3_ENDPOINT``) are set; GDAL
+    reads the credentials, profiles included, itself."""
     settings = bucket_settings()
     config: dict[str, str] = {}
     if settings.endpoint and not os.environ.get("AWS_S3_ENDPOINT"):
