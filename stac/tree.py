@@ -45,7 +45,10 @@ def read_json_document(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> Any:
                 "(--max-document-bytes)"
             )
         with os.fdopen(descriptor, "rb", closefd=False) as stream:
-            data = stream.read(limit + 1)
+            # a buffer of the file's size, not of the limit (megabytes per small document)
+            data = stream.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew since: read on, up to past the limit
+                data += stream.read(limit + 1 - len(data))
     except OSError as exc:
         if exc.errno == errno.EISDIR:
             raise DocumentError("a folder, not a document") from None
