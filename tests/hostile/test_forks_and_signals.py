@@ -76,6 +76,10 @@ def test_the_mixed_dataset_never_hangs(mixed: Path) -> None:
     assert len(outputs) == 1
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_exits_130_and_ends_the_workers(tmp_path: Path) -> None:
     spec = write_mixed_dataset(tmp_path / "data", rasters=40, netcdfs=12, tables=2)
     process = subprocess.Popen(
@@ -83,6 +87,9 @@ def test_ctrl_c_exits_130_and_ends_the_workers(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # a terminal's Ctrl-C goes to the whole process group
+        # as a terminal starts it: a shell's background job (CI's) runs with SIGINT ignored,
+        # and a process started with SIGINT ignored rightly keeps ignoring it
+        preexec_fn=_default_sigint,
     )
     workers = workers_of(process)
     os.killpg(process.pid, signal.SIGINT)
