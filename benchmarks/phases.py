@@ -32,6 +32,7 @@ def main() -> None:
         times[name] = now - clock
         clock = now
 
+    sys.modules.setdefault("boto3", None)  # type: ignore[arg-type]  # as tpqc's main() does
     import tpqc.cli  # noqa: F401
     import tpqc.pipeline as pipeline
     from tpqc.schemas.spec import load_spec

@@ -735,6 +735,10 @@ def demo(folder: Path, jobs: int | None) -> None:
 def main() -> None:
     """Console-script entry point. Ctrl-C before a command runs (while libraries load) is
     exit 130 too: click alone would call it an abort with exit 1."""
+    # rasterio imports boto3 whenever it can (0.15 s per process start) only to resolve AWS
+    # credentials itself; tpqc leaves them to GDAL and obstore, which read the same
+    # variables and profiles.
+    sys.modules.setdefault("boto3", None)  # type: ignore[arg-type]
     try:
         code = cli.main(prog_name="tpqc", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
