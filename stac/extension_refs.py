@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import unquote, urlparse
 
-from tpqc.stac.schema_urls import STAC_SCHEMAS
+from tpqc.stac.schema_urls import STAC_SCHEMAS, external_refs
 from tpqc.stac.tree import is_url
 
 SHORT_NAME_FOLDERS = {"proj": "projection", "sci": "scientific", "cube": "datacube"}
@@ -93,22 +93,5 @@ def local_schemas(refs: list[ExtensionRef], root: Path) -> dict[str, Any]:
         except (OSError, ValueError):
             continue
         documents[uri] = schema
-        pending.extend(_file_refs(schema, uri))
+        pending.extend(sorted(t for t in external_refs(schema, uri) if t.startswith("file:")))
     return documents
-
-
-def _file_refs(schema: Any, base: str) -> list[str]:
-    found = []
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and not ref.startswith("#"):
-                target = urljoin(base, ref).split("#", 1)[0]
-                if target.startswith("file:"):
-                    found.append(target)
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return found

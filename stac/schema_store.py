@@ -23,7 +23,7 @@ from typing import Any
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from tpqc.stac.schema_urls import STAC_SCHEMAS, core_url, mirror_entries
+from tpqc.stac.schema_urls import STAC_SCHEMAS, core_url, external_refs, mirror_entries
 
 PROFILE_URL = "https://tpqc.dev/schemas/stac-profile/1.0.json"
 
@@ -37,30 +37,6 @@ def _bundled_entries() -> Iterator[tuple[str, Any]]:
     for entry in sorted(base.joinpath("geojson").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json"):
             yield f"https://geojson.org/schema/{entry.name}", entry
-
-
-_META_SCHEMAS = ("http://json-schema.org/", "https://json-schema.org/")
-"""JSON Schema's own meta-schemas, which every validator knows."""
-
-
-def _external_refs(schema: Any, base: str) -> set[str]:
-    """The other documents a schema's ``$ref``s name (resolved against its own URL)."""
-    from urllib.parse import urljoin
-
-    found: set[str] = set()
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and not ref.startswith("#"):
-                target = urljoin(base, ref).split("#", 1)[0]
-                if target and target != base and not target.startswith(_META_SCHEMAS):
-                    found.add(target)
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return found
 
 
 def _refuse(url: str) -> Resource[Any]:
@@ -143,7 +119,7 @@ class SchemaStore:
                 if current not in self.urls:
                     missing.add(current)
                     continue
-                pending.extend(_external_refs(self.registry.contents(current), current))
+                pending.extend(external_refs(self.registry.contents(current), current))
             known = self._missing[key] = tuple(sorted(missing))
         return known
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 STAC_SCHEMAS = "https://schemas.stacspec.org"
 EXTENSIONS = "https://stac-extensions.github.io"
@@ -32,3 +33,28 @@ def mirror_entries(root: Path) -> Iterator[tuple[str, Path]]:
     for path in sorted(root.glob("stac-spec/*/**/*.json")):
         # Pre-1.0 releases, as https://schemas.stacspec.org/<tag>/<path> serves them.
         yield f"{STAC_SCHEMAS}/{path.relative_to(root / 'stac-spec').as_posix()}", path
+
+
+_META_SCHEMAS = ("http://json-schema.org/", "https://json-schema.org/")
+"""JSON Schema's own meta-schemas, which every validator knows."""
+
+
+def external_refs(schema: Any, base: str) -> set[str]:
+    """The other documents a schema's ``$ref``s name (resolved against its own URL), JSON
+    Schema's meta-schemas left out."""
+    from urllib.parse import urljoin
+
+    found: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                target = urljoin(base, ref).split("#", 1)[0]
+                if target and target != base and not target.startswith(_META_SCHEMAS):
+                    found.add(target)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found

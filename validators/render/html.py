@@ -29,7 +29,7 @@ from tpqc.validators.render.pictures import (
     ProductPicture,
     ReportPictures,
 )
-from tpqc.validators.render.plain import xml_text
+from tpqc.validators.render.plain import where_text, xml_text
 
 OPEN_UP_TO = 12
 """Datasets with at most this many files show every file section opened."""
@@ -47,18 +47,6 @@ def _value(value: Any) -> str:
     return text if len(text) <= 400 else text[:397] + "..."
 
 
-def _where(finding: Finding) -> str:
-    loc = finding.location
-    parts = []
-    if loc.band is not None:
-        parts.append(f"band {loc.band}")
-    if loc.row is not None:
-        parts.append(f"row {loc.row}" + (f", col {loc.column}" if loc.column is not None else ""))
-    if loc.field:
-        parts.append(loc.field)
-    return "; ".join(parts)
-
-
 def _finding_row(finding: Finding, anchors: Mapping[str, str]) -> dict[str, Any]:
     path = finding.location.path
     return {
@@ -67,7 +55,7 @@ def _finding_row(finding: Finding, anchors: Mapping[str, str]) -> dict[str, Any]
         "severity": finding.severity.label,
         "path": path or "(dataset)",
         "anchor": anchors.get(path or "", ""),
-        "where": _where(finding),
+        "where": where_text(finding.location),
         "message": finding.message,
         "expected": _value(finding.expected),
         "actual": _value(finding.actual),

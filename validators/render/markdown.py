@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from tpqc.schemas.identity import TOOL_VERSION
 from tpqc.validators.findings import Finding, Report
-from tpqc.validators.render.plain import json_text, visible
+from tpqc.validators.render.plain import json_text, visible, where_text
 
 if TYPE_CHECKING:
     from tpqc.validators.render import RenderContext
@@ -35,23 +35,11 @@ def cell(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", flat)
 
 
-def _where(finding: Finding) -> str:
-    loc = finding.location
-    parts = []
-    if loc.band is not None:
-        parts.append(f"band {loc.band}")
-    if loc.row is not None:
-        parts.append(f"row {loc.row}" + (f", col {loc.column}" if loc.column is not None else ""))
-    if loc.field is not None:
-        parts.append(loc.field)
-    return "; ".join(parts)
-
-
 def _row(finding: Finding, state: str | None) -> str:
     mark = " (unchanged)" if state == "unchanged" else ""
     cells = [
         cell(finding.location.path or "(dataset)") + mark,
-        cell(_where(finding)),
+        cell(where_text(finding.location)),
         cell(finding.message),
         cell(json_text(finding.expected) if finding.expected is not None else ""),
         cell(json_text(finding.actual) if finding.actual is not None else ""),
@@ -131,7 +119,8 @@ def render_markdown(report: Report, context: RenderContext | None = None) -> str
             for index, finding in enumerate(fixed):
                 line = (
                     f"| {finding.code} {cell(finding.name)} | "
-                    f"{cell(finding.location.path or '(dataset)')} | {cell(_where(finding))} | "
+                    f"{cell(finding.location.path or '(dataset)')} | "
+                    f"{cell(where_text(finding.location))} | "
                     f"{cell(finding.message)} |"
                 )
                 if not add([line]):

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tpqc.validators.findings import Location
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
@@ -46,3 +49,16 @@ def json_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+
+
+def where_text(location: Location) -> str:
+    """A finding's place inside its file, for tables: band, row and column, field."""
+    parts = []
+    if location.band is not None:
+        parts.append(f"band {location.band}")
+    if location.row is not None:
+        column = f", col {location.column}" if location.column is not None else ""
+        parts.append(f"row {location.row}{column}")
+    if location.field:
+        parts.append(location.field)
+    return "; ".join(parts)
