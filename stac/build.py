@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,9 @@ from pystac.extensions.scientific import Publication, ScientificExtension
 
 from tpqc.schemas.spdx import licence_ids
 from tpqc.schemas.spec import Product, Spec
-from tpqc.stac.layout import CatalogLayout, ProductCollection
+from tpqc.stac.layout import CatalogLayout, ProductFolder
 from tpqc.stac.licenses import license_url
+from tpqc.stac.tally import CatalogTally, ItemTally
 from tpqc.validators.engine.remote import object_location, public_root
 
 ASSET_KEY = "data"
@@ -65,12 +66,10 @@ def declared_interval(spec: Spec) -> tuple[dt.datetime, dt.datetime] | None:
     return None
 
 
-def _summaries(items: list[pystac.Item]) -> dict[str, Any]:
-    codes = sorted({str(i.properties["proj:code"]) for i in items if "proj:code" in i.properties})
-    types = sorted(
-        {b["data_type"] for i in items for b in i.assets[ASSET_KEY].extra_fields.get("bands", [])}
-    )
-    gsds = sorted({i.properties["gsd"] for i in items if "gsd" in i.properties})
+def _summaries(tally: ItemTally) -> dict[str, Any]:
+    codes = sorted(tally.proj_codes)
+    types = sorted(tally.data_types)
+    gsds = sorted(tally.gsds)
     out: dict[str, Any] = {}
     if codes:
         out["proj:code"] = codes
@@ -83,22 +82,22 @@ def _summaries(items: list[pystac.Item]) -> dict[str, Any]:
 
 def _extent(
     declared: list[float] | None,
-    items: list[pystac.Item],
+    tally: ItemTally,
     coverage: tuple[dt.datetime | None, dt.datetime | None],
 ) -> pystac.Extent:
     """The declared extent and coverage, widened to the items' when these reach past them
     (station records in local time, or the last record's interval), so it tells the truth."""
-    boxes = [i.bbox for i in items if i.bbox]
-    union = declared or (boxes[0] if boxes else [-180.0, -90.0, 180.0, 90.0])
-    for box in boxes:
+    union = declared or tally.box or [-180.0, -90.0, 180.0, 90.0]
+    if tally.box is not None:
+        box = tally.box
         union = [
             min(union[0], box[0]),
             min(union[1], box[1]),
             max(union[2], box[2]),
             max(union[3], box[3]),
         ]
-    starts = [i.common_metadata.start_datetime for i in items] + [coverage[0]]
-    ends = [i.common_metadata.end_datetime for i in items] + [coverage[1]]
+    starts = [tally.start, coverage[0]]
+    ends = [tally.end, coverage[1]]
     start = min((s for s in starts if s), default=None)
     end = max((e for e in ends if e), default=None)
     return pystac.Extent(
@@ -162,7 +161,7 @@ def _new_collection(
     ident: str,
     title: str | None,
     description: str,
-    items: list[pystac.Item],
+    tally: ItemTally,
     extent: pystac.Extent,
 ) -> pystac.Collection:
     meta = spec.dataset
@@ -174,7 +173,7 @@ def _new_collection(
         license=meta.license or "other",
         providers=_providers(spec),
         extent=extent,
-        summaries=pystac.Summaries(_summaries(items)),
+        summaries=pystac.Summaries(_summaries(tally)),
     )
     if "proj:code" in collection.summaries.to_dict():
         # The summaries use projection fields, so the collection declares that extension too.
@@ -183,8 +182,8 @@ def _new_collection(
     return collection
 
 
-def _item_assets(collection: pystac.Collection, items: list[pystac.Item], title: str) -> None:
-    media_types = {i.assets[ASSET_KEY].media_type for i in items}
+def _item_assets(collection: pystac.Collection, tally: ItemTally, title: str) -> None:
+    media_types = set(tally.media_types)
     collection.item_assets = {
         ASSET_KEY: pystac.ItemAssetDefinition.create(
             title=title,
@@ -196,95 +195,158 @@ def _item_assets(collection: pystac.Collection, items: list[pystac.Item], title:
 
 
 def build_collection(
-    spec: Spec, items: list[pystac.Item], products: Mapping[str, Product]
+    spec: Spec, tally: ItemTally, products: Mapping[str, Product]
 ) -> pystac.Collection:
-    """The dataset's Collection: metadata from the spec, extents and summaries from items;
-    ``item_assets`` when its items are its own (a dataset of one product)."""
+    """The dataset's Collection: metadata from the spec, extents and summaries from the
+    items' tally; ``item_assets`` when its items are its own (a dataset of one product)."""
     meta = spec.dataset
     temporal = meta.temporal
     coverage = (temporal.start, temporal.end) if temporal else (None, None)
-    extent = _extent(list(meta.extent.as_tuple()) if meta.extent else None, items, coverage)
+    extent = _extent(list(meta.extent.as_tuple()) if meta.extent else None, tally, coverage)
     collection = _new_collection(
         spec,
         meta.id,
         meta.title or None,
         meta.description or meta.title or meta.id,
-        items,
+        tally,
         extent,
     )
     if len(products) <= 1:
         single = next(iter(products.values()), None)
         _item_assets(
-            collection, items, (single.description or single.name) if single else "data file"
+            collection, tally, (single.description or single.name) if single else "data file"
         )
     return collection
 
 
-def product_collection(spec: Spec, product: Product, items: list[pystac.Item]) -> pystac.Collection:
+def product_collection(spec: Spec, product: Product, tally: ItemTally) -> pystac.Collection:
     """One product's Collection: the dataset's licence, DOI, citation and providers, the
     product's own title, extent, summaries and item assets."""
     own = product.temporal
     coverage = (own.start, own.end) if own else (None, None)
-    extent = _extent(None, items, coverage)
+    extent = _extent(None, tally, coverage)
     meta = spec.dataset
     title = product.description or product.name
     description = f"{title}: a product of {meta.title or meta.id}."
     collection = _new_collection(
-        spec, f"{meta.id}-{product.name}", title, description, items, extent
+        spec, f"{meta.id}-{product.name}", title, description, tally, extent
     )
-    _item_assets(collection, items, title)
+    _item_assets(collection, tally, title)
     return collection
 
 
-def build_catalog(spec: Spec, items: list[pystac.Item], options: StacOptions) -> CatalogLayout:
-    """Root Catalog → the dataset's Collection → the items (one per file, in path order, ids
-    made unique), or, for a dataset of several products, → one Collection per product → its
-    items; laid out under the target (see :mod:`tpqc.stac.layout`). Each item's
-    ``collection_id`` names its product when it comes in."""
-    taken: set[str] = set()
-    items = sorted(items, key=lambda i: str(i.assets[ASSET_KEY].href))
-    for item in items:
-        item.id = unique_item_id(item.assets[ASSET_KEY].href, taken)
-    products = {p.name: p for p in spec.products}
-    collection = build_collection(spec, items, products)
-    catalog = pystac.Catalog(
-        id=options.catalog_id or f"{spec.dataset.id}-catalog",
-        title=spec.dataset.title or None,
-        description=f"STAC catalog of {spec.dataset.title or spec.dataset.id}",
-        catalog_type=pystac.CatalogType.SELF_CONTAINED,
+def catalog_layout(spec: Spec, target: Path) -> CatalogLayout:
+    """Where the documents of the dataset's catalog go: root Catalog → the dataset's
+    Collection → its items, or, for a dataset of several products, → one Collection per
+    product (in the product's folder) → its items."""
+    meta = spec.dataset
+    products: dict[str, ProductFolder] = {}
+    if len(spec.products) > 1:
+        for product in spec.products:
+            title = product.description or product.name
+            products[product.name] = ProductFolder(product.name, f"{meta.id}-{product.name}", title)
+    return CatalogLayout(
+        target.resolve(), meta.title or None, meta.id, meta.title or None, products
     )
-    children: list[ProductCollection] = []
-    if len(products) > 1:
-        for product in products.values():
-            own = [i for i in items if i.collection_id == product.name]
-            if own:
-                child = product_collection(spec, product, own)
-                for item in own:
-                    item.collection_id = child.id
-                children.append(ProductCollection(product.name, child, own))
-        layout = CatalogLayout(options.target.resolve(), catalog, collection, [], children)
-    else:
-        for item in items:
-            item.collection_id = collection.id
-        layout = CatalogLayout(options.target.resolve(), catalog, collection, list(items))
-    remote = public_root(spec.data_url) if spec.data_url else None
-    relative = not options.asset_href_prefix and (remote is None or options.copy_assets)
-    for item in items:
+
+
+@dataclass(frozen=True)
+class PlacedItem:
+    """One item as the catalog writes it: its document, the files beside it (thumbnail),
+    and where its data file goes when the assets are copied."""
+
+    relative: str
+    document: dict[str, Any]
+    beside: tuple[tuple[str, bytes], ...] = ()
+    copied_asset: tuple[str, Path] | None = None
+
+
+class CatalogStream:
+    """The catalog of a dataset, made one item at a time: each item (given in path order)
+    gets its unique id, its collection, its asset hrefs and thumbnail, and leaves as its
+    document; what the collections need of it is tallied. :meth:`closing_documents` then
+    gives the collections and the root catalog. Nothing here holds an item once it is
+    placed: memory does not grow with the catalog but by an id per item."""
+
+    def __init__(self, spec: Spec, options: StacOptions) -> None:
+        self.spec = spec
+        self.options = options
+        self.layout = catalog_layout(spec, options.target)
+        self.tally = CatalogTally()
+        self._taken: set[str] = set()
+        self._remote = public_root(spec.data_url) if spec.data_url else None
+        self._relative = not options.asset_href_prefix and (
+            self._remote is None or options.copy_assets
+        )
+        self._last_href: str | None = None
+
+    def place(self, item: pystac.Item, product: str, thumbnail: bytes | None) -> PlacedItem:
+        """Give the item its id, collection and hrefs; returns its document and files."""
         asset = item.assets[ASSET_KEY]
+        href = str(asset.href)
+        if self._last_href is not None and href < self._last_href:
+            raise ValueError(f"items must come in path order: {href} after {self._last_href}")
+        self._last_href = href
+        item.id = unique_item_id(href, self._taken)
+        layout, options = self.layout, self.options
+        product_name = product if product in layout.products else None
+        item.collection_id = layout.owner(product_name)[0]
+        self.tally.add(item, product)
+        folder = layout.item_folder(item.id, product_name)
+        source = self.spec.data_root / href
         if options.copy_assets:
-            asset.href = str(layout.target / layout.item_folder(item) / Path(asset.href).name)
+            asset.href = str(layout.target / folder / Path(href).name)
         elif options.asset_href_prefix:
-            asset.href = options.asset_href_prefix.rstrip("/") + "/" + asset.href
-        elif remote is not None:
-            asset.href = object_location(remote, asset.href)
+            asset.href = options.asset_href_prefix.rstrip("/") + "/" + href
+        elif self._remote is not None:
+            asset.href = object_location(self._remote, href)
         else:
             # abspath, not resolve(): a data file that is a symlink keeps its own path.
-            asset.href = os.path.abspath(spec.data_root / asset.href)  # noqa: PTH100
-        if relative:
+            asset.href = os.path.abspath(source)  # noqa: PTH100
+        if self._relative:
             for other in item.assets.values():
                 if not ("://" in other.href or other.href.startswith("./")):
-                    other.href = layout.relative_href(item, other.href)
-    return layout
+                    other.href = layout.relative_href(folder, item.id, other.href)
+        beside: tuple[tuple[str, bytes], ...] = ()
+        if thumbnail is not None:
+            beside = ((f"{folder}/{add_thumbnail(item, thumbnail)}", thumbnail),)
+        relative, document = layout.item_document(item, product_name)
+        copied = (f"{folder}/{source.name}", source) if options.copy_assets else None
+        return PlacedItem(relative, document, beside, copied)
+
+    def closing_documents(
+        self, described_by: Iterable[pystac.Link] = ()
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The root catalog, the dataset's collection (with ``described_by`` links to its
+        metadata records) and each product's collection, from the tally of every item."""
+        spec, layout, tally = self.spec, self.layout, self.tally
+        products = {p.name: p for p in spec.products}
+        collection = build_collection(spec, tally.every, products)
+        for link in described_by:
+            collection.add_link(link)
+        catalog = pystac.Catalog(
+            id=self.options.catalog_id or f"{spec.dataset.id}-catalog",
+            title=spec.dataset.title or None,
+            description=f"STAC catalog of {spec.dataset.title or spec.dataset.id}",
+            catalog_type=pystac.CatalogType.SELF_CONTAINED,
+        )
+        children = [
+            (folder, tally.products[name])
+            for name, folder in layout.products.items()
+            if name in tally.products
+        ]
+        documents = [
+            layout.catalog_document(catalog),
+            layout.collection_document(
+                collection,
+                [folder for folder, _ in children],
+                () if layout.products else tally.every.ids,
+            ),
+        ]
+        for folder, own in children:
+            child = product_collection(spec, products[folder.folder], own)
+            documents.append(layout.product_document(folder, child, own.ids))
+        return documents
 
 
 THUMBNAIL_KEY = "thumbnail"

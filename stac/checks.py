@@ -499,8 +499,9 @@ def _prefixed_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
                 if key in _NESTED_FIELDS or at.startswith(("assets", "item_assets")):
                     steps.append(("node", child, place))
             stack.extend(reversed(steps))
-        elif isinstance(value, list):
-            stack.extend(("node", v, f"{at}.{i}") for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, list):  # only containers hold keys (not a histogram's counts)
+            inner = [(i, v) for i, v in enumerate(value) if isinstance(v, dict | list)]
+            stack.extend(("node", v, f"{at}.{i}") for i, v in reversed(inner))
 
 
 @check("S010", "extension-field-undeclared", Severity.WARNING, scope=STAC_DOCUMENT)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,7 @@ def parquet_item(document: dict[str, Any], location: Path, *, linked: bool) -> d
 def write_geoparquet(
     path: Path,
     items: Iterable[tuple[str, dict[str, Any]]],
-    collections: Iterable[dict[str, Any]],
+    collections: Callable[[], Iterable[dict[str, Any]]],
     target: Path,
     conforms: Any = None,
     *,
@@ -62,6 +62,8 @@ def write_geoparquet(
 ) -> int:
     """Write ``items`` (relative path in the catalog → item document) to ``path``
     atomically and check the file by reading it back; returns the number of rows.
+    ``collections()`` gives the collection documents once every item has been taken (their
+    extents and summaries are the items' tally).
     ``conforms(document)`` tells whether a read-back item is still valid STAC."""
     try:
         import pyarrow.parquet as pq
@@ -86,7 +88,7 @@ def write_geoparquet(
             reader = sga.parse_stac_items_to_arrow(
                 rows(), chunk_size=CHUNK_ITEMS, schema="ChunksToDisk", tmpdir=chunks
             )
-            metadata = {str(c["id"]): c for c in collections} if linked else None
+            metadata = {str(c["id"]): c for c in collections()} if linked else None
             sga.to_parquet(reader, temporary, collections=metadata)
         _read_back(pq, sga, Path(temporary), ids, conforms)
         Path(temporary).chmod(0o644 & ~_umask())
@@ -95,6 +97,23 @@ def write_geoparquet(
         Path(temporary).unlink(missing_ok=True)
         raise
     return len(ids)
+
+
+def without_fill_nulls(value: Any) -> Any:
+    """A read-back item without the nulls the columnar file adds: one table holds items of
+    every product, so a station's row gets ``proj:code: null``, ``bands: null`` and so on
+    for the fields only rasters have. Only ``properties.datetime`` may be null in STAC (an
+    interval's items have it so) and is kept."""
+    if isinstance(value, dict):
+        kept = {}
+        for key, child in value.items():
+            if child is None and key != "datetime":
+                continue
+            kept[key] = without_fill_nulls(child)
+        return kept
+    if isinstance(value, list):
+        return [without_fill_nulls(v) for v in value]
+    return value
 
 
 def _umask() -> int:
@@ -115,7 +134,7 @@ def _read_back(pq: Any, sga: Any, path: Path, ids: list[str], conforms: Any) -> 
                     f"{path.name} reads back item {item.get('id')!r} at row {position}, "
                     f"not {expected!r}"
                 )
-            if conforms is not None and not conforms(item):
+            if conforms is not None and not conforms(without_fill_nulls(item)):
                 raise GeoParquetError(
                     f"{path.name} reads back item {item.get('id')!r} that is no valid STAC"
                 )

@@ -3,15 +3,16 @@
 The layout is pystac's self-contained one: ``catalog.json`` at the top, the collection in
 ``<collection>/collection.json``, each item in ``<collection>/<item>/<item>.json``. pystac's
 tree operations (``add_child``, ``normalize_hrefs``, ``to_dict`` with link transformation)
-revisit the whole tree per object and grow with the square of the number of items; a
-national archive has hundreds of thousands. Here every link is written from the layout
-itself, so publishing time and memory grow linearly: each object is serialised alone
-(pystac still writes its fields and extensions) and gets its links from where it lives.
+revisit the whole tree per object and grow with the square of the number of items, and hold
+every item; a national archive has a million. Here every link is written from the layout
+itself, which is known before the first item is made: each object is serialised alone
+(pystac still writes its fields and extensions), gets its links from where it lives, and is
+let go once written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,122 +32,105 @@ def _link(rel: str, href: str, media_type: str, title: str | None) -> dict[str, 
 
 
 @dataclass(frozen=True)
-class ProductCollection:
-    """One product's collection and its items, in the folder named by the product."""
+class ProductFolder:
+    """One product's collection: its id and title, in the folder named by the product."""
 
     folder: str
-    collection: pystac.Collection
-    items: list[pystac.Item]
+    collection_id: str
+    title: str | None
 
 
 @dataclass(frozen=True)
 class CatalogLayout:
-    """A catalog, the dataset's collection, and its items: directly under the dataset's
-    collection (a dataset of one product), or under one child collection per product (so
-    each collection's item_assets and summaries are true of all its items)."""
+    """Where every document of a catalog lives: the catalog, the dataset's collection, and
+    the items directly under it (a dataset of one product) or under one child collection per
+    product (so each collection's item_assets and summaries are true of all its items).
+    Known before any item is made, so each item is written the moment it is made."""
 
     target: Path
     """The catalog's folder, resolved."""
-    catalog: pystac.Catalog
-    collection: pystac.Collection
-    items: list[pystac.Item]
-    """The items of a one-product dataset (none when there are product collections)."""
-    products: list[ProductCollection] = field(default_factory=list)
+    catalog_title: str | None
+    collection_id: str
+    collection_title: str | None
+    products: Mapping[str, ProductFolder] = field(default_factory=dict)
+    """By product name, when the dataset has several products (else empty)."""
 
-    def _folders(self) -> dict[str, str]:
-        return {p.collection.id: p.folder for p in self.products}
-
-    def item_folder(self, item: pystac.Item) -> str:
+    def item_folder(self, item_id: str, product: str | None = None) -> str:
         """The item's folder relative to the target (``alt/Wudaoliang_ALT_2017``, or
         ``qilian/lst/LST_2015`` under a product collection)."""
-        folder = self._folders().get(item.collection_id or "")
-        if folder is None:
-            return f"{self.collection.id}/{item.id}"
-        return f"{self.collection.id}/{folder}/{item.id}"
+        own = self.products.get(product or "")
+        if own is None:
+            return f"{self.collection_id}/{item_id}"
+        return f"{self.collection_id}/{own.folder}/{item_id}"
 
-    def item_path(self, item: pystac.Item) -> Path:
-        """The absolute path of the item's JSON document."""
-        return self.target / self.item_folder(item) / f"{item.id}.json"
+    def owner(self, product: str | None) -> tuple[str, str | None]:
+        """The id and title of the collection an item of ``product`` belongs to."""
+        own = self.products.get(product or "")
+        if own is None:
+            return self.collection_id, self.collection_title
+        return own.collection_id, own.title
 
-    def relative_href(self, item: pystac.Item, href: str) -> str:
+    def relative_href(self, folder: str, item_id: str, href: str) -> str:
         """An absolute local href as the item's documents refer to it (``../../data/x.tif``,
         ``./x.tif`` beside it), as pystac writes relative asset hrefs."""
-        return str(make_relative_href(href, str(self.item_path(item))))
+        return str(make_relative_href(href, str(self.target / folder / f"{item_id}.json")))
 
-    def documents(self) -> dict[str, dict[str, Any]]:
-        """Every STAC document keyed by its path relative to the target, in path order."""
-        return dict(sorted(self.stream()))
-
-    def drain(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """:meth:`stream`, letting go of each item once it is written: a catalog of 100,000
-        items is never whole in memory, as objects or as documents. The layout is spent."""
-        return self._documents(release=True)
-
-    def stream(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Every STAC document with its path relative to the target, one at a time: the
-        catalog, the dataset's collection, each product's collection, then each item."""
-        return self._documents(release=False)
-
-    def _documents(self, release: bool) -> Iterator[tuple[str, dict[str, Any]]]:
-        catalog_title = self.catalog.title
-        folder = self.collection.id
-        catalog = self.catalog.to_dict(include_self_link=False, transform_hrefs=False)
-        catalog["links"] = [
-            _link("root", "./catalog.json", JSON, catalog_title),
-            _link("child", f"./{folder}/collection.json", JSON, self.collection.title),
-        ]
-        yield "catalog.json", catalog
-        collection = self.collection.to_dict(include_self_link=False, transform_hrefs=False)
-        collection["links"] = [
-            _link("root", "../catalog.json", JSON, catalog_title),
-            *collection.get("links", []),
-            *(
-                _link("child", f"./{p.folder}/collection.json", JSON, p.collection.title)
-                for p in self.products
-            ),
-            *(_link("item", f"./{i.id}/{i.id}.json", GEOJSON, None) for i in self.items),
-            _link("parent", "../catalog.json", JSON, catalog_title),
-        ]
-        yield f"{folder}/collection.json", collection
-        yield from self._items(self.items, release)
-        for product in self.products:
-            yield self._product_document(product)
-            yield from self._items(product.items, release)
-
-    def _product_document(self, product: ProductCollection) -> tuple[str, dict[str, Any]]:
-        document = product.collection.to_dict(include_self_link=False, transform_hrefs=False)
+    def catalog_document(self, catalog: pystac.Catalog) -> tuple[str, dict[str, Any]]:
+        """The root catalog, linking the dataset's collection."""
+        document = catalog.to_dict(include_self_link=False, transform_hrefs=False)
         document["links"] = [
-            _link("root", "../../catalog.json", JSON, self.catalog.title),
-            *document.get("links", []),
-            *(_link("item", f"./{i.id}/{i.id}.json", GEOJSON, None) for i in product.items),
-            _link("parent", "../collection.json", JSON, self.collection.title),
+            _link("root", "./catalog.json", JSON, self.catalog_title),
+            _link("child", f"./{self.collection_id}/collection.json", JSON, self.collection_title),
         ]
-        return f"{self.collection.id}/{product.folder}/collection.json", document
+        return "catalog.json", document
 
-    def _items(
-        self, items: list[pystac.Item], release: bool
-    ) -> Iterator[tuple[str, dict[str, Any]]]:
-        for index, item in enumerate(items):
-            yield self._item_document(item)
-            if release:
-                items[index] = None  # type: ignore[call-overload]
+    def collection_document(
+        self,
+        collection: pystac.Collection,
+        children: Iterable[ProductFolder],
+        item_ids: Iterable[str],
+    ) -> tuple[str, dict[str, Any]]:
+        """The dataset's collection, linking its product collections or its items."""
+        document = collection.to_dict(include_self_link=False, transform_hrefs=False)
+        document["links"] = [
+            _link("root", "../catalog.json", JSON, self.catalog_title),
+            *document.get("links", []),
+            *(
+                _link("child", f"./{child.folder}/collection.json", JSON, child.title)
+                for child in children
+            ),
+            *(_link("item", f"./{i}/{i}.json", GEOJSON, None) for i in item_ids),
+            _link("parent", "../catalog.json", JSON, self.catalog_title),
+        ]
+        return f"{self.collection_id}/collection.json", document
 
-    def _item_document(self, item: pystac.Item) -> tuple[str, dict[str, Any]]:
-        folder = self.item_folder(item)
-        owner = next(
-            (p.collection for p in self.products if p.collection.id == item.collection_id),
-            self.collection,
-        )
+    def product_document(
+        self, product: ProductFolder, collection: pystac.Collection, item_ids: Iterable[str]
+    ) -> tuple[str, dict[str, Any]]:
+        """One product's collection, linking its items."""
+        document = collection.to_dict(include_self_link=False, transform_hrefs=False)
+        document["links"] = [
+            _link("root", "../../catalog.json", JSON, self.catalog_title),
+            *document.get("links", []),
+            *(_link("item", f"./{i}/{i}.json", GEOJSON, None) for i in item_ids),
+            _link("parent", "../collection.json", JSON, self.collection_title),
+        ]
+        return f"{self.collection_id}/{product.folder}/collection.json", document
+
+    def item_document(self, item: pystac.Item, product: str | None) -> tuple[str, dict[str, Any]]:
+        """One item, linking its root and its collection."""
+        folder = self.item_folder(item.id, product)
+        _, owner_title = self.owner(product)
         document = item.to_dict(include_self_link=False, transform_hrefs=False)
         document["links"] = [
             _link(
-                "root", "../" * (folder.count("/") + 1) + "catalog.json", JSON, self.catalog.title
+                "root", "../" * (folder.count("/") + 1) + "catalog.json", JSON, self.catalog_title
             ),
-            _link("collection", "../collection.json", JSON, owner.title),
-            _link("parent", "../collection.json", JSON, owner.title),
+            _link("collection", "../collection.json", JSON, owner_title),
+            _link("parent", "../collection.json", JSON, owner_title),
             *document.get("links", []),
         ]
         return f"{folder}/{item.id}.json", document
 
 
-__all__ = ["CatalogLayout", "ProductCollection"]
+__all__ = ["CatalogLayout", "ProductFolder"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import errno
 import os
+import posixpath
 import stat
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,16 +101,7 @@ class StacDoc:
     parent: StacDoc | None = None
     slim: bool = False
     """Only what the tree checks need is kept (type, id, collection): an item of a big
-    tree, read again from ``path`` when its own checks run (:meth:`full`)."""
-
-    def full(self, limit: int = MAX_DOCUMENT_BYTES) -> StacDoc:
-        """The document with all its JSON (read again for a slim one)."""
-        if not self.slim:
-            return self
-        data = read_json_document(self.path, limit)
-        if not isinstance(data, dict):
-            raise DocumentError("no longer a JSON object")
-        return StacDoc(self.path, self.name, data, self.parent)
+    tree, checked whole when it was read."""
 
     @property
     def kind(self) -> str:
@@ -161,15 +153,16 @@ class StacTree:
     unresolved: list[UnresolvedLink] = field(default_factory=list)
     links_not_followed: int = 0
     """Local links of the documents that were not followed (--no-links)."""
-    _collections: dict[str, StacDoc] | None = None
+    _collections: dict[str, StacDoc] = field(default_factory=dict)
+
+    def add(self, doc: StacDoc) -> None:
+        """Count a document read in (a collection is found by its id from then on)."""
+        self.docs.append(doc)
+        if doc.kind == "Collection":
+            self._collections.setdefault(str(doc.data.get("id")), doc)
 
     def collection(self, collection_id: object) -> StacDoc | None:
-        """The collection of this id among the documents read (first one wins)."""
-        if self._collections is None:
-            self._collections = {}
-            for doc in self.docs:
-                if doc.kind == "Collection":
-                    self._collections.setdefault(str(doc.data.get("id")), doc)
+        """The collection of this id among the documents read so far (first one wins)."""
         return self._collections.get(str(collection_id))
 
 
@@ -215,59 +208,99 @@ def _start_document(start: Path) -> Path:
 SLIM_KEYS = ("type", "id", "collection")
 
 
-def load_tree(
-    starts: Path | Sequence[Path],
-    *,
-    follow_links: bool = True,
-    slim_items: bool = False,
-    max_bytes: int = MAX_DOCUMENT_BYTES,
-) -> StacTree:
+class TreeWalk:
     """Read the documents at ``starts`` (files, or folders holding catalog.json or
-    collection.json), and with ``follow_links`` every child and item they link to. With
-    ``slim_items``, items reached through links keep only their type, id and collection once
-    their links are followed: a tree of 100,000 items fits in memory; each is read again to
-    be checked. A document past ``max_bytes``, or not a regular file, is unreadable."""
-    paths = [_start_document(p) for p in ([starts] if isinstance(starts, Path) else starts)]
-    tree = StacTree(root=paths[0].parent if len(paths) == 1 else _common_folder(paths))
-    seen: set[Path] = set()
-    pending: deque[tuple[Path, StacDoc | None]] = deque((p, None) for p in paths)
-    while pending:
-        path, parent = pending.popleft()
-        if path in seen:
-            continue
-        seen.add(path)
-        name = _name(path, tree.root)
-        try:
-            data = read_json_document(path, max_bytes)
-        except DocumentError as exc:
-            tree.unreadable.append(UnreadableDocument(name, str(exc)))
-            continue
-        if not isinstance(data, dict) or ("type" not in data and stac_kind(data) is None):
-            tree.unreadable.append(
-                UnreadableDocument(name, "not a STAC object (no 'type', no 'stac_version')")
-            )
-            continue
-        doc = StacDoc(path, name, data, parent)
-        if slim_items and doc.kind == "Item" and parent is not None:
-            slim = {key: data[key] for key in SLIM_KEYS if key in data}
-            tree.docs.append(StacDoc(path, name, slim, parent, slim=True))
-        else:
-            tree.docs.append(doc)
-        for link in data.get("links") or []:
-            if not isinstance(link, dict):
+    collection.json), and with ``follow_links`` every child and item they link to, parents
+    before their children. :meth:`documents` gives each document whole as it is read, once;
+    the tree keeps it, or with ``slim_items`` an item reached through links keeps only its
+    type, id and collection: a tree of a million items is never whole in memory. A document
+    past ``max_bytes``, or not a regular file, is unreadable."""
+
+    def __init__(
+        self,
+        starts: Path | Sequence[Path],
+        *,
+        follow_links: bool = True,
+        slim_items: bool = False,
+        max_bytes: int = MAX_DOCUMENT_BYTES,
+    ) -> None:
+        self.paths = [
+            _start_document(p) for p in ([starts] if isinstance(starts, Path) else starts)
+        ]
+        root = self.paths[0].parent if len(self.paths) == 1 else _common_folder(self.paths)
+        self.tree = StacTree(root=root)
+        self.follow_links = follow_links
+        self.slim_items = slim_items
+        self.max_bytes = max_bytes
+        self._folders: dict[str, str] = {}
+
+    def _real_folder(self, folder: str) -> str:
+        """A folder's real path, remembered (the few folders most links point into)."""
+        real = self._folders.get(folder)
+        if real is None:
+            if len(self._folders) > 4096:
+                self._folders.clear()
+            real = self._folders[folder] = posixpath.realpath(folder)
+        return real
+
+    def _resolve(self, href: str, base: Path) -> Path:
+        """:func:`resolve_local`, with each folder's real path looked up once."""
+        # string paths (posixpath), not pathlib: a million items have four links each
+        parsed = urlparse(href) if ":" in href else None
+        raw = parsed.path if parsed is not None and parsed.scheme == "file" else href
+        if posixpath.isabs(raw):
+            return Path(raw)
+        joined = posixpath.join(posixpath.dirname(base), raw)
+        folder, name = posixpath.split(joined)
+        if name in ("", ".", ".."):
+            return resolve_local(href, base)
+        target = posixpath.join(self._real_folder(folder), name)
+        if posixpath.islink(target):
+            return Path(posixpath.realpath(target))
+        return Path(target)
+
+    def documents(self) -> Iterator[StacDoc]:
+        """Each readable document, whole, in the order it is read."""
+        tree = self.tree
+        seen: set[Path] = set()
+        pending: deque[tuple[Path, StacDoc | None]] = deque((p, None) for p in self.paths)
+        while pending:
+            path, parent = pending.popleft()
+            if path in seen:
                 continue
-            rel, href = link.get("rel"), link.get("href")
-            if rel not in CHECKED or not isinstance(href, str) or is_url(href):
+            seen.add(path)
+            name = _name(path, tree.root)
+            try:
+                data = read_json_document(path, self.max_bytes)
+            except DocumentError as exc:
+                tree.unreadable.append(UnreadableDocument(name, str(exc)))
                 continue
-            if not follow_links:
-                tree.links_not_followed += 1
+            if not isinstance(data, dict) or ("type" not in data and stac_kind(data) is None):
+                tree.unreadable.append(
+                    UnreadableDocument(name, "not a STAC object (no 'type', no 'stac_version')")
+                )
                 continue
-            target = resolve_local(href, path)
-            if not target.is_file():
-                tree.unresolved.append(UnresolvedLink(name, str(rel), href))
-            elif rel in FOLLOWED:
-                pending.append((target, doc))
-    return tree
+            doc = StacDoc(path, name, data, parent)
+            if self.slim_items and doc.kind == "Item" and parent is not None:
+                slim = {key: data[key] for key in SLIM_KEYS if key in data}
+                tree.add(StacDoc(path, name, slim, parent, slim=True))
+            else:
+                tree.add(doc)
+            for link in data.get("links") or []:
+                if not isinstance(link, dict):
+                    continue
+                rel, href = link.get("rel"), link.get("href")
+                if rel not in CHECKED or not isinstance(href, str) or is_url(href):
+                    continue
+                if not self.follow_links:
+                    tree.links_not_followed += 1
+                    continue
+                target = self._resolve(href, path)
+                if not target.is_file():
+                    tree.unresolved.append(UnresolvedLink(name, str(rel), href))
+                elif rel in FOLLOWED:
+                    pending.append((target, doc))
+            yield doc
 
 
 def _common_folder(paths: Sequence[Path]) -> Path:

@@ -15,7 +15,7 @@ from tpqc.stac.checks import (
 )
 from tpqc.stac.extension_refs import extension_refs, local_schemas
 from tpqc.stac.schema_store import SchemaStore
-from tpqc.stac.tree import MAX_DOCUMENT_BYTES, UnreadableDocument, load_tree
+from tpqc.stac.tree import MAX_DOCUMENT_BYTES, TreeWalk
 from tpqc.validators.findings import Finding, Report, Severity
 from tpqc.validators.registry import Selection, run_scope
 
@@ -39,24 +39,13 @@ def check_stac(
     are not looked for. The notes say how many assets were verified, missing, remote."""
     store = store or SchemaStore.load()
     selection = selection or Selection()
-    tree = load_tree(
-        start, follow_links=follow_links, slim_items=True, max_bytes=max_document_bytes
-    )
+    walk = TreeWalk(start, follow_links=follow_links, slim_items=True, max_bytes=max_document_bytes)
+    tree = walk.tree
     findings: list[Finding] = []
     census = {"local": 0, "remote": 0}
-    for unreadable in tree.unreadable:
-        findings += run_scope(STAC_UNREADABLE, unreadable, selection)
-    for link in tree.unresolved:
-        findings += run_scope(STAC_LINK, link, selection)
-    findings += run_scope(STAC_TREE, tree, selection)
-    for doc in tree.docs:
-        try:
-            whole = doc.full(max_document_bytes)
-        except (OSError, ValueError) as exc:  # changed on disk since it was first read
-            findings += run_scope(
-                STAC_UNREADABLE, UnreadableDocument(doc.name, f"read again: {exc}"), selection
-            )
-            continue
+    # Each document is checked as it is read (parents before children: an item's collection
+    # is known by then), then kept slim: read once, never whole in memory all at once.
+    for whole in walk.documents():
         extensions = extension_refs(whole.data, whole.path, tree.root)
         beside = local_schemas(extensions, tree.root)
         context = StacContext(
@@ -70,6 +59,11 @@ def check_stac(
         findings += run_scope(STAC_DOCUMENT, context, selection)
         for _, _, is_local in asset_hrefs(whole.data):
             census["local" if is_local else "remote"] += 1
+    for unreadable in tree.unreadable:
+        findings += run_scope(STAC_UNREADABLE, unreadable, selection)
+    for link in tree.unresolved:
+        findings += run_scope(STAC_LINK, link, selection)
+    findings += run_scope(STAC_TREE, tree, selection)
     files = [{"path": doc.name, "type": doc.kind, "id": doc.data.get("id")} for doc in tree.docs]
     notes = []
     if tree.links_not_followed:

@@ -95,9 +95,82 @@ def locked(target: Path) -> Iterator[None]:
         os.close(handle)
 
 
-Content = str | bytes | Callable[[], str | bytes]
-"""An extra file's content, or a function making it just before it is written (a big
-report is then never held beside the catalog's documents)."""
+Content = str | bytes | Callable[[], str | bytes | Iterable[str]]
+"""An extra file's content, or a function making it just before it is written, whole or in
+pieces (a big report is then never held whole in memory)."""
+
+
+class Staging:
+    """The fresh folder a catalog is written into before it is swapped into place."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._last_made = ""  # the folder made last (an item's files come together)
+
+    def _path(self, relative: str) -> Path:
+        path = self.folder / relative
+        parent = relative.rpartition("/")[0]
+        if parent and parent != self._last_made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._last_made = parent
+        return path
+
+    def document(self, relative: str, document: Any) -> None:
+        """Write one JSON document (deterministic text, UTF-8)."""
+        self._path(relative).write_bytes(dumps(document).encode("utf-8"))
+
+    def file(self, relative: str, given: Content) -> None:
+        """Write one extra file (text as UTF-8 with ``\\n`` line ends, or bytes)."""
+        content = given() if callable(given) else given
+        path = self._path(relative)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+            return
+        with path.open("w", encoding="utf-8", newline="\n") as stream:
+            if isinstance(content, str):
+                stream.write(content)
+            else:
+                stream.writelines(content)
+
+    def asset(self, relative: str, source: Path) -> None:
+        """Put a data file into the catalog: hard-linked where the file system allows
+        (same bytes, no second read, no second copy on disk), else copied."""
+        destination = self._path(relative)
+        try:
+            os.link(source, destination)
+        except OSError:
+            shutil.copy2(source, destination)
+
+
+@contextlib.contextmanager
+def staged_catalog(target: Path, check: Callable[[Path], None] | None = None) -> Iterator[Staging]:
+    """Hold the target's lock and give a fresh staging folder beside it; when the block
+    ends, check the folder, flush it to disk and swap it into place. An exception (or a
+    failed check) leaves the previous catalog as it was."""
+    target = Path(target).absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with locked(target):
+        if target.exists() and not target.is_dir():
+            raise CatalogWriteError(f"{target} exists and is not a folder")
+        remove_stale_temporaries(target)
+        prefix = f"{TEMP_PREFIX}{target.name}-{os.getpid()}-"
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
+        try:
+            yield Staging(folder)
+            if check is not None:
+                check(folder)
+            fsync_tree(folder)
+            folder.chmod(0o755)
+            if not target.exists():
+                folder.rename(target)
+                return
+            if not exchange_paths(folder, target):
+                old = target.with_name(f"{TEMP_PREFIX}{target.name}-old")
+                target.rename(old)
+                folder.rename(target)
+                folder = old
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_catalog_atomic(
@@ -110,62 +183,11 @@ def write_catalog_atomic(
     """Write documents (relative path → JSON, as a mapping or a stream of pairs written as
     they come), extra files and asset files (relative path → the data file: hard-linked when
     the file system allows, else copied), check them, swap them in."""
-    target = Path(target).absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with locked(target):
-        if target.exists() and not target.is_dir():
-            raise CatalogWriteError(f"{target} exists and is not a folder")
-        remove_stale_temporaries(target)
-        _write_and_swap(target, documents, extra_files or {}, check, assets or {})
-
-
-def _place_asset(source: Path, destination: Path) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, destination)  # same bytes, no second read, no second copy on disk
-    except OSError:
-        shutil.copy2(source, destination)
-
-
-def _write_and_swap(
-    target: Path,
-    documents: Mapping[str, Any] | Iterable[tuple[str, Any]],
-    extra_files: Mapping[str, Content],
-    check: Callable[[Path], None] | None,
-    assets: Mapping[str, Path],
-) -> None:
-    prefix = f"{TEMP_PREFIX}{target.name}-{os.getpid()}-"
-    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
-    try:
+    with staged_catalog(target, check) as staging:
         pairs = documents.items() if isinstance(documents, Mapping) else documents
-        made: set[Path] = set()
         for relative, document in pairs:
-            path = staging / relative
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            path.write_text(dumps(document), encoding="utf-8", newline="\n")
-        for relative, source in assets.items():
-            _place_asset(source, staging / relative)
-        for relative, given in extra_files.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            content = given() if callable(given) else given
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8", newline="\n")
-        if check is not None:
-            check(staging)
-        fsync_tree(staging)
-        staging.chmod(0o755)
-        if not target.exists():
-            staging.rename(target)
-            return
-        if not exchange_paths(staging, target):
-            old = target.with_name(f"{TEMP_PREFIX}{target.name}-old")
-            target.rename(old)
-            staging.rename(target)
-            staging = old
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            staging.document(relative, document)
+        for relative, source in (assets or {}).items():
+            staging.asset(relative, source)
+        for relative, given in (extra_files or {}).items():
+            staging.file(relative, given)

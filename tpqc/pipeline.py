@@ -7,6 +7,7 @@ which checks look at it, what the report and the catalog say) comes from the kin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections import Counter
@@ -20,7 +21,7 @@ from tpqc.schemas.spec import Spec
 from tpqc.validators.engine.facts import FileFacts
 from tpqc.validators.engine.outputs import OutputGuard
 from tpqc.validators.engine.parallel import FactsJob, default_jobs, gather_facts, local_size
-from tpqc.validators.findings import Finding, Report, Severity
+from tpqc.validators.findings import FileEntries, Finding, Report, Severity
 from tpqc.validators.inventory import Inventory, build_inventory
 from tpqc.validators.kinds import DataFile, FileKind, ReadOptions, registered_kinds
 from tpqc.validators.kinds.base import (
@@ -35,8 +36,10 @@ from tpqc.validators.registry import Selection
 if TYPE_CHECKING:
     import pystac
 
-    from tpqc.stac.items import LeftOut
+    from tpqc.stac.items import LeftOut, PublishedItems
     from tpqc.stac.records import DatasetRecord
+    from tpqc.stac.schema_store import SchemaStore
+    from tpqc.stac.tally import CatalogTally
     from tpqc.validators.render.pictures import ReportPictures
 
 log = logging.getLogger("tpqc")
@@ -95,8 +98,17 @@ class ValidationResult:
     report: Report
     intervals: Mapping[str, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
     """The span each series member stands for, as the series checks saw it."""
-    pictures: ReportPictures | None = None
-    """What the HTML report draws, when the run took pictures."""
+    kinds: Mapping[str, FileKind] | None = None
+    """The file kinds the run judged with; None: the run took no pictures."""
+
+    @functools.cached_property
+    def pictures(self) -> ReportPictures | None:
+        """What the HTML report draws, when the run took pictures: drawn when first asked
+        for (a catalog's thumbnails need none of it; footprints of 100,000 files would be
+        hundreds of megabytes)."""
+        if self.kinds is None:
+            return None
+        return _pictures(self.spec, self.inventory, self.facts, self.kinds)
 
 
 @dataclass(frozen=True)
@@ -279,12 +291,11 @@ def judge(
     file_level = inventory_findings(spec, inventory, options.selection)
     file_level += file_findings(spec, inventory, facts, options.selection, kinds)
     summaries = {}
-    files = []
     for entry in inventory.entries:
         kind = kinds[entry.kind]
         file = DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
         summaries[entry.path] = kind.summary(file)
-        files.append(kind.report_entry(file))
+    files = _file_entries(spec, inventory, facts, kinds)
     dataset = dataset_findings(
         spec,
         inventory,
@@ -313,8 +324,26 @@ def judge(
         waived=sorted_out.waived,
         dataset_id=spec.dataset.id,
     )
-    pictures = _pictures(spec, inventory, facts, kinds) if options.pictures else None
-    return ValidationResult(spec, inventory, facts, report, dataset.intervals, pictures)
+    drawn = kinds if options.pictures else None
+    return ValidationResult(spec, inventory, facts, report, dataset.intervals, drawn)
+
+
+def _file_entries(
+    spec: Spec,
+    inventory: Inventory,
+    facts: Mapping[str, FileFacts],
+    kinds: Mapping[str, FileKind],
+) -> FileEntries:
+    """The report's file entries in path order, each made by its kind when a renderer reads
+    it (not held: they are the largest part of a report)."""
+    entries = sorted(inventory.entries, key=lambda e: e.path)
+
+    def make(index: int) -> Mapping[str, Any]:
+        entry = entries[index]
+        file = DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
+        return kinds[entry.kind].report_entry(file)
+
+    return FileEntries([e.path for e in entries], make)
 
 
 def _pictures(
@@ -450,7 +479,7 @@ def publish(
     only that file."""
     import dataclasses
 
-    from tpqc.stac.items import build_items
+    from tpqc.stac.items import PublishedItems
 
     kinds = kinds if kinds is not None else registered_kinds()
     target, geoparquet = publishing.target, publishing.geoparquet
@@ -471,22 +500,20 @@ def publish(
         result = judge(spec, gathered.inventory, gathered.facts, judged, kinds)
     if result.report.failed and not publishing.allow_failed:
         return PublishResult(result, written=False)
-    items, left_out = build_items(spec, result.inventory, result.facts, result.intervals, kinds)
-    return _write_catalog(spec, result, items, tuple(left_out), publishing)
+    items = PublishedItems(spec, result.inventory, result.facts, result.intervals, kinds)
+    return _write_catalog(spec, result, items, publishing)
 
 
 def _metadata_records(
-    spec: Spec, items: list[pystac.Item], publishing: PublishOptions
+    spec: Spec, tally: CatalogTally, formats: tuple[str, ...], date: str | None
 ) -> dict[str, str]:
-    """The metadata records asked for, from the items about to be published."""
-    if not publishing.metadata:
+    """The metadata records asked for, from the tally of the items published."""
+    if not formats:
         return {}
     from tpqc.stac.records import build_record, render_record
 
-    record = build_record(spec, items)
-    return {
-        fmt: render_record(record, fmt, publishing.metadata_date) for fmt in publishing.metadata
-    }
+    record = build_record(spec, tally)
+    return {fmt: render_record(record, fmt, date) for fmt in formats}
 
 
 def describe(
@@ -500,8 +527,9 @@ def describe(
     catalog items the facts give; no record when validation failed."""
     import dataclasses
 
-    from tpqc.stac.items import build_items
+    from tpqc.stac.items import PublishedItems
     from tpqc.stac.records import build_record
+    from tpqc.stac.tally import CatalogTally
 
     kinds = kinds if kinds is not None else registered_kinds()
     if gathered is None:
@@ -511,132 +539,153 @@ def describe(
         result = judge(spec, gathered.inventory, gathered.facts, judged, kinds)
     if result.report.failed:
         return result, None
-    items, _ = build_items(spec, result.inventory, result.facts, result.intervals, kinds)
-    return result, build_record(spec, items)
+    tally = CatalogTally()
+    for file, item in PublishedItems(spec, result.inventory, result.facts, result.intervals, kinds):
+        tally.add(item, file.product.name)
+    return result, build_record(spec, tally)
 
 
 def _write_catalog(
     spec: Spec,
     result: ValidationResult,
-    items: list[pystac.Item],
-    left_out: tuple[LeftOut, ...],
+    items: PublishedItems,
     publishing: PublishOptions,
 ) -> PublishResult:
-    """Lay the items out under the catalog (with their thumbnails), write the GeoParquet
-    file, then write the catalog atomically after checking it."""
+    """Make each item, write it (and its thumbnail, and its row of the GeoParquet file) the
+    moment it is made, then the collections, the metadata records and the report, check
+    the staged catalog and swap it into place. No list of items or documents is kept."""
     from tpqc.schemas.identity import CATALOG_REPORT_NAME
-    from tpqc.stac.build import (
-        ASSET_KEY,
-        StacOptions,
-        add_thumbnail,
-        build_catalog,
-        hrefs_outside,
-    )
+    from tpqc.stac.build import CatalogStream, StacOptions, hrefs_outside
     from tpqc.stac.schema_store import SchemaStore
-    from tpqc.stac.validate import check_stac
-    from tpqc.stac.write import CatalogWriteError, Content, write_catalog_atomic
-    from tpqc.validators.render.json_report import render_json
+    from tpqc.stac.write import Staging, staged_catalog
+    from tpqc.validators.render.json_report import json_report_chunks
 
     target, geoparquet = publishing.target, publishing.geoparquet
-    thumbnails: dict[int, bytes] = {}
-    for item in items:
-        picture = (
-            result.pictures.files.get(str(item.assets[ASSET_KEY].href)) if result.pictures else None
-        )
-        if picture is not None and picture.quicklook is not None:
-            thumbnails[id(item)] = picture.quicklook.png
-    sources = {id(i): spec.data_root / str(i.assets[ASSET_KEY].href) for i in items}
     # Without a JSON catalog the items' hrefs are laid out as if beside the GeoParquet file.
     place = target if target is not None else Path(str(geoparquet)).with_suffix("")
-    options_stac = StacOptions(
-        place, publishing.asset_href_prefix, copy_assets=publishing.copy_assets
+    stream = CatalogStream(
+        spec, StacOptions(place, publishing.asset_href_prefix, copy_assets=publishing.copy_assets)
     )
-    records = _metadata_records(spec, items, publishing)  # before the layout renames them
-    layout = build_catalog(spec, items, options_stac)
-    report = result.report
-    extra: dict[str, Content] = {CATALOG_REPORT_NAME: lambda: render_json(report)}
-    for fmt, text in records.items():
-        import pystac
-
-        from tpqc.stac.records import RECORD_FORMATS
-
-        name, media_type, title = RECORD_FORMATS[fmt]
-        layout.collection.add_link(
-            pystac.Link("describedby", f"./metadata/{name}", media_type=media_type, title=title)
-        )
-        extra[f"{layout.collection.id}/metadata/{name}"] = text.encode("utf-8")
-    for item in items if target is not None else ():
-        if id(item) in thumbnails:
-            name = add_thumbnail(item, thumbnails[id(item)])
-            extra[f"{layout.item_folder(item)}/{name}"] = thumbnails[id(item)]
     store = SchemaStore.load(publishing.schemas)
-    rows = None
-    if geoparquet is not None:
-        from tpqc.stac.geoparquet import write_geoparquet
-
-        collections = [d for _, d in layout.stream() if d.get("type") == "Collection"]
-        rows = write_geoparquet(
-            geoparquet,
-            ((r, d) for r, d in layout.stream() if d.get("type") == "Feature"),
-            collections,
-            layout.target,
-            conforms=lambda item: store.conforms_item(item),
-            linked=target is not None,
-        )
-    if target is None:
-        return PublishResult(result, True, None, left_out, 0, rows)
-    placed: dict[str, Path] = {}
-    if publishing.copy_assets:
-        for item in items:
-            source = sources[id(item)]
-            placed[f"{layout.item_folder(item)}/{source.name}"] = source
-    outside: list[str] = []
-    items.clear()  # the layout holds them, and lets each go once it is written
-    thumbnails.clear()
+    outside: list[int] = [0]
     written: Counter[str] = Counter()
 
-    def documents() -> Iterator[tuple[str, dict[str, Any]]]:
-        # Written as they are made: a catalog of 100,000 items is never whole in memory.
-        for relative, document in layout.drain():
-            outside.extend(hrefs_outside(relative, document))
-            written[str(document.get("type"))] += 1
-            yield relative, document
+    def item_documents(staging: Staging | None) -> Iterator[tuple[str, dict[str, Any]]]:
+        for file, item in items:
+            thumbnail = file.of_kind.thumbnail(file) if staging is not None else None
+            placed = stream.place(item, file.product.name, thumbnail)
+            if staging is not None:
+                staging.document(placed.relative, placed.document)
+                for relative, content in placed.beside:
+                    staging.file(relative, content)
+                if placed.copied_asset is not None:
+                    staging.asset(*placed.copied_asset)
+                outside[0] += len(hrefs_outside(placed.relative, placed.document))
+                written["Feature"] += 1
+            yield placed.relative, placed.document
 
+    def finish(staging: Staging | None) -> tuple[list[tuple[str, dict[str, Any]]], int | None]:
+        """Every item through the catalog (and the GeoParquet file), then the collections."""
+        rows = None
+        if geoparquet is not None:
+            from tpqc.stac.geoparquet import write_geoparquet
+
+            rows = write_geoparquet(
+                geoparquet,
+                item_documents(staging),
+                lambda: [d for _, d in closing(staging) if d.get("type") == "Collection"],
+                stream.layout.target,
+                conforms=lambda item: store.conforms_item(item),
+                linked=target is not None,
+            )
+        else:
+            for _ in item_documents(staging):
+                pass
+        return closing(staging), rows
+
+    closed: list[list[tuple[str, dict[str, Any]]]] = []
+
+    def closing(staging: Staging | None) -> list[tuple[str, dict[str, Any]]]:
+        if not closed:
+            records = _metadata_records(
+                spec, stream.tally, publishing.metadata, publishing.metadata_date
+            )
+            closed.append(stream.closing_documents(_record_links(records)))
+            if staging is not None:
+                for fmt, text in records.items():
+                    staging.file(_record_path(stream.layout.collection_id, fmt), text.encode())
+        return closed[0]
+
+    if target is None:
+        _, rows = finish(None)
+        return PublishResult(result, True, None, tuple(items.left_out), 0, rows)
     checked: list[Report] = []
-
-    def check(staging: Path) -> None:
-        # The catalog was built from the very facts just read: looking for the assets,
-        # re-hashing them and reopening every GeoTIFF (S014, S011, S012) would only read the
-        # data a second time (and a catalog built from shards' facts needs no data at all).
-        # The profile's metadata guarantees hold for datasets that passed validation; one
-        # published with --allow-failed may lack the very fields validation reported missing.
-        report = check_stac(
-            staging / "catalog.json",
-            store,
-            profile=not result.report.failed,
-            assets_on_disk=False,
-        )
-        checked.append(report)
-        if report.failed:
-            problems = "; ".join(
-                f"{f.code} {f.location.path}: {f.message}"
-                for f in report.findings
-                if f.severity >= report.fail_on
-            )
-            raise CatalogWriteError(
-                f"the new catalog fails its own checks, nothing written: {problems}"
-            )
-
-    write_catalog_atomic(target, documents(), extra, check, placed)
+    report = result.report
+    with staged_catalog(
+        target, lambda folder: checked.append(_self_check(folder, store, report))
+    ) as staging:
+        documents, rows = finish(staging)
+        for relative, document in documents:
+            staging.document(relative, document)
+            outside[0] += len(hrefs_outside(relative, document))
+            written[str(document.get("type"))] += 1
+        staging.file(CATALOG_REPORT_NAME, lambda: json_report_chunks(report))
     return PublishResult(
         result,
         True,
         checked[0] if checked else None,
-        left_out,
-        len(outside),
+        tuple(items.left_out),
+        outside[0],
         rows,
         dict(sorted(written.items())),
     )
+
+
+def _record_links(records: Mapping[str, str]) -> list[pystac.Link]:
+    """The dataset collection's ``describedby`` links to its metadata records."""
+    import pystac
+
+    from tpqc.stac.records import RECORD_FORMATS
+
+    links = []
+    for fmt in records:
+        name, media_type, title = RECORD_FORMATS[fmt]
+        links.append(
+            pystac.Link("describedby", f"./metadata/{name}", media_type=media_type, title=title)
+        )
+    return links
+
+
+def _record_path(collection_id: str, fmt: str) -> str:
+    from tpqc.stac.records import RECORD_FORMATS
+
+    return f"{collection_id}/metadata/{RECORD_FORMATS[fmt][0]}"
+
+
+def _self_check(folder: Path, store: SchemaStore, report: Report) -> Report:
+    """check-stac of the staged catalog; a failure stops the swap (nothing written).
+
+    The catalog was built from the very facts just read: looking for the assets, re-hashing
+    them and reopening every GeoTIFF (S014, S011, S012) would only read the data a second
+    time (and a catalog built from shards' facts needs no data at all). The profile's
+    metadata guarantees hold for datasets that passed validation; one published with
+    --allow-failed may lack the very fields validation reported missing."""
+    from tpqc.stac.validate import check_stac
+    from tpqc.stac.write import CatalogWriteError
+
+    checked = check_stac(
+        folder / "catalog.json", store, profile=not report.failed, assets_on_disk=False
+    )
+    if checked.failed:
+        problems = "; ".join(
+            f"{f.code} {f.location.path}: {f.message}"
+            for f in checked.findings
+            if f.severity >= checked.fail_on
+        )
+        raise CatalogWriteError(
+            f"the new catalog fails its own checks, nothing written: {problems}"
+        )
+    return checked
 
 
 __all__ = [

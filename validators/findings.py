@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from tpqc.schemas.locations import has_unprintable, printable
 
@@ -219,6 +219,57 @@ class Summary:
     """With a baseline: the baseline's findings this run no longer has."""
 
 
+class FileEntries(Sequence[Mapping[str, JSONValue]]):
+    """A report's file entries in path order, each made from the file's facts when it is
+    read (by a renderer) and let go after: the facts are held anyway, and the entries of a
+    million files (histograms and all) would be gigabytes. ``paths`` are known without
+    making any entry."""
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        make: Callable[[int], Mapping[str, JSONValue]],
+    ) -> None:
+        self.paths = paths
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def _entry(self, index: int) -> Mapping[str, JSONValue]:
+        return self._make(index)
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, JSONValue]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, JSONValue]]: ...
+
+    def __getitem__(
+        self, index: int | slice
+    ) -> Mapping[str, JSONValue] | Sequence[Mapping[str, JSONValue]]:
+        if isinstance(index, slice):
+            return [self._entry(i) for i in range(len(self.paths))[index]]
+        return self._entry(range(len(self.paths))[index])
+
+    def __iter__(self) -> Iterator[Mapping[str, JSONValue]]:
+        return (self._entry(i) for i in range(len(self.paths)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def file_paths(files: Sequence[Mapping[str, JSONValue]]) -> list[str]:
+    """The paths of a report's file entries (without making lazy entries)."""
+    if isinstance(files, FileEntries):
+        return list(files.paths)
+    return [str(f.get("path", "")) for f in files]
+
+
 def _unprintable(
     spec_path: str,
     data_root: str,
@@ -232,7 +283,7 @@ def _unprintable(
     paths = [spec_path, data_root]
     paths += [f.location.path for f in findings if f.location.path]
     paths += [w.finding.location.path for w in waived if w.finding.location.path]
-    paths += [str(f.get("path", "")) for f in files]
+    paths += file_paths(files)
     return any(has_unprintable(p) for p in paths)
 
 
@@ -243,7 +294,8 @@ class Report:
     spec_path: str
     data_root: str
     findings: tuple[Finding, ...]
-    files: tuple[Mapping[str, JSONValue], ...]
+    files: Sequence[Mapping[str, JSONValue]]
+    """Per file, in path order (a :class:`FileEntries` makes them when read)."""
     fail_on: Severity = Severity.ERROR
     inventory: tuple[Mapping[str, JSONValue], ...] = ()
     notes: tuple[str, ...] = ()
@@ -275,11 +327,15 @@ class Report:
             spec_path, data_root = printable(spec_path), printable(data_root)
             findings = [f.printable() for f in findings]
             waived = [dataclasses.replace(w, finding=w.finding.printable()) for w in waived]
-            files = [_printable_value(f) for f in files]
+            files = [_printable_value(f) for f in files]  # rare: made whole, sorted below
             inventory = [_printable_value(r) for r in inventory]
             notes = [printable(n) for n in notes]
         ordered = tuple(sorted(findings, key=Finding.sort_key))
-        ordered_files = tuple(sorted(files, key=lambda f: str(f.get("path", ""))))
+        ordered_files = (
+            files
+            if isinstance(files, FileEntries)  # made in path order
+            else tuple(sorted(files, key=lambda f: str(f.get("path", ""))))
+        )
         ordered_rows = tuple(sorted(inventory, key=lambda r: str(r.get("path", ""))))
         ordered_waived = tuple(sorted(waived, key=lambda w: (w.finding.sort_key(), w.waiver)))
         return cls(
@@ -293,6 +349,10 @@ class Report:
             ordered_waived,
             dataset_id,
         )
+
+    def file_paths(self) -> list[str]:
+        """The paths of the files the report covers, in order."""
+        return file_paths(self.files)
 
     def count(self, severity: Severity) -> int:
         """How many findings have exactly this severity."""

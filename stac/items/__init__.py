@@ -10,8 +10,8 @@ name it), when its kind publishes nothing, or when the kind says the file cannot
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 import pystac
 
@@ -62,31 +62,40 @@ def unpublishable(file: PublishedFile) -> str | None:
     return file.of_kind.unpublishable(file)
 
 
-def build_items(
-    spec: Spec,
-    inventory: Inventory,
-    facts: Mapping[str, FileFacts],
-    intervals: Mapping[str, Interval],
-    kinds: Mapping[str, FileKind],
-) -> tuple[list[pystac.Item], list[LeftOut]]:
-    """An item for every publishable file (in inventory order), and the files left out."""
-    items: list[pystac.Item] = []
-    left_out: list[LeftOut] = []
-    for entry in inventory.entries:
-        kind = kinds[entry.kind]
-        product = spec.product_named(entry.product)
-        file = PublishedFile(
-            spec, product, entry, facts[entry.path], kind, intervals.get(entry.path)
-        )
-        reason = unpublishable(file)
-        if reason is not None:
-            left_out.append(LeftOut(entry.path, reason))
-            continue
-        builder: ItemBuilder = resolve(str(kind.item_builder))
-        item = builder(file)
-        item.collection_id = product.name  # the catalog places it in its product's collection
-        items.append(item)
-    return items, left_out
+@dataclass
+class PublishedItems:
+    """The files of a dataset as catalog items, made one at a time in path order (the order
+    the catalog gives ids in): iterate for ``(file, item)`` pairs; the files left out are in
+    :attr:`left_out` once the iteration has passed them."""
+
+    spec: Spec
+    inventory: Inventory
+    facts: Mapping[str, FileFacts]
+    intervals: Mapping[str, Interval]
+    kinds: Mapping[str, FileKind]
+    left_out: list[LeftOut] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[tuple[PublishedFile, pystac.Item]]:
+        self.left_out.clear()
+        for entry in sorted(self.inventory.entries, key=lambda e: e.path):
+            kind = self.kinds[entry.kind]
+            product = self.spec.product_named(entry.product)
+            file = PublishedFile(
+                self.spec,
+                product,
+                entry,
+                self.facts[entry.path],
+                kind,
+                self.intervals.get(entry.path),
+            )
+            reason = unpublishable(file)
+            if reason is not None:
+                self.left_out.append(LeftOut(entry.path, reason))
+                continue
+            builder: ItemBuilder = resolve(str(kind.item_builder))
+            item = builder(file)
+            item.collection_id = product.name  # its product's collection, named in the catalog
+            yield file, item
 
 
-__all__ = ["ItemBuilder", "LeftOut", "PublishedFile", "build_items", "unpublishable"]
+__all__ = ["ItemBuilder", "LeftOut", "PublishedFile", "PublishedItems", "unpublishable"]

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-
-import pystac
 
 from tpqc.schemas.spec import Spec, TableProduct
 from tpqc.stac.licenses import license_url
+from tpqc.stac.tally import CatalogTally
 
 PUBLICATION_YEAR = re.compile(r"\(((?:19|20)\d\d)[a-z]?\)|(?:^|[,.]\s*)((?:19|20)\d\d)[a-z]?[.,]")
 
@@ -124,39 +122,22 @@ def _variables(product: object) -> tuple[Variable, ...]:
     return (Variable(str(name), getattr(values, "unit", None), description),)
 
 
-def build_record(spec: Spec, items: Iterable[pystac.Item]) -> DatasetRecord:
-    """The record of a validated dataset from its spec and its catalog items."""
+def build_record(spec: Spec, tally: CatalogTally) -> DatasetRecord:
+    """The record of a validated dataset from its spec and the tally of its catalog items."""
     meta = spec.dataset
-    west = south = float("inf")
-    east = north = float("-inf")
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
-    by_product: dict[str, list[pystac.Item]] = {}
-    for item in items:
-        if item.bbox:
-            west, south = min(west, item.bbox[0]), min(south, item.bbox[1])
-            east, north = max(east, item.bbox[2]), max(north, item.bbox[3])
-        first = item.common_metadata.start_datetime or item.datetime
-        last = item.common_metadata.end_datetime or item.datetime
-        if first is not None:
-            start = first if start is None else min(start, first)
-        if last is not None:
-            end = last if end is None else max(end, last)
-        # build_items names each item's collection after its product
-        by_product.setdefault(str(item.collection_id), []).append(item)
+    every = tally.every
     products = []
     for product in spec.products:
-        found = by_product.get(product.name, [])
-        if not found:
+        found = tally.products.get(product.name)
+        if found is None or not found.count:
             continue
-        data = [item.assets["data"] for item in found if "data" in item.assets]
         products.append(
             ProductRecord(
                 product.name,
                 product.description or product.name,
-                str(data[0].media_type) if data else "application/octet-stream",
-                len(found),
-                sum(int(asset.extra_fields.get("file:size", 0)) for asset in data),
+                str(found.first_media_type or "application/octet-stream"),
+                found.count,
+                found.size,
                 _variables(product),
             )
         )
@@ -186,9 +167,9 @@ def build_record(spec: Spec, items: Iterable[pystac.Item]) -> DatasetRecord:
         publisher=publisher,
         publisher_url=host.url if host is not None else None,
         publication_year=publication_year(meta.citation),
-        bbox=(west, south, east, north) if west != float("inf") else None,
-        start=start,
-        end=end,
+        bbox=(every.box[0], every.box[1], every.box[2], every.box[3]) if every.box else None,
+        start=every.record_start,
+        end=every.record_end,
         resolution=meta.temporal.resolution if meta.temporal else None,
         products=tuple(products),
         left_out=tuple(left_out),

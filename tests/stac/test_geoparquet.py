@@ -88,3 +88,30 @@ def test_a_file_that_reads_back_otherwise_is_never_put_in_place(tmp_path: Path) 
     assert (
         write_geoparquet(target, [("c/a/a.json", item)], [{"id": "c"}], tmp_path, linked=False) == 1
     )
+
+
+def test_a_dataset_of_rasters_and_station_tables_goes_into_one_file(tmp_path: Path) -> None:
+    """One table holds every product's items: the columnar file gives a station's row the
+    raster fields as nulls (proj:code, bands ...); the read-back check must not take those
+    for invalid STAC (it refused every multi-product dataset before)."""
+    from tpqc.examples.qilian.generate import write_example
+
+    spec = write_example(tmp_path / "qilian")
+    catalog, parquet = tmp_path / "catalog", tmp_path / "items.parquet"
+    result = run_cli(
+        "stac", str(spec), "--no-cache", "-q", "--out", str(catalog), "--geoparquet", str(parquet)
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(sga.stac_table_to_items(pq.read_table(parquet)))
+    json_items = {
+        p.stem: json.loads(p.read_text(encoding="utf-8"))
+        for p in catalog.rglob("*.json")
+        if json.loads(p.read_text(encoding="utf-8")).get("type") == "Feature"
+    }
+    assert sorted(r["id"] for r in rows) == sorted(json_items)
+    kinds = {r["id"]: r["properties"].get("table:columns") is not None for r in rows}
+    assert any(kinds.values()) and not all(kinds.values())  # stations and rasters alike
+    station = next(r for r in rows if kinds[r["id"]])
+    assert station["properties"].get("proj:code") is None  # the fill null the check ignores
+    hrefs = [str(r["assets"]["data"]["href"]) for r in rows]
+    assert hrefs == sorted(hrefs)  # the catalog's order: the files' paths

@@ -88,8 +88,30 @@ def exchange_paths(a: Path, b: Path) -> bool:
 
 
 def fsync_tree(folder: Path) -> None:
-    """Flush every file under a folder to disk (before it is swapped into place)."""
+    """Flush every file under a folder to disk (before it is swapped into place): one
+    ``syncfs`` of the folder's file system on Linux (a catalog of 100,000 files is one call,
+    not 100,000 ``fsync``), else each file."""
+    if _syncfs(folder):
+        return
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             with path.open("rb") as stream:
                 os.fsync(stream.fileno())
+
+
+def _syncfs(folder: Path) -> bool:
+    """``syncfs(2)`` on the file system holding ``folder``; False where there is none."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return False
+    syncfs = getattr(ctypes.CDLL(libc_name, use_errno=True), "syncfs", None)
+    if syncfs is None:
+        return False
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if syncfs(descriptor) != 0:
+            errno = ctypes.get_errno()
+            raise OSError(errno, os.strerror(errno), str(folder))
+    finally:
+        os.close(descriptor)
+    return True

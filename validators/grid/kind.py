@@ -58,6 +58,11 @@ class GridKind(FileKind):
 
         return grid_picture(self.grid(file.facts), self.name, file.entry)
 
+    def thumbnail(self, file: DataFile) -> bytes | None:
+        """The quicklook taken during the read, without the footprint a picture draws."""
+        grid = self.grid(file.facts)
+        return grid.quicklook.png if grid is not None and grid.quicklook is not None else None
+
     def product_picture(self, product: Product) -> ProductPicture:
         """The declared value range and unit."""
         from tpqc.validators.grid.report import grid_product_picture

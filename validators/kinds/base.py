@@ -164,6 +164,12 @@ class FileKind(ABC):
         """What the HTML report draws of the file (from facts read with ``pictures``)."""
         return None
 
+    def thumbnail(self, file: DataFile) -> bytes | None:
+        """The PNG quicklook taken during the read (with ``pictures``): the catalog item's
+        thumbnail. None: the file has none."""
+        picture = self.picture(file)
+        return picture.quicklook.png if picture and picture.quicklook else None
+
     def product_picture(self, product: Product) -> ProductPicture:
         """What a product of the kind declares that its pictures are drawn against."""
         from tpqc.validators.render.pictures import ProductPicture

@@ -267,7 +267,7 @@ def render_html(report: Report, context: RenderContext) -> str:
         if report.baseline is not None
         else {}
     )
-    paths = sorted({str(f["path"]) for f in report.files} | {p for p in report.by_path() if p})
+    paths = sorted(set(report.file_paths()) | {p for p in report.by_path() if p})
     anchors = {path: f"file-{i}" for i, path in enumerate(paths, start=1)}
     grouped = report.by_path()
     counts = Counter(f.code for f in report.findings)

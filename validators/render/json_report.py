@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from tpqc.schemas.identity import REPORT_VERSION, TOOL_NAME, TOOL_VERSION
@@ -12,8 +13,9 @@ if TYPE_CHECKING:
 from tpqc.validators.engine.json_values import clean_json, dumps
 
 
-def report_document(report: Report) -> Any:
-    """The report as a JSON-ready dict with a stable key order."""
+def report_document(report: Report, *, with_files: bool = True) -> Any:
+    """The report as a JSON-ready dict with a stable key order (``with_files`` False: the
+    ``files`` list left empty, for :func:`json_report_chunks` to stream)."""
     summary = report.summary
     counts: dict[str, Any] = {
         "files": summary.files,
@@ -48,12 +50,30 @@ def report_document(report: Report) -> Any:
             "findings": findings,
             "waived": [w.to_json() for w in report.waived],
             "notes": list(report.notes),
-            "files": [dict(f) for f in report.files],
+            "files": [dict(f) for f in report.files] if with_files else [],
             "inventory": [dict(r) for r in report.inventory],
         }
     )
 
 
+FILES_TAIL = '  "files": [],\n'
+
+
+def json_report_chunks(report: Report) -> Iterator[str]:
+    """The JSON report's text in pieces, one file entry at a time: the same bytes as
+    :func:`render_json`, without a million files' entries in memory at once."""
+    text = dumps(report_document(report, with_files=False))
+    head, found, tail = text.partition("\n" + FILES_TAIL)
+    if not found or not report.files:
+        yield text
+        return
+    yield head + '\n  "files": [\n'
+    for index, entry in enumerate(report.files):
+        lines = dumps(clean_json(dict(entry))).rstrip("\n").split("\n")
+        yield ("    " if index == 0 else ",\n    ") + "\n    ".join(lines)
+    yield "\n  ],\n" + tail
+
+
 def render_json(report: Report, context: RenderContext | None = None) -> str:
     """The JSON report as text."""
-    return dumps(report_document(report))
+    return "".join(json_report_chunks(report))

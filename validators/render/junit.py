@@ -18,7 +18,7 @@ def render_junit(report: Report, context: RenderContext) -> str:
     checks = context.checks
     root = ET.Element("testsuites", name="tpqc")
     paths = sorted(
-        {str(f["path"]) for f in report.files}
+        set(report.file_paths())
         | {f.location.path for f in report.findings if f.location.path is not None}
     )
     grouped = report.by_path()

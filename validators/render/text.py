@@ -123,7 +123,7 @@ def render_text(report: Report, context: RenderContext | None = None) -> str:
         out.append("dataset")
         for finding in grouped[None]:
             out.extend(_line(finding, color, states.get(id(finding))))
-    paths = sorted({str(f["path"]) for f in report.files} | {p for p in grouped if p is not None})
+    paths = sorted(set(report.file_paths()) | {p for p in grouped if p is not None})
     show_ok = context.show_ok if context is not None and context.show_ok is not None else None
     list_ok = show_ok if show_ok is not None else len(paths) <= LIST_OK_UP_TO
     clean = 0

@@ -1,0 +1,107 @@
+"""The catalog is made and checked as a stream: items in path order, each written when it is
+made, the report written in pieces, each document read once by the self-check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pystac
+import pytest
+
+from tpqc.pipeline import ValidateOptions, validate
+from tpqc.schemas.spec import load_spec
+from tpqc.stac.build import ASSET_KEY, CatalogStream, StacOptions
+from tpqc.stac.validate import check_stac
+from tpqc.validators.engine.json_values import dumps
+from tpqc.validators.render.json_report import json_report_chunks, report_document
+from tpqc_testkit import run_cli
+
+
+def _item(href: str) -> pystac.Item:
+    item = pystac.Item(
+        "x",
+        {"type": "Point", "coordinates": [92.0, 35.0]},
+        [92.0, 35.0, 92.0, 35.0],
+        None,
+        {},
+        start_datetime=pystac.utils.str_to_datetime("2017-01-01T00:00:00Z"),
+        end_datetime=pystac.utils.str_to_datetime("2017-12-31T23:59:59Z"),
+    )
+    item.add_asset(ASSET_KEY, pystac.Asset(href, media_type=pystac.MediaType.GEOTIFF))
+    return item
+
+
+def test_items_out_of_path_order_are_refused(example: Path, tmp_path: Path) -> None:
+    """Ids are made unique in path order; an item coming later than its place would get
+    another id than the catalog of the same files made in one piece."""
+    stream = CatalogStream(load_spec(example / "spec.yaml", None), StacOptions(tmp_path / "c"))
+    first = stream.place(_item("b/x.tif"), "alt", None)
+    assert first.document["id"] == "x"
+    second = stream.place(_item("c/x.tif"), "alt", None)
+    assert second.document["id"] == "x_tif"  # the same stem: the file name makes it unique
+    with pytest.raises(ValueError, match="path order"):
+        stream.place(_item("a/x.tif"), "alt", None)
+    assert stream.tally.every.ids == ["x", "x_tif"]
+
+
+def test_the_report_written_in_pieces_is_the_report(example: Path) -> None:
+    (example / "Wudaoliang_ALT_2018.tif").write_bytes(b"II*\x00 truncated")  # a finding
+    report = validate(load_spec(example / "spec.yaml", None), ValidateOptions(jobs=1)).report
+    assert report.failed and len(report.files) == 4
+    pieces = list(json_report_chunks(report))
+    assert len(pieces) > 4  # one piece per file entry, not one string
+    assert "".join(pieces) == dumps(report_document(report))
+    assert json.loads("".join(pieces))["files"][1]["path"] == "Wudaoliang_ALT_2018.tif"
+
+
+def test_links_resolve_as_the_file_system_does(tmp_path: Path) -> None:
+    """The walk looks each folder's real path up once; what it finds is what resolving the
+    whole path finds, through symlinked folders and files alike."""
+    from tpqc.stac.tree import TreeWalk, resolve_local
+
+    root = tmp_path / "cat"
+    (root / "col" / "item").mkdir(parents=True)
+    (tmp_path / "real").mkdir()
+    (root / "col" / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "real" / "x.json").write_text("{}")
+    (root / "col" / "alias.json").symlink_to(root / "col" / "item" / "item.json")
+    for path in [root / "catalog.json", root / "col" / "collection.json"]:
+        path.write_text("{}")
+    (root / "col" / "item" / "item.json").write_text("{}")
+    walk = TreeWalk(root / "catalog.json")
+    cases = [
+        (root / "col" / "item" / "item.json", "../collection.json"),
+        (root / "col" / "item" / "item.json", "../../catalog.json"),
+        (root / "col" / "collection.json", "./item/item.json"),
+        (root / "col" / "collection.json", "./linked/x.json"),
+        (root / "col" / "collection.json", "linked/../item/item.json"),
+        (root / "col" / "collection.json", "./alias.json"),
+        (root / "col" / "collection.json", "./missing/nothing.json"),
+        (root / "col" / "linked" / "x.json", "../collection.json"),
+        (root / "col" / "collection.json", "."),
+        (root / "col" / "collection.json", f"file://{root / 'catalog.json'}"),
+        (root / "col" / "collection.json", str(root / "catalog.json")),
+    ]
+    for base, href in cases:
+        assert walk._resolve(href, base) == resolve_local(href, base), href
+
+
+def test_the_self_check_reads_each_document_once(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "catalog"
+    assert run_cli("stac", str(example / "spec.yaml"), "--out", str(out), "-q").exit_code == 0
+    import tpqc.stac.tree as tree_module
+
+    reads: list[str] = []
+    original = tree_module.read_json_document
+
+    def counting(path: Path, limit: int = tree_module.MAX_DOCUMENT_BYTES) -> object:
+        reads.append(str(path))
+        return original(path, limit)
+
+    monkeypatch.setattr(tree_module, "read_json_document", counting)
+    report = check_stac(out, assets_on_disk=False)
+    assert len(report.files) == 6 and not report.failed  # catalog, collection, four items
+    assert len(reads) == 6 and len(set(reads)) == 6
