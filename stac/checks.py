@@ -284,26 +284,13 @@ def upward_link_unresolved(link: UnresolvedLink) -> Iterator[Issue]:
 def id_duplicate(tree: StacTree) -> Iterator[Issue]:
     """Two collections of one catalog, or two items of one collection, share an id
     (documents given on their own, reached from no common start, are independent)."""
-    seen: dict[tuple[str, str, str, str], str] = {}
-    for doc in tree.docs:
-        top = doc
-        while top.parent is not None:
-            top = top.parent
-        collection = doc.data.get("collection") if doc.kind == "Item" else None
-        if isinstance(collection, str):
-            scope = f"collection {collection}"
-        else:
-            scope = doc.parent.name if doc.parent is not None else f"alone {doc.name}"
-        key = (doc.kind, top.name, scope, str(doc.data.get("id")))
-        if key in seen:
-            yield Issue(
-                f"{doc.kind} id {key[3]!r} is used twice",
-                Location(path=doc.name, field="id"),
-                expected="unique ids",
-                actual=seen[key],
-            )
-        else:
-            seen[key] = doc.name
+    for duplicate in tree.duplicates:
+        yield Issue(
+            f"{duplicate.kind} id {duplicate.id!r} is used twice",
+            Location(path=duplicate.name, field="id"),
+            expected="unique ids",
+            actual=duplicate.first,
+        )
 
 
 def _parse_time(value: Any) -> dt.datetime | None:

@@ -143,9 +143,24 @@ class UnresolvedLink:
     href: str
 
 
+@dataclass(frozen=True)
+class DuplicateId:
+    """A document whose id another document of the same scope had first."""
+
+    name: str
+    kind: str
+    id: str
+    first: str
+    """The name of the document that had the id first."""
+
+
 @dataclass
 class StacTree:
-    """Every document reachable from the start, and what could not be read or found."""
+    """Every document reachable from the start, and what could not be read or found.
+
+    Catalogs, collections and documents given on their own are kept whole (``docs``); an
+    item reached through links is kept as its name, type and id alone (``listed``), and
+    its id is compared with the ids of its scope as it comes in (``duplicates``)."""
 
     root: Path
     docs: list[StacDoc] = field(default_factory=list)
@@ -153,17 +168,48 @@ class StacTree:
     unresolved: list[UnresolvedLink] = field(default_factory=list)
     links_not_followed: int = 0
     """Local links of the documents that were not followed (--no-links)."""
+    listed: list[tuple[str, str, Any]] = field(default_factory=list)
+    """Every document read, in order: its name, type and id."""
+    duplicates: list[DuplicateId] = field(default_factory=list)
     _collections: dict[str, StacDoc] = field(default_factory=dict)
+    _first_by_key: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
 
     def add(self, doc: StacDoc) -> None:
-        """Count a document read in (a collection is found by its id from then on)."""
-        self.docs.append(doc)
-        if doc.kind == "Collection":
-            self._collections.setdefault(str(doc.data.get("id")), doc)
+        """Count a document read in (a collection is found by its id from then on); a slim
+        one is not kept."""
+        kind = doc.kind
+        ident = doc.data.get("id")
+        self.listed.append((doc.name, kind, ident))
+        if not doc.slim:
+            self.docs.append(doc)
+        if kind == "Collection":
+            self._collections.setdefault(str(ident), doc)
+        key = (kind, *_id_scope(doc), str(ident))
+        first = self._first_by_key.get(key)
+        if first is None:
+            self._first_by_key[key] = doc.name
+        else:
+            self.duplicates.append(DuplicateId(doc.name, kind, key[3], first))
 
     def collection(self, collection_id: object) -> StacDoc | None:
         """The collection of this id among the documents read so far (first one wins)."""
         return self._collections.get(str(collection_id))
+
+
+def _id_scope(doc: StacDoc) -> tuple[str, str]:
+    """Where an id must be unique: two collections of one catalog, or two items of one
+    collection, may not share one (documents given on their own, reached from no common
+    start, are independent). The name of the document the walk started from, and the
+    scope within it."""
+    top = doc
+    while top.parent is not None:
+        top = top.parent
+    collection = doc.data.get("collection") if doc.kind == "Item" else None
+    if isinstance(collection, str):
+        scope = f"collection {collection}"
+    else:
+        scope = doc.parent.name if doc.parent is not None else f"alone {doc.name}"
+    return top.name, scope
 
 
 def is_url(href: str) -> bool:

@@ -16,7 +16,7 @@ from tpqc.stac.checks import (
 from tpqc.stac.extension_refs import extension_refs, local_schemas
 from tpqc.stac.schema_store import SchemaStore
 from tpqc.stac.tree import MAX_DOCUMENT_BYTES, TreeWalk
-from tpqc.validators.findings import Finding, Report, Severity
+from tpqc.validators.findings import FileEntries, Finding, Report, Severity
 from tpqc.validators.registry import Selection, run_scope
 
 
@@ -64,7 +64,11 @@ def check_stac(
     for link in tree.unresolved:
         findings += run_scope(STAC_LINK, link, selection)
     findings += run_scope(STAC_TREE, tree, selection)
-    files = [{"path": doc.name, "type": doc.kind, "id": doc.data.get("id")} for doc in tree.docs]
+    listed = sorted(tree.listed, key=lambda record: record[0])
+    files = FileEntries(
+        [name for name, _, _ in listed],
+        lambda index: dict(zip(("path", "type", "id"), listed[index], strict=True)),
+    )
     notes = []
     if tree.links_not_followed:
         notes.append(f"{tree.links_not_followed} links not followed (--no-links)")

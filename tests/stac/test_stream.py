@@ -14,6 +14,7 @@ from tpqc.schemas.spec import load_spec
 from tpqc.stac.build import ASSET_KEY, CatalogStream, StacOptions
 from tpqc.stac.validate import check_stac
 from tpqc.validators.engine.json_values import dumps
+from tpqc.validators.findings import Report
 from tpqc.validators.render.json_report import json_report_chunks, report_document
 from tpqc_testkit import run_cli
 
@@ -53,6 +54,9 @@ def test_the_report_written_in_pieces_is_the_report(example: Path) -> None:
     assert len(pieces) > 4  # one piece per file entry, not one string
     assert "".join(pieces) == dumps(report_document(report))
     assert json.loads("".join(pieces))["files"][1]["path"] == "Wudaoliang_ALT_2018.tif"
+    assert len(report.inventory) == 4
+    empty = Report.build("spec.yaml", "data", [], [])
+    assert "".join(json_report_chunks(empty)) == dumps(report_document(empty))
 
 
 def test_links_resolve_as_the_file_system_does(tmp_path: Path) -> None:

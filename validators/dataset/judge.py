@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from tpqc.schemas.spec import Spec
 from tpqc.validators.dataset.members import collect_members
 from tpqc.validators.dataset.metadata import DATASET, ONLINE, DatasetContext
-from tpqc.validators.dataset.rows import inventory_rows, series_rule_failures
+from tpqc.validators.dataset.rows import InventoryRow, inventory_rows, series_rule_failures
 from tpqc.validators.dataset.series import SERIES, SeriesContext, missing_members
 from tpqc.validators.dataset.summary import FileSummary
 from tpqc.validators.dataset.time_axis import TIME_AXIS, AxisFile, TimeAxisContext
@@ -26,7 +25,7 @@ class DatasetResult:
     """Dataset-level findings and the inventory table behind them."""
 
     findings: list[Finding]
-    rows: list[dict[str, Any]]
+    rows: list[InventoryRow]
     intervals: dict[str, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
     """The interval each matched series member stands for (what the catalog publishes)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,17 +40,47 @@ COLUMNS = (
 )
 
 
+_COLUMN_INDEX = {name: index for index, name in enumerate(COLUMNS)}
+
+
+class InventoryRow(Mapping[str, Any]):
+    """One row of the inventory: a mapping over :data:`COLUMNS`, stored as a tuple (a
+    million rows as dicts of 23 keys would be over a gigabyte)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = tuple(values.get(column) for column in COLUMNS)
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._values[_COLUMN_INDEX[key]]
+        except KeyError:
+            raise KeyError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COLUMNS)
+
+    def __len__(self) -> int:
+        return len(COLUMNS)
+
+    def __repr__(self) -> str:
+        return f"InventoryRow({dict(self)!r})"
+
+
 def inventory_rows(
     members: Sequence[Member], summaries: Mapping[str, FileSummary], paths: Sequence[str]
-) -> list[dict[str, Any]]:
+) -> list[InventoryRow]:
     """One row per file (members first, then files that are no series member)."""
     by_path = {m.path: m for m in members}
-    rows: list[dict[str, Any]] = []
+    rows: list[InventoryRow] = []
     for path in sorted(set(paths) | set(by_path)):
         member = by_path.get(path)
         summary = summaries.get(path)
-        row: dict[str, Any] = dict.fromkeys(COLUMNS)
-        row.update(path=path, matched=member.matched if member else summary is not None)
+        row: dict[str, Any] = {
+            "path": path,
+            "matched": member.matched if member else summary is not None,
+        }
         if member is not None:
             row.update(
                 product=member.product,
@@ -61,7 +91,7 @@ def inventory_rows(
             )
         if summary is not None:
             row.update(summary.columns)
-        rows.append(row)
+        rows.append(InventoryRow(row))
     return rows
 
 
@@ -119,7 +149,7 @@ def series_rule_failures(rows: Sequence[Mapping[str, Any]]) -> SeriesRuleFailure
     import pandas as pd
     import pandera.pandas as pa
 
-    frame = pd.DataFrame(series_rows, columns=list(COLUMNS))
+    frame = pd.DataFrame([dict(r) for r in series_rows], columns=list(COLUMNS))
     frame = frame.astype(dict.fromkeys(COLUMNS, "object"))
     keys = ["product", "series"]
     grid = frame[frame["crs"].notna()]

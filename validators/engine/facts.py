@@ -34,7 +34,7 @@ def openable(path: str) -> Iterator[str]:
         os.close(descriptor)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileFacts:
     """The facts of one file, of any kind: where it is, its size and checksum."""
 

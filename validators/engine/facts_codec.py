@@ -13,6 +13,7 @@ import base64
 import dataclasses
 import enum
 import math
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -34,7 +35,11 @@ def _facts_classes() -> dict[str, type[FileFacts]]:
     pending = list(FileFacts.__subclasses__())
     while pending:
         cls = pending.pop()
-        found[f"{cls.__module__}.{cls.__qualname__}"] = cls
+        # A slotted dataclass is a new class: the one it replaced may linger among the
+        # subclasses until collected. The module's own name for it is the class in use.
+        current = getattr(sys.modules.get(cls.__module__), cls.__qualname__, None)
+        if current is cls or not isinstance(current, type):
+            found[f"{cls.__module__}.{cls.__qualname__}"] = cls
         pending.extend(cls.__subclasses__())
     return found
 

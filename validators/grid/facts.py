@@ -15,7 +15,7 @@ from tpqc.validators.engine.json_values import json_number
 from tpqc.validators.grid.quicklook import Quicklook
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BandFacts:
     """Header facts and exact statistics of one band (1-based index)."""
 
@@ -55,7 +55,7 @@ class BandFacts:
         return self.nodata_count / self.pixels if self.pixels else 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RasterFacts(FileFacts):
     """What one read of a gridded file established. Problems are recorded, never raised."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from tpqc.schemas.identity import REPORT_VERSION, TOOL_NAME, TOOL_VERSION
@@ -15,7 +15,8 @@ from tpqc.validators.engine.json_values import clean_json, dumps
 
 def report_document(report: Report, *, with_files: bool = True) -> Any:
     """The report as a JSON-ready dict with a stable key order (``with_files`` False: the
-    ``files`` list left empty, for :func:`json_report_chunks` to stream)."""
+    ``files`` and ``inventory`` lists left empty, for :func:`json_report_chunks` to
+    stream)."""
     summary = report.summary
     counts: dict[str, Any] = {
         "files": summary.files,
@@ -51,27 +52,37 @@ def report_document(report: Report, *, with_files: bool = True) -> Any:
             "waived": [w.to_json() for w in report.waived],
             "notes": list(report.notes),
             "files": [dict(f) for f in report.files] if with_files else [],
-            "inventory": [dict(r) for r in report.inventory],
+            "inventory": [dict(r) for r in report.inventory] if with_files else [],
         }
     )
 
 
-FILES_TAIL = '  "files": [],\n'
+STREAMED_TAIL = '  "files": [],\n  "inventory": []\n}\n'
+"""How the document without its per-file lists ends (its last two keys)."""
+
+
+def _entries(entries: Iterable[Any]) -> Iterator[str]:
+    """A list of objects at the document's second level, as the whole-document writer
+    indents it, one entry at a time."""
+    first = True
+    for entry in entries:
+        lines = dumps(clean_json(dict(entry))).rstrip("\n").split("\n")
+        yield ("[\n    " if first else ",\n    ") + "\n    ".join(lines)
+        first = False
+    yield "[]" if first else "\n  ]"
 
 
 def json_report_chunks(report: Report) -> Iterator[str]:
-    """The JSON report's text in pieces, one file entry at a time: the same bytes as
-    :func:`render_json`, without a million files' entries in memory at once."""
+    """The JSON report's text in pieces, one file entry and one inventory row at a time:
+    the same bytes as the whole document, without a million files' entries in memory."""
     text = dumps(report_document(report, with_files=False))
-    head, found, tail = text.partition("\n" + FILES_TAIL)
-    if not found or not report.files:
-        yield text
-        return
-    yield head + '\n  "files": [\n'
-    for index, entry in enumerate(report.files):
-        lines = dumps(clean_json(dict(entry))).rstrip("\n").split("\n")
-        yield ("    " if index == 0 else ",\n    ") + "\n    ".join(lines)
-    yield "\n  ],\n" + tail
+    if not text.endswith(STREAMED_TAIL):  # pragma: no cover - the document's own layout
+        raise AssertionError("the report document no longer ends with files, inventory")
+    yield text[: -len(STREAMED_TAIL)] + '  "files": '
+    yield from _entries(report.files)
+    yield ',\n  "inventory": '
+    yield from _entries(report.inventory)
+    yield "\n}\n"
 
 
 def render_json(report: Report, context: RenderContext | None = None) -> str:

@@ -49,7 +49,7 @@ LON_UNITS = ("degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", 
 LAT_UNITS = ("degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AxisFacts:
     """One coordinate axis of the variable: its values' ends and spacing, and its CF
     attributes."""
@@ -67,7 +67,7 @@ class AxisFacts:
     attrs: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NetcdfFacts(FileFacts):
     """What one read of a NetCDF variable established. Problems are recorded, never raised."""
 

@@ -48,7 +48,7 @@ COMMON_FILL_CODES = (-9999.0, -6999.0, -99999.0, -999.0)
 Example = tuple[int, str | None, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ColumnFacts:
     """A declared column as found: its header, unit, counts and range (missing codes as NA)."""
 
@@ -81,7 +81,7 @@ class Problem:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TableFacts(FileFacts):
     """What one read of a station table established. Problems are recorded, never raised."""
 
