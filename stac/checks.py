@@ -465,6 +465,7 @@ def collection_extent_mismatch(ctx: StacContext) -> Iterator[Issue]:
 
 
 _NESTED_FIELDS = ("properties", "assets", "bands", "summaries", "item_assets")
+_CONTAINERS = frozenset((dict, list))
 
 
 def _prefixed_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
@@ -486,7 +487,8 @@ def _prefixed_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
                 if key in _NESTED_FIELDS or at.startswith(("assets", "item_assets")):
                     steps.append(("node", child, place))
             stack.extend(reversed(steps))
-        elif isinstance(value, list):  # only containers hold keys (not a histogram's counts)
+        elif isinstance(value, list) and not _CONTAINERS.isdisjoint(map(type, value)):
+            # only containers hold keys (a histogram's counts are skipped at C speed)
             inner = [(i, v) for i, v in enumerate(value) if isinstance(v, dict | list)]
             stack.extend(("node", v, f"{at}.{i}") for i, v in reversed(inner))
 

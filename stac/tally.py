@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pystac
@@ -43,9 +44,13 @@ class ItemTally:
 
     def add(self, item: pystac.Item) -> None:
         """Count one item in (its id as the catalog names it)."""
-        self.ids.append(item.id)
-        if item.bbox:
-            box = item.bbox
+        self.add_seen(ItemFacts.of(item))
+
+    def add_seen(self, seen: ItemFacts) -> None:
+        """Count in an item already looked at."""
+        self.ids.append(seen.id)
+        box = seen.bbox
+        if box:
             self.box = (
                 list(box[:4])
                 if self.box is None
@@ -56,24 +61,63 @@ class ItemTally:
                     max(self.box[3], box[3]),
                 ]
             )
-        common = item.common_metadata
-        self.start = _earliest(self.start, common.start_datetime)
-        self.end = _latest(self.end, common.end_datetime)
-        self.record_start = _earliest(self.record_start, common.start_datetime or item.datetime)
-        self.record_end = _latest(self.record_end, common.end_datetime or item.datetime)
-        properties = item.properties
-        if "proj:code" in properties:
-            self.proj_codes.add(str(properties["proj:code"]))
-        if "gsd" in properties:
-            self.gsds.add(properties["gsd"])
-        asset = item.assets.get(ASSET_KEY)
-        if asset is not None:
-            bands: list[dict[str, Any]] = asset.extra_fields.get("bands", [])
-            self.data_types.update(band["data_type"] for band in bands)
+        self.start = _earliest(self.start, seen.start)
+        self.end = _latest(self.end, seen.end)
+        self.record_start = _earliest(self.record_start, seen.start or seen.instant)
+        self.record_end = _latest(self.record_end, seen.end or seen.instant)
+        if seen.proj_code is not None:
+            self.proj_codes.add(seen.proj_code)
+        if seen.gsd is not None:
+            self.gsds.add(seen.gsd)
+        if seen.has_data:
+            self.data_types.update(seen.data_types)
             if not self.media_types:
-                self.first_media_type = asset.media_type
-            self.media_types.add(asset.media_type)
-            self.size += int(asset.extra_fields.get("file:size", 0))
+                self.first_media_type = seen.media_type
+            self.media_types.add(seen.media_type)
+            self.size += seen.size
+
+
+@lru_cache(maxsize=4096)
+def _time(text: str | None) -> dt.datetime | None:
+    """An item's time field as pystac reads it (the items of a series share a few)."""
+    return pystac.utils.str_to_datetime(text) if text else None
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What a tally takes of one item, looked at once."""
+
+    id: str
+    bbox: list[float] | None
+    start: dt.datetime | None
+    end: dt.datetime | None
+    instant: dt.datetime | None
+    proj_code: str | None
+    gsd: Any
+    has_data: bool
+    data_types: tuple[str, ...] = ()
+    media_type: str | None = None
+    size: int = 0
+
+    @classmethod
+    def of(cls, item: pystac.Item) -> ItemFacts:
+        """Look at an item."""
+        properties = item.properties
+        asset = item.assets.get(ASSET_KEY)
+        bands: list[dict[str, Any]] = asset.extra_fields.get("bands", []) if asset else []
+        return cls(
+            item.id,
+            item.bbox,
+            _time(properties.get("start_datetime")),
+            _time(properties.get("end_datetime")),
+            item.datetime,
+            str(properties["proj:code"]) if "proj:code" in properties else None,
+            properties.get("gsd"),
+            asset is not None,
+            tuple(band["data_type"] for band in bands),
+            asset.media_type if asset else None,
+            int(asset.extra_fields.get("file:size", 0)) if asset else 0,
+        )
 
 
 def _earliest(known: dt.datetime | None, new: dt.datetime | None) -> dt.datetime | None:
@@ -97,8 +141,9 @@ class CatalogTally:
 
     def add(self, item: pystac.Item, product: str) -> None:
         """Count an item of ``product`` in."""
-        self.products.setdefault(product, ItemTally()).add(item)
-        self.every.add(item)
+        seen = ItemFacts.of(item)
+        self.products.setdefault(product, ItemTally()).add_seen(seen)
+        self.every.add_seen(seen)
 
 
 __all__ = ["CatalogTally", "ItemTally"]

@@ -278,32 +278,38 @@ class TreeWalk:
         self.follow_links = follow_links
         self.slim_items = slim_items
         self.max_bytes = max_bytes
-        self._folders: dict[str, str] = {}
+        self._links: dict[str, bool] = {}
 
-    def _real_folder(self, folder: str) -> str:
-        """A folder's real path, remembered (the few folders most links point into)."""
-        real = self._folders.get(folder)
-        if real is None:
-            if len(self._folders) > 4096:
-                self._folders.clear()
-            real = self._folders[folder] = posixpath.realpath(folder)
-        return real
+    def _is_link(self, path: str) -> bool:
+        """Whether a path is a symlink, remembered for the few paths many links share (the
+        collection, the root catalog)."""
+        known = self._links.get(path)
+        if known is None:
+            if len(self._links) > 4096:
+                self._links.clear()
+            known = self._links[path] = posixpath.islink(path)
+        return known
 
     def _resolve(self, href: str, base: Path) -> Path:
-        """:func:`resolve_local`, with each folder's real path looked up once."""
-        # string paths (posixpath), not pathlib: a million items have four links each
+        """:func:`resolve_local`, step by step from the document's folder: ``base`` is a
+        real path (every document the walk reads is), so ``..`` is its parent and only the
+        components the href adds need a look (one ``lstat`` each, not a ``realpath`` of the
+        whole path per link; a million items have four links each)."""
         parsed = urlparse(href) if ":" in href else None
         raw = parsed.path if parsed is not None and parsed.scheme == "file" else href
         if posixpath.isabs(raw):
             return Path(raw)
-        joined = posixpath.join(posixpath.dirname(base), raw)
-        folder, name = posixpath.split(joined)
-        if name in ("", ".", ".."):
-            return resolve_local(href, base)
-        target = posixpath.join(self._real_folder(folder), name)
-        if posixpath.islink(target):
-            return Path(posixpath.realpath(target))
-        return Path(target)
+        current = posixpath.dirname(base)
+        for part in raw.split("/"):
+            if part in ("", "."):
+                continue
+            if part == "..":
+                current = posixpath.dirname(current)
+                continue
+            current = posixpath.join(current, part)
+            if self._is_link(current):
+                current = posixpath.realpath(current)
+        return Path(current)
 
     def documents(self) -> Iterator[StacDoc]:
         """Each readable document, whole, in the order it is read."""
