@@ -629,6 +629,9 @@ def _write_catalog(
             staging.document(relative, document)
             outside[0] += len(hrefs_outside(relative, document))
             written[str(document.get("type"))] += 1
+        # the collections' item links (one per item) are not held through the self-check
+        del documents
+        closed.clear()
         staging.file(CATALOG_REPORT_NAME, lambda: json_report_chunks(report))
     return PublishResult(
         result,
