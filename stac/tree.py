@@ -169,22 +169,28 @@ class StacTree:
     links_not_followed: int = 0
     """Local links of the documents that were not followed (--no-links)."""
     listed: list[tuple[str, str, Any]] = field(default_factory=list)
-    """Every document read, in order: its name, type and id."""
+    """Every document read, in order: its name, type and id (unless ``list_documents`` is
+    False: a self-check that reports findings only)."""
+    list_documents: bool = True
     duplicates: list[DuplicateId] = field(default_factory=list)
     _collections: dict[str, StacDoc] = field(default_factory=dict)
     _first_by_key: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    _scopes: dict[str, str] = field(default_factory=dict)
+    """One string per scope, shared by the keys of its items."""
 
     def add(self, doc: StacDoc) -> None:
         """Count a document read in (a collection is found by its id from then on); a slim
         one is not kept."""
         kind = doc.kind
         ident = doc.data.get("id")
-        self.listed.append((doc.name, kind, ident))
+        if self.list_documents:
+            self.listed.append((doc.name, kind, ident))
         if not doc.slim:
             self.docs.append(doc)
         if kind == "Collection":
             self._collections.setdefault(str(ident), doc)
-        key = (kind, *_id_scope(doc), str(ident))
+        top, scope = _id_scope(doc)
+        key = (kind, top, self._scopes.setdefault(scope, scope), str(ident))
         first = self._first_by_key.get(key)
         if first is None:
             self._first_by_key[key] = doc.name
@@ -260,7 +266,8 @@ class TreeWalk:
     before their children. :meth:`documents` gives each document whole as it is read, once;
     the tree keeps it, or with ``slim_items`` an item reached through links keeps only its
     type, id and collection: a tree of a million items is never whole in memory. A document
-    past ``max_bytes``, or not a regular file, is unreadable."""
+    past ``max_bytes``, or not a regular file, is unreadable. ``list_documents`` False: the
+    tree does not list every document's name, type and id either."""
 
     def __init__(
         self,
@@ -269,12 +276,13 @@ class TreeWalk:
         follow_links: bool = True,
         slim_items: bool = False,
         max_bytes: int = MAX_DOCUMENT_BYTES,
+        list_documents: bool = True,
     ) -> None:
         self.paths = [
             _start_document(p) for p in ([starts] if isinstance(starts, Path) else starts)
         ]
         root = self.paths[0].parent if len(self.paths) == 1 else _common_folder(self.paths)
-        self.tree = StacTree(root=root)
+        self.tree = StacTree(root=root, list_documents=list_documents)
         self.follow_links = follow_links
         self.slim_items = slim_items
         self.max_bytes = max_bytes

@@ -30,13 +30,15 @@ def check_stac(
     follow_links: bool = True,
     max_document_bytes: int = MAX_DOCUMENT_BYTES,
     assets_on_disk: bool = True,
+    list_files: bool = True,
 ) -> Report:
     """Validate the documents at ``start`` and, with ``follow_links``, every document they
     reach; schemas are never fetched unless the store allows it. A document larger than
     ``max_document_bytes`` (or not a regular file) is reported unreadable, never read.
     Local assets are verified on disk (size, checksum, projection), and one that is missing
     is an error; with ``assets_on_disk`` False (a catalog published without its data) they
-    are not looked for. The notes say how many assets were verified, missing, remote."""
+    are not looked for. The notes say how many assets were verified, missing, remote. With
+    ``list_files`` False the report lists no documents (its findings are all that is asked)."""
     store = store or SchemaStore.load()
     selection = selection or Selection()
     walk = TreeWalk(start, follow_links=follow_links, slim_items=True, max_bytes=max_document_bytes)
