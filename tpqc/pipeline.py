@@ -10,8 +10,7 @@ import datetime as dt
 import functools
 import logging
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,12 +33,8 @@ from tpqc.validators.kinds.base import (
 from tpqc.validators.registry import Selection
 
 if TYPE_CHECKING:
-    import pystac
-
     from tpqc.stac.items import LeftOut, PublishedItems
     from tpqc.stac.records import DatasetRecord
-    from tpqc.stac.schema_store import SchemaStore
-    from tpqc.stac.tally import CatalogTally
     from tpqc.validators.render.pictures import ReportPictures
 
 log = logging.getLogger("tpqc")
@@ -501,19 +496,7 @@ def publish(
     if result.report.failed and not publishing.allow_failed:
         return PublishResult(result, written=False)
     items = PublishedItems(spec, result.inventory, result.facts, result.intervals, kinds)
-    return _write_catalog(spec, result, items, publishing)
-
-
-def _metadata_records(
-    spec: Spec, tally: CatalogTally, formats: tuple[str, ...], date: str | None
-) -> dict[str, str]:
-    """The metadata records asked for, from the tally of the items published."""
-    if not formats:
-        return {}
-    from tpqc.stac.records import build_record, render_record
-
-    record = build_record(spec, tally)
-    return {fmt: render_record(record, fmt, date) for fmt in formats}
+    return _write_catalog(result, items, publishing)
 
 
 def describe(
@@ -546,153 +529,30 @@ def describe(
 
 
 def _write_catalog(
-    spec: Spec,
-    result: ValidationResult,
-    items: PublishedItems,
-    publishing: PublishOptions,
+    result: ValidationResult, items: PublishedItems, publishing: PublishOptions
 ) -> PublishResult:
-    """Make each item, write it (and its thumbnail, and its row of the GeoParquet file) the
-    moment it is made, then the collections, the metadata records and the report, check
-    the staged catalog and swap it into place. No list of items or documents is kept."""
-    from tpqc.schemas.identity import CATALOG_REPORT_NAME
-    from tpqc.stac.build import CatalogStream, StacOptions, hrefs_outside
-    from tpqc.stac.schema_store import SchemaStore
-    from tpqc.stac.write import Staging, staged_catalog
-    from tpqc.validators.render.json_report import json_report_chunks
+    """Publish the items (see :mod:`tpqc.stac.publication`)."""
+    from tpqc.stac.publication import CatalogPublisher, CatalogRequest
 
-    target, geoparquet = publishing.target, publishing.geoparquet
-    # Without a JSON catalog the items' hrefs are laid out as if beside the GeoParquet file.
-    place = target if target is not None else Path(str(geoparquet)).with_suffix("")
-    stream = CatalogStream(
-        spec, StacOptions(place, publishing.asset_href_prefix, copy_assets=publishing.copy_assets)
+    request = CatalogRequest(
+        publishing.target,
+        publishing.geoparquet,
+        publishing.asset_href_prefix,
+        publishing.copy_assets,
+        publishing.schemas,
+        publishing.metadata,
+        publishing.metadata_date,
     )
-    store = SchemaStore.load(publishing.schemas)
-    outside: list[int] = [0]
-    written: Counter[str] = Counter()
-
-    def item_documents(staging: Staging | None) -> Iterator[tuple[str, dict[str, Any]]]:
-        for file, item in items:
-            thumbnail = file.of_kind.thumbnail(file) if staging is not None else None
-            placed = stream.place(item, file.product.name, thumbnail)
-            if staging is not None:
-                staging.document(placed.relative, placed.document)
-                for relative, content in placed.beside:
-                    staging.file(relative, content)
-                if placed.copied_asset is not None:
-                    staging.asset(*placed.copied_asset)
-                outside[0] += len(hrefs_outside(placed.relative, placed.document))
-                written["Feature"] += 1
-            yield placed.relative, placed.document
-
-    def finish(staging: Staging | None) -> tuple[list[tuple[str, dict[str, Any]]], int | None]:
-        """Every item through the catalog (and the GeoParquet file), then the collections."""
-        rows = None
-        if geoparquet is not None:
-            from tpqc.stac.geoparquet import write_geoparquet
-
-            rows = write_geoparquet(
-                geoparquet,
-                item_documents(staging),
-                lambda: [d for _, d in closing(staging) if d.get("type") == "Collection"],
-                stream.layout.target,
-                conforms=lambda item: store.conforms_item(item),
-                linked=target is not None,
-            )
-        else:
-            for _ in item_documents(staging):
-                pass
-        return closing(staging), rows
-
-    closed: list[list[tuple[str, dict[str, Any]]]] = []
-
-    def closing(staging: Staging | None) -> list[tuple[str, dict[str, Any]]]:
-        if not closed:
-            records = _metadata_records(
-                spec, stream.tally, publishing.metadata, publishing.metadata_date
-            )
-            closed.append(stream.closing_documents(_record_links(records)))
-            if staging is not None:
-                for fmt, text in records.items():
-                    staging.file(_record_path(stream.layout.collection_id, fmt), text.encode())
-        return closed[0]
-
-    if target is None:
-        _, rows = finish(None)
-        return PublishResult(result, True, None, tuple(items.left_out), 0, rows)
-    checked: list[Report] = []
-    report = result.report
-    with staged_catalog(
-        target, lambda folder: checked.append(_self_check(folder, store, report))
-    ) as staging:
-        documents, rows = finish(staging)
-        for relative, document in documents:
-            staging.document(relative, document)
-            outside[0] += len(hrefs_outside(relative, document))
-            written[str(document.get("type"))] += 1
-        # the collections' item links (one per item) are not held through the self-check
-        del documents
-        closed.clear()
-        staging.file(CATALOG_REPORT_NAME, lambda: json_report_chunks(report))
+    done = CatalogPublisher(items, request).publish(result.report)
     return PublishResult(
         result,
         True,
-        checked[0] if checked else None,
+        done.catalog_report,
         tuple(items.left_out),
-        outside[0],
-        rows,
-        dict(sorted(written.items())),
+        done.assets_outside,
+        done.geoparquet_rows,
+        done.documents,
     )
-
-
-def _record_links(records: Mapping[str, str]) -> list[pystac.Link]:
-    """The dataset collection's ``describedby`` links to its metadata records."""
-    import pystac
-
-    from tpqc.stac.records import RECORD_FORMATS
-
-    links = []
-    for fmt in records:
-        name, media_type, title = RECORD_FORMATS[fmt]
-        links.append(
-            pystac.Link("describedby", f"./metadata/{name}", media_type=media_type, title=title)
-        )
-    return links
-
-
-def _record_path(collection_id: str, fmt: str) -> str:
-    from tpqc.stac.records import RECORD_FORMATS
-
-    return f"{collection_id}/metadata/{RECORD_FORMATS[fmt][0]}"
-
-
-def _self_check(folder: Path, store: SchemaStore, report: Report) -> Report:
-    """check-stac of the staged catalog; a failure stops the swap (nothing written).
-
-    The catalog was built from the very facts just read: looking for the assets, re-hashing
-    them and reopening every GeoTIFF (S014, S011, S012) would only read the data a second
-    time (and a catalog built from shards' facts needs no data at all). The profile's
-    metadata guarantees hold for datasets that passed validation; one published with
-    --allow-failed may lack the very fields validation reported missing."""
-    from tpqc.stac.validate import check_stac
-    from tpqc.stac.write import CatalogWriteError
-
-    checked = check_stac(
-        folder / "catalog.json",
-        store,
-        profile=not report.failed,
-        assets_on_disk=False,
-        list_files=False,  # findings are all a self-check reports
-    )
-    if checked.failed:
-        problems = "; ".join(
-            f"{f.code} {f.location.path}: {f.message}"
-            for f in checked.findings
-            if f.severity >= checked.fail_on
-        )
-        raise CatalogWriteError(
-            f"the new catalog fails its own checks, nothing written: {problems}"
-        )
-    return checked
 
 
 __all__ = [
