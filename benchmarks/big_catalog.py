@@ -45,7 +45,9 @@ def main() -> None:
     entries, facts = [], {}
     width = template.width * a
     for tile in range(tiles):
-        row, col = divmod(tile, 150)
+        # 150 x 200 places on the globe; past 30,000 tiles they are used again (a tile
+        # further south would lie beyond the pole, off the Earth)
+        row, col = divmod(tile % 30_000, 150)
         for year in range(2001, 2001 + YEARS):
             path = f"tiles/T{tile:06d}_{year}.tif"
             entries.append(InventoryEntry(path, "tiles", {"tile": tile, "year": year}, kind))
