@@ -21,6 +21,7 @@ from tpqc.schemas.identity import CATALOG_REPORT_NAME
 from tpqc.stac.build import CatalogStream, StacOptions, hrefs_outside
 from tpqc.stac.items import PublishedItems
 from tpqc.stac.schema_store import SchemaStore
+from tpqc.stac.tree import MAX_DOCUMENT_BYTES
 from tpqc.stac.write import CatalogWriteError, Staging, staged_catalog
 from tpqc.validators.findings import Report
 
@@ -70,6 +71,9 @@ class CatalogPublisher:
         )
         self.store = SchemaStore.load(request.schemas)
         self.outside = 0
+        self.largest = 0
+        """The size of the largest document written (a collection of a million items
+        links them all: over 100 MB)."""
         self.written: Counter[str] = Counter()
         self._closing: list[Document] | None = None
 
@@ -95,7 +99,7 @@ class CatalogPublisher:
         )
 
     def _write(self, staging: Staging, relative: str, document: dict[str, Any]) -> None:
-        staging.document(relative, document)
+        self.largest = max(self.largest, staging.document(relative, document))
         self.outside += len(hrefs_outside(relative, document))
         self.written[str(document.get("type"))] += 1
 
@@ -177,6 +181,9 @@ class CatalogPublisher:
             profile=not report.failed,
             assets_on_disk=False,
             list_files=False,  # findings are all a self-check reports
+            # tpqc wrote these documents: the cap on what a hostile document may make it read
+            # must not refuse the collection of a million items it just wrote
+            max_document_bytes=max(MAX_DOCUMENT_BYTES, self.largest),
         )
         if checked.failed:
             problems = "; ".join(

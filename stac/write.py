@@ -115,9 +115,11 @@ class Staging:
             self._last_made = parent
         return path
 
-    def document(self, relative: str, document: Any) -> None:
-        """Write one JSON document (deterministic text, UTF-8)."""
-        self._path(relative).write_bytes(dumps(document).encode("utf-8"))
+    def document(self, relative: str, document: Any) -> int:
+        """Write one JSON document (deterministic text, UTF-8); returns its size in bytes."""
+        data = dumps(document).encode("utf-8")
+        self._path(relative).write_bytes(data)
+        return len(data)
 
     def file(self, relative: str, given: Content) -> None:
         """Write one extra file (text as UTF-8 with ``\\n`` line ends, or bytes)."""

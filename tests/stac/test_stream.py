@@ -133,3 +133,21 @@ def test_relative_asset_hrefs_are_what_pystac_writes() -> None:
         assert relative_path(source, folder) == make_relative_href(source, folder + "/i.json")
     assert compared > 1000
     assert not _plain_absolute("/data/../x.tif") and not _plain_absolute("relative/x.tif")
+
+
+def test_the_self_check_reads_the_big_documents_it_wrote(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collection of a million items links them all (over 100 MB of JSON, past the cap on
+    what a document may make check-stac read): the self-check of the catalog tpqc just wrote
+    reads what it wrote, and the catalog is published (it was refused as S001 before)."""
+    import tpqc.stac.publication as publication
+
+    monkeypatch.setattr(publication, "MAX_DOCUMENT_BYTES", 1000)  # below the collection's size
+    out = tmp_path / "catalog"
+    result = run_cli("stac", str(example / "spec.yaml"), "--out", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    collection = next(out.glob("*/collection.json"))
+    assert collection.stat().st_size > 1000
+    refused = check_stac(out, assets_on_disk=False, max_document_bytes=1000)
+    assert "S001" in {f.code for f in refused.findings}  # others' documents stay capped
