@@ -42,10 +42,6 @@ class ItemTally:
         """How many items were added."""
         return len(self.ids)
 
-    def add(self, item: pystac.Item) -> None:
-        """Count one item in (its id as the catalog names it)."""
-        self.add_seen(ItemFacts.of(item))
-
     def add_seen(self, seen: ItemFacts) -> None:
         """Count in an item already looked at."""
         self.ids.append(seen.id)
