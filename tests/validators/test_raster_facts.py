@@ -230,6 +230,26 @@ def test_statistics_ignore_overviews_with_different_values(tmp_path: Path) -> No
     assert band.mean == pytest.approx(float(data.astype(np.float64).mean()))
 
 
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_sidecars_are_found_without_listing_the_folder(tmp_path: Path) -> None:
+    """GDAL probes sidecars one by one (it no longer lists the folder at each open): an
+    external overview (.ovr) and a world file (.tfw) beside the file are still seen, among
+    many other files."""
+    profile = {"driver": "GTiff", "width": 64, "height": 32, "count": 1, "dtype": "uint8"}
+    with rasterio.open(tmp_path / "bare.tif", "w", **profile) as dst:
+        dst.write(np.ones((1, 32, 64), dtype=np.uint8))
+    with rasterio.Env(TIFF_USE_OVR=True), rasterio.open(tmp_path / "bare.tif", "r+") as dst:
+        dst.build_overviews([2], rasterio.enums.Resampling.nearest)  # as bare.tif.ovr
+    (tmp_path / "bare.tfw").write_text("0.5\n0\n0\n-0.25\n90.25\n35.875\n")
+    for index in range(50):
+        (tmp_path / f"other_{index}.txt").write_text("")
+    assert (tmp_path / "bare.tif.ovr").exists()
+    facts = read_raster_facts(str(tmp_path), "bare.tif")
+    assert facts.overviews == (2,)
+    assert facts.has_geotransform
+    assert facts.transform == (0.5, 0.0, 90.0, 0.0, -0.25, 36.0)
+
+
 def test_run_leaves_data_folder_byte_identical(
     example: Path, realdata: Path, tmp_path: Path
 ) -> None:
