@@ -35,6 +35,7 @@ from tpqc.validators.registry import Selection
 if TYPE_CHECKING:
     from tpqc.stac.items import LeftOut, PublishedItems
     from tpqc.stac.records import DatasetRecord
+    from tpqc.validators.dataset.members import Member
     from tpqc.validators.render.pictures import ReportPictures
 
 log = logging.getLogger("tpqc")
@@ -315,7 +316,7 @@ def judge(
         sorted_out.active,
         files,
         options.fail_on,
-        dataset.rows,
+        _inventory_rows(spec, inventory, facts, kinds, dataset.members),
         waived=sorted_out.waived,
         dataset_id=spec.dataset.id,
     )
@@ -339,6 +340,30 @@ def _file_entries(
         return kinds[entry.kind].report_entry(file)
 
     return FileEntries([e.path for e in entries], make)
+
+
+def _inventory_rows(
+    spec: Spec,
+    inventory: Inventory,
+    facts: Mapping[str, FileFacts],
+    kinds: Mapping[str, FileKind],
+    members: Mapping[str, Member],
+) -> FileEntries:
+    """The report's inventory rows in path order, each made again from the file's facts
+    (its kind's summary) when a renderer reads it: the dataset checks' rows are not kept."""
+    from tpqc.validators.dataset.rows import rows_on_read
+
+    entries = {e.path: e for e in inventory.entries}
+
+    def columns_of(path: str) -> Mapping[str, Any] | None:
+        entry = entries.get(path)
+        if entry is None:
+            return None
+        file = DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
+        return kinds[entry.kind].summary(file).columns
+
+    paths = [*entries, *(u.path for u in inventory.unmatched)]
+    return rows_on_read(members, paths, columns_of)
 
 
 def _pictures(

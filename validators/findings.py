@@ -220,10 +220,10 @@ class Summary:
 
 
 class FileEntries(Sequence[Mapping[str, JSONValue]]):
-    """A report's file entries in path order, each made from the file's facts when it is
-    read (by a renderer) and let go after: the facts are held anyway, and the entries of a
-    million files (histograms and all) would be gigabytes. ``paths`` are known without
-    making any entry."""
+    """A report's file entries (or inventory rows) in path order, each made from the
+    file's facts when it is read (by a renderer) and let go after: the facts are held
+    anyway, and the entries of a million files (histograms and all) would be gigabytes.
+    ``paths`` are known without making any entry."""
 
     def __init__(
         self,
@@ -297,7 +297,8 @@ class Report:
     files: Sequence[Mapping[str, JSONValue]]
     """Per file, in path order (a :class:`FileEntries` makes them when read)."""
     fail_on: Severity = Severity.ERROR
-    inventory: tuple[Mapping[str, JSONValue], ...] = ()
+    inventory: Sequence[Mapping[str, JSONValue]] = ()
+    """One row per file, in path order (a :class:`FileEntries` makes them when read)."""
     notes: tuple[str, ...] = ()
     """What the reader should know that is no finding (links not followed, checks skipped)."""
     waived: tuple[WaivedFinding, ...] = ()
@@ -336,7 +337,11 @@ class Report:
             if isinstance(files, FileEntries)  # made in path order
             else tuple(sorted(files, key=lambda f: str(f.get("path", ""))))
         )
-        ordered_rows = tuple(sorted(inventory, key=lambda r: str(r.get("path", ""))))
+        ordered_rows = (
+            inventory
+            if isinstance(inventory, FileEntries)  # made in path order
+            else tuple(sorted(inventory, key=lambda r: str(r.get("path", ""))))
+        )
         ordered_waived = tuple(sorted(waived, key=lambda w: (w.finding.sort_key(), w.waiver)))
         return cls(
             spec_path,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tpqc.schemas.spec import Spec
-from tpqc.validators.dataset.members import collect_members
+from tpqc.validators.dataset.members import Member, collect_members
 from tpqc.validators.dataset.metadata import DATASET, ONLINE, DatasetContext
-from tpqc.validators.dataset.rows import InventoryRow, inventory_rows, series_rule_failures
+from tpqc.validators.dataset.rows import inventory_rows, series_rule_failures
 from tpqc.validators.dataset.series import SERIES, SeriesContext, missing_members
 from tpqc.validators.dataset.summary import FileSummary
 from tpqc.validators.dataset.time_axis import TIME_AXIS, AxisFile, TimeAxisContext
@@ -20,14 +20,39 @@ from tpqc.validators.registry import Selection, run_scope
 EXTENT_MISMATCH = "R008"
 
 
+class MemberIntervals(Mapping[str, tuple[dt.datetime, dt.datetime]]):
+    """The interval each matched series member stands for (what the catalog publishes),
+    read from the members themselves rather than copied."""
+
+    def __init__(self, members: Mapping[str, Member]) -> None:
+        self._members = members
+
+    def __getitem__(self, path: str) -> tuple[dt.datetime, dt.datetime]:
+        member = self._members[path]
+        if not member.matched:
+            raise KeyError(path)
+        return (member.start, member.end)
+
+    def __iter__(self) -> Iterator[str]:
+        return (path for path, member in self._members.items() if member.matched)
+
+    def __len__(self) -> int:
+        return sum(1 for member in self._members.values() if member.matched)
+
+
 @dataclass(frozen=True)
 class DatasetResult:
-    """Dataset-level findings and the inventory table behind them."""
+    """Dataset-level findings and the series members behind them."""
 
     findings: list[Finding]
-    rows: list[InventoryRow]
-    intervals: dict[str, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
-    """The interval each matched series member stands for (what the catalog publishes)."""
+    members: Mapping[str, Member] = field(default_factory=dict)
+    """Every series member (near-miss names included) by path: the inventory rows' series
+    columns."""
+
+    @property
+    def intervals(self) -> Mapping[str, tuple[dt.datetime, dt.datetime]]:
+        """The interval each matched series member stands for (what the catalog publishes)."""
+        return MemberIntervals(self.members)
 
 
 def _seconds(moment: dt.datetime) -> float:
@@ -46,7 +71,8 @@ def dataset_findings(
 ) -> DatasetResult:
     """Run the series checks over the products named in ``series`` (those whose files form
     series) and the metadata checks over the files' summaries (one per matched file);
-    returns their findings and the inventory rows."""
+    returns their findings and the series members (the inventory rows are made again
+    when a report is rendered: :func:`~tpqc.validators.dataset.rows.rows_on_read`)."""
     members, times = collect_members(spec, inventory, series)
     paths = [e.path for e in inventory.entries] + [u.path for u in inventory.unmatched]
     rows = inventory_rows(members, summaries, paths)
@@ -95,5 +121,4 @@ def dataset_findings(
         import tpqc.validators.dataset.doi_online  # noqa: F401  (registers the online checks)
 
         findings += run_scope(ONLINE, context_m, selection)
-    intervals = {m.path: (m.start, m.end) for m in members if m.matched}
-    return DatasetResult(findings, rows, intervals)
+    return DatasetResult(findings, {m.path: m for m in members})

@@ -20,7 +20,7 @@ from tpqc.validators.inventory import Inventory
 TIME_FIELDS = ("year", "month", "day", "date", "doy")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     """One file as a member of its product's series (near-miss names included)."""
 
@@ -181,13 +181,25 @@ def collect_members(
         for name in sorted(rasters)
     }
     members = []
+    # Members of a big archive repeat their groups, keys and intervals (a million tiles of
+    # a few series, a few hundred days): each is made once and shared.
+    groups: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+    moments: dict[tuple[object, ...], tuple[str, tuple[dt.datetime, dt.datetime]] | None] = {}
     for path, product, fields, matched in candidates:
-        key = member_key(fields)
-        interval = member_interval(fields, times[product].effective) if key else None
-        if key is None or interval is None:
+        effective = times[product].effective
+        # key and interval depend only on the time fields and the member length
+        when = (effective, *((k, fields[k]) for k in TIME_FIELDS if k in fields))
+        if when not in moments:
+            key = member_key(fields)
+            interval = member_interval(fields, effective) if key else None
+            moments[when] = (key, interval) if key is not None and interval is not None else None
+        known = moments[when]
+        if known is None:
             continue
+        key, (start, end) = known
         group = tuple(sorted((k, str(v)) for k, v in fields.items() if k not in TIME_FIELDS))
-        members.append(Member(path, product, group, key, interval[0], interval[1], matched))
+        group = groups.setdefault(group, group)
+        members.append(Member(path, product, group, key, start, end, matched))
     ordered = sorted(members, key=lambda m: (m.product, m.group, m.key, not m.matched, m.path))
     return ordered, times
 

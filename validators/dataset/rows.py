@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from tpqc.validators.dataset.members import Member
 from tpqc.validators.dataset.summary import FileSummary
+from tpqc.validators.findings import FileEntries, JSONValue
 
 GRID_COLUMNS = ("crs", "transform", "shape", "bands", "dtype", "nodata")
 COLUMNS = (
@@ -68,6 +69,26 @@ class InventoryRow(Mapping[str, Any]):
         return f"InventoryRow({dict(self)!r})"
 
 
+def _row(path: str, member: Member | None, columns: Mapping[str, Any] | None) -> InventoryRow:
+    """One file's row: its series membership (when it is a member) and its summary's
+    columns (``None``: a file no product matched)."""
+    row: dict[str, Any] = {
+        "path": path,
+        "matched": member.matched if member else columns is not None,
+    }
+    if member is not None:
+        row.update(
+            product=member.product,
+            series=",".join(f"{k}={v}" for k, v in member.group),
+            member=member.key,
+            member_start=member.start.isoformat().replace("+00:00", "Z"),
+            member_end=member.end.isoformat().replace("+00:00", "Z"),
+        )
+    if columns is not None:
+        row.update(columns)
+    return InventoryRow(row)
+
+
 def inventory_rows(
     members: Sequence[Member], summaries: Mapping[str, FileSummary], paths: Sequence[str]
 ) -> list[InventoryRow]:
@@ -75,24 +96,26 @@ def inventory_rows(
     by_path = {m.path: m for m in members}
     rows: list[InventoryRow] = []
     for path in sorted(set(paths) | set(by_path)):
-        member = by_path.get(path)
         summary = summaries.get(path)
-        row: dict[str, Any] = {
-            "path": path,
-            "matched": member.matched if member else summary is not None,
-        }
-        if member is not None:
-            row.update(
-                product=member.product,
-                series=",".join(f"{k}={v}" for k, v in member.group),
-                member=member.key,
-                member_start=member.start.isoformat().replace("+00:00", "Z"),
-                member_end=member.end.isoformat().replace("+00:00", "Z"),
-            )
-        if summary is not None:
-            row.update(summary.columns)
-        rows.append(InventoryRow(row))
+        rows.append(_row(path, by_path.get(path), summary.columns if summary else None))
     return rows
+
+
+def rows_on_read(
+    members: Mapping[str, Member],
+    paths: Iterable[str],
+    columns_of: Callable[[str], Mapping[str, Any] | None],
+) -> FileEntries:
+    """The same rows as :func:`inventory_rows`, in path order, each made when a renderer
+    reads it (``columns_of``: a matched file's summary columns, from its facts): a report
+    holds no row (a million rows were about a gigabyte)."""
+    ordered = sorted(set(paths) | set(members))
+
+    def make(index: int) -> Mapping[str, JSONValue]:
+        path = ordered[index]
+        return cast("Mapping[str, JSONValue]", _row(path, members.get(path), columns_of(path)))
+
+    return FileEntries(ordered, make)
 
 
 def rows_csv(rows: Sequence[Mapping[str, Any]]) -> str:

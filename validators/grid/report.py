@@ -7,7 +7,7 @@ import contextlib
 from typing import Any
 
 from tpqc.schemas.sections import Product
-from tpqc.validators.dataset.summary import Box, FileSummary
+from tpqc.validators.dataset.summary import Box, Columns, FileSummary
 from tpqc.validators.grid.checks import raster_product
 from tpqc.validators.grid.facts import RasterFacts, band_json
 from tpqc.validators.grid.geo import (
@@ -72,7 +72,7 @@ def _crs_label(wkt: str | None) -> str | None:
     return authority_code(wkt) or wkt
 
 
-def _columns(fact: RasterFacts) -> dict[str, Any]:
+def _columns(fact: RasterFacts) -> Columns:
     out: dict[str, Any] = {
         "crs": _crs_label(fact.crs_wkt),
         "transform": ",".join(repr(v) for v in fact.transform) if fact.transform else None,
@@ -93,7 +93,7 @@ def _columns(fact: RasterFacts) -> dict[str, Any]:
         first = fact.bands[0]
         out["valid_fraction"] = first.valid / first.pixels if first.pixels else None
         out["valid_mean"] = first.mean
-    return out
+    return Columns(out)
 
 
 def grid_summary(facts: RasterFacts) -> FileSummary:
