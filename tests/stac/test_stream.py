@@ -151,3 +151,49 @@ def test_the_self_check_reads_the_big_documents_it_wrote(
     assert collection.stat().st_size > 1000
     refused = check_stac(out, assets_on_disk=False, max_document_bytes=1000)
     assert "S001" in {f.code for f in refused.findings}  # others' documents stay capped
+
+
+def test_inventory_rows_are_made_when_read_and_keep_every_file(example: Path) -> None:
+    """The report holds no inventory row: each is made again from the file's facts when a
+    renderer reads it, the same row the series checks saw; near-miss names (members that
+    match no product) and files of no series keep their rows, and only matched members
+    have a published interval."""
+    from tpqc.validators.findings import FileEntries
+
+    (example / "Wudaoliang_ALT_2021.tif").write_bytes(
+        (example / "Wudaoliang_ALT_2020.tif").read_bytes()
+    )
+    (example / "wudaoliang_ALT_2022.tif").write_bytes(b"II*\x00")  # near miss: unmatched member
+    result = validate(load_spec(example / "spec.yaml", None), ValidateOptions(jobs=1))
+    rows = result.report.inventory
+    assert isinstance(rows, FileEntries)
+    assert [r["path"] for r in rows] == sorted(r["path"] for r in rows)
+    by_path = {r["path"]: dict(r) for r in rows}
+    first = by_path["Wudaoliang_ALT_2017.tif"]
+    assert (first["matched"], first["member"], first["member_start"]) == (
+        True,
+        "2017",
+        "2017-01-01T00:00:00Z",
+    )
+    assert first["crs"] == "EPSG:4326" and first["shape"] == "97x269"
+    assert len(first["sha256"]) == 64
+    assert rows[0] == rows[0] and dict(rows[0]) == by_path[rows[0]["path"]]
+    near = by_path["wudaoliang_ALT_2022.tif"]
+    assert (near["matched"], near["member"], near["crs"]) == (False, "2022", None)
+    assert "Wudaoliang_ALT_2017.tif" in result.intervals
+    assert "wudaoliang_ALT_2022.tif" not in result.intervals
+    start, end = result.intervals["Wudaoliang_ALT_2021.tif"]
+    assert (start.year, end.year, end.month) == (2021, 2021, 12)
+    assert len(result.intervals) == 5
+
+
+def test_summary_columns_are_a_compact_mapping() -> None:
+    from tpqc.validators.dataset.summary import Columns
+
+    one = Columns({"crs": "EPSG:4326", "bands": 1})
+    two = Columns({"crs": None, "bands": 3})
+    assert dict(one) == {"crs": "EPSG:4326", "bands": 1} and two["crs"] is None
+    assert one._names is two._names  # one tuple of names for every file alike
+    with pytest.raises(KeyError):
+        one["sha256"]
+    assert one.get("sha256") is None and len(two) == 2
