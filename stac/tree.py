@@ -303,10 +303,14 @@ class TreeWalk:
         real path (every document the walk reads is), so ``..`` is its parent and only the
         components the href adds need a look (one ``lstat`` each, not a ``realpath`` of the
         whole path per link; a million items have four links each)."""
+        return Path(self._resolved(href, str(base)))
+
+    def _resolved(self, href: str, base: str) -> str:
+        """:meth:`_resolve` as a string (a walk queues a million of them)."""
         parsed = urlparse(href) if ":" in href else None
         raw = parsed.path if parsed is not None and parsed.scheme == "file" else href
         if posixpath.isabs(raw):
-            return Path(raw)
+            return str(Path(raw))
         current = posixpath.dirname(base)
         for part in raw.split("/"):
             if part in ("", "."):
@@ -317,18 +321,20 @@ class TreeWalk:
             current = posixpath.join(current, part)
             if self._is_link(current):
                 current = posixpath.realpath(current)
-        return Path(current)
+        return current
 
     def documents(self) -> Iterator[StacDoc]:
         """Each readable document, whole, in the order it is read."""
         tree = self.tree
-        seen: set[Path] = set()
-        pending: deque[tuple[Path, StacDoc | None]] = deque((p, None) for p in self.paths)
+        # Paths as strings: a collection queues every item it links to at once.
+        seen: set[str] = set()
+        pending: deque[tuple[str, StacDoc | None]] = deque((str(p), None) for p in self.paths)
         while pending:
-            path, parent = pending.popleft()
-            if path in seen:
+            where, parent = pending.popleft()
+            if where in seen:
                 continue
-            seen.add(path)
+            seen.add(where)
+            path = Path(where)
             name = _name(path, tree.root)
             try:
                 data = read_json_document(path, self.max_bytes)
@@ -355,8 +361,8 @@ class TreeWalk:
                 if not self.follow_links:
                     tree.links_not_followed += 1
                     continue
-                target = self._resolve(href, path)
-                if not target.is_file():
+                target = self._resolved(href, where)
+                if not posixpath.isfile(target):
                     tree.unresolved.append(UnresolvedLink(name, str(rel), href))
                 elif rel in FOLLOWED:
                     pending.append((target, doc))
