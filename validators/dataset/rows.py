@@ -4,6 +4,8 @@ the ``--inventory`` CSV, and the series rules expressed as a pandera schema over
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import functools
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -69,6 +71,25 @@ class InventoryRow(Mapping[str, Any]):
         return f"InventoryRow({dict(self)!r})"
 
 
+@functools.lru_cache(maxsize=4096)
+def _series_text(group: tuple[tuple[str, str], ...]) -> str:
+    """A series' non-time fields as one column (``tile=T01``): one string per series,
+    shared by its members' rows."""
+    return ",".join(f"{k}={v}" for k, v in group)
+
+
+def _instant(moment: dt.datetime) -> str:
+    """An instant in ISO 8601 with ``Z``: one string per instant, shared by the rows of
+    the members that start or end then."""
+    # keyed with the offset too: equal instants of two time zones are written apart
+    return _instant_text(moment, moment.utcoffset())
+
+
+@functools.lru_cache(maxsize=4096)
+def _instant_text(moment: dt.datetime, offset: dt.timedelta | None) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def _row(path: str, member: Member | None, columns: Mapping[str, Any] | None) -> InventoryRow:
     """One file's row: its series membership (when it is a member) and its summary's
     columns (``None``: a file no product matched)."""
@@ -79,10 +100,10 @@ def _row(path: str, member: Member | None, columns: Mapping[str, Any] | None) ->
     if member is not None:
         row.update(
             product=member.product,
-            series=",".join(f"{k}={v}" for k, v in member.group),
+            series=_series_text(member.group),
             member=member.key,
-            member_start=member.start.isoformat().replace("+00:00", "Z"),
-            member_end=member.end.isoformat().replace("+00:00", "Z"),
+            member_start=_instant(member.start),
+            member_end=_instant(member.end),
         )
     if columns is not None:
         row.update(columns)

@@ -42,7 +42,7 @@ class Columns(Mapping[str, Any]):
         return f"Columns({dict(self)!r})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileSummary:
     """One file as the series and metadata checks see it: its inventory-table columns, its
     grid when it has one, its WGS84 footprint, and the time its records cover."""
