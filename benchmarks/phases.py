@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -44,10 +43,9 @@ def main() -> None:
     options = dataclasses.replace(pipeline.ValidateOptions(), jobs=jobs)
     plan = pipeline.plan_run(spec, options)
     lap("plan")
-    warm = threading.Thread(target=pipeline._warm_judging, args=(spec,), daemon=True)
-    warm.start()
-    facts = pipeline.read_planned(plan, options)
-    warm.join()
+    # As `tpqc validate` does: the warming thread starts once the workers are (a thread
+    # started before them would make the pool start by forkserver, not fork).
+    facts = pipeline.read_planned(plan, options, beside=lambda: pipeline._warm_judging(spec))
     lap("read")
     result = pipeline.judge(spec, plan.inventory, facts, options)
     lap("judge")

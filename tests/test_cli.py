@@ -98,3 +98,39 @@ def test_output_to_a_device_writes_through_and_keeps_the_device(example: Path) -
     result = run_cli("validate", str(example / "spec.yaml"), "-f", "json", "-o", "/dev/null")
     assert result.exit_code == 0 and result.stdout == ""
     assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+
+
+def test_the_console_script_leaves_quickly_with_every_output_whole(
+    example: Path, tmp_path: Path
+) -> None:
+    """The console script skips the interpreter's tear-down once a command is done, after
+    the exit handlers and the streams' flush: the exit code is the command's, the report
+    on stdout and the file written with -o are whole, and a failing run keeps its code."""
+    import subprocess
+    import sys
+    import tempfile
+
+    run = "import sys; from tpqc.cli import main; sys.argv[0] = 'tpqc'; main()"
+
+    def tpqc(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", run, *args],
+            capture_output=True,
+            text=True,
+            cwd=tempfile.gettempdir(),  # not the checkout, whose folders shadow tpqc
+            timeout=300,
+            check=False,
+        )
+
+    spec = str(example / "spec.yaml")
+    clean = tpqc("validate", spec, "-f", "json", "--jobs", "1")
+    assert clean.returncode == 0
+    assert len(json.loads(clean.stdout)["files"]) == 4
+    out = tmp_path / "report.json"
+    written = tpqc("validate", spec, "-f", "json", "-o", str(out), "--jobs", "1")
+    assert written.returncode == 0 and json.loads(out.read_text())["summary"]["passed"]
+    (example / "Wudaoliang_ALT_2019.tif").write_bytes(b"II*\x00")
+    failed = tpqc("validate", spec, "-f", "json", "--jobs", "2")
+    assert failed.returncode == 1
+    assert not json.loads(failed.stdout)["summary"]["passed"]
+    assert tpqc("validate", str(tmp_path / "missing.yaml")).returncode == 2

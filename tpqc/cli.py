@@ -747,7 +747,32 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
+    except SystemExit as done:  # a command's own exit: its code, then a quick leave
+        code = done.code
+        if not isinstance(code, int) and code is not None:
+            raise
+    _leave(code if isinstance(code, int) else EXIT_CLEAN)
+
+
+def _leave(code: int) -> None:
+    """End the process with ``code`` once its work is done, without tearing the interpreter
+    down: freeing every object and unloading GDAL and PROJ took 0.13-0.18 s after each
+    run, a tenth of a small dataset's validation. Exit handlers still run (log handlers
+    flushed, temporary folders removed) and the standard streams are flushed; every output
+    file is closed by then (written atomically). With a thread still running, or a stream
+    that cannot be flushed, the ordinary exit."""
+    import atexit
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: let the ordinary exit say so
+        sys.exit(code)
+    os._exit(code)
 
 
 __all__ = ["cli", "main"]
