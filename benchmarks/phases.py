@@ -35,6 +35,7 @@ def main() -> None:
     import tpqc.cli  # noqa: F401
     import tpqc.pipeline as pipeline
     from tpqc.schemas.spec import load_spec
+    from tpqc.validators.kinds import registered_kinds
     from tpqc.validators.render import render
 
     lap("imports")
@@ -45,7 +46,10 @@ def main() -> None:
     lap("plan")
     # As `tpqc validate` does: the warming thread starts once the workers are (a thread
     # started before them would make the pool start by forkserver, not fork).
-    facts = pipeline.read_planned(plan, options, beside=lambda: pipeline._warm_judging(spec))
+    present = pipeline.kinds_present(plan.inventory, registered_kinds())
+    facts = pipeline.read_planned(
+        plan, options, beside=lambda: pipeline._warm_judging(spec, present)
+    )
     lap("read")
     result = pipeline.judge(spec, plan.inventory, facts, options)
     lap("judge")

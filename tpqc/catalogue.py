@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Iterable
 from functools import cache
 
-from tpqc.validators.kinds import registered_kinds
+from tpqc.validators.kinds import FileKind, registered_kinds
 from tpqc.validators.registry import CheckInfo, Selection, registered_checks
 
 CORE_CHECK_MODULES = (
@@ -23,6 +23,27 @@ CORE_CHECK_MODULES = (
     "tpqc.stac.checks",
 )
 """The check modules that belong to no file kind."""
+
+
+JUDGING_CORE_MODULES = (
+    "tpqc.validators.filename",
+    "tpqc.validators.waivers",
+    "tpqc.validators.dataset.series",
+    "tpqc.validators.dataset.time_axis",
+    "tpqc.validators.dataset.metadata",
+)
+"""The core check modules every judgement runs (the online checks load when asked for;
+the STAC documents' checks belong to check-stac)."""
+
+
+def load_judging_checks(kinds: Iterable[FileKind]) -> None:
+    """Load the check modules judging files of these kinds runs: theirs and the dataset's.
+    Every check of a kind has its kind's own scope, so a kind absent from the run has no
+    check to run; its modules (and what they import: pandas readers, netCDF4, jsonschema)
+    are not loaded for nothing."""
+    modules = [*JUDGING_CORE_MODULES, *(m for kind in kinds for m in kind.check_modules)]
+    for module in dict.fromkeys(modules):
+        importlib.import_module(module)
 
 
 def check_modules() -> tuple[str, ...]:

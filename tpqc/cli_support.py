@@ -190,7 +190,7 @@ def render_context(
     from tpqc.validators.render import RenderContext
 
     return RenderContext(
-        checks=all_checks(),
+        every_check=all_checks,
         color=color,
         show_ok=show_ok,
         show_waived=show_waived,

@@ -210,17 +210,25 @@ def validate(
     kinds: Mapping[str, FileKind] | None = None,
 ) -> ValidationResult:
     """Validate every file of the dataset against its spec, reading each file once."""
+    kinds = kinds if kinds is not None else registered_kinds()
     plan = plan_run(spec, options, kinds)
+    present = kinds_present(plan.inventory, kinds)
     # While the workers read, this process loads what judging needs (the SPDX list ...).
-    facts = read_planned(plan, options, beside=lambda: _warm_judging(spec))
+    facts = read_planned(plan, options, beside=lambda: _warm_judging(spec, present))
     return judge(spec, plan.inventory, facts, options, kinds)
 
 
-def _warm_judging(spec: Spec) -> None:
-    """Load, once, what the checks will need: a cache warmed, never a result."""
-    from tpqc.catalogue import all_checks
+def kinds_present(inventory: Inventory, kinds: Mapping[str, FileKind]) -> list[FileKind]:
+    """The kinds of the inventory's files, each once, in registration order."""
+    names = {e.kind for e in inventory.entries}
+    return [kind for name, kind in kinds.items() if name in names]
 
-    all_checks()  # every check module, those of every kind included
+
+def _warm_judging(spec: Spec, kinds: list[FileKind]) -> None:
+    """Load, once, what the checks will need: a cache warmed, never a result."""
+    from tpqc.catalogue import load_judging_checks
+
+    load_judging_checks(kinds)  # the check modules of the kinds read, and the dataset's
     import tpqc.validators.dataset.judge
     import tpqc.validators.inventory_checks
     import tpqc.validators.render.pictures  # noqa: F401
@@ -276,14 +284,16 @@ def judge(
 ) -> ValidationResult:
     """Every check over the facts of the dataset's files (read here or by shards), the
     waivers applied: the report, the same whichever way the facts were gathered."""
-    from tpqc.catalogue import all_checks
+    from tpqc.catalogue import all_checks, load_judging_checks
     from tpqc.validators.dataset.judge import dataset_findings
     from tpqc.validators.inventory_checks import inventory_findings
     from tpqc.validators.registry import without_explained
     from tpqc.validators.waivers import apply_waivers, waiver_codes
 
     kinds = kinds if kinds is not None else registered_kinds()
-    codes = waiver_codes(spec, all_checks())
+    load_judging_checks(kinds_present(inventory, kinds))
+    # a waiver may name any check (of a kind absent from this run too)
+    codes = waiver_codes(spec, all_checks()) if spec.waivers else ()
     file_level = inventory_findings(spec, inventory, options.selection)
     file_level += file_findings(spec, inventory, facts, options.selection, kinds)
     summaries = {}

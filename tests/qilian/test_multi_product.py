@@ -164,3 +164,49 @@ def test_a_band_unit_other_than_the_declared_one(planted: Path, tmp_path: Path) 
         f"LST/LST_{y}.tif" for y in (2015, 2016, 2018, 2019, 2020)
     }
     assert all(f["expected"] == "degC" and f["actual"] == "K" for f in mismatches)
+
+
+def test_a_fresh_process_loads_only_the_checks_it_runs_and_finds_the_same(
+    planted: Path, tmp_path: Path
+) -> None:
+    """`tpqc validate` loads the check modules of the kinds it reads and the dataset's, not
+    every check (the STAC documents', other kinds'); the findings are those of a process
+    that had every check loaded, for every kind at once; SARIF still lists its rules."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from tpqc.catalogue import all_checks
+
+    all_checks()
+    _, loaded = validate(planted)
+    probe = (
+        "import json, sys; from tpqc.cli import main; sys.argv[0] = 'tpqc'\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    )
+    run = [sys.executable, "-c", probe, "validate", str(planted), "-f", "json", "--no-cache"]
+    fresh = subprocess.run(
+        run, capture_output=True, text=True, cwd=tempfile.gettempdir(), timeout=300, check=False
+    )
+    assert fresh.returncode == 1
+    assert json.loads(fresh.stdout)["findings"] == loaded["findings"]
+    modules = (
+        "import sys; from pathlib import Path; from tpqc.pipeline import validate, "
+        "ValidateOptions; from tpqc.schemas.spec import load_spec; from tpqc.examples."
+        "wudaoliang.generate import write_example; folder = Path(sys.argv[1]); "
+        "write_example(folder); validate(load_spec(folder / 'spec.yaml'), "
+        "ValidateOptions(jobs=1)); print(sorted(m for m in sys.modules if m in "
+        "('tpqc.stac.checks', 'tpqc.validators.kinds.table.checks', 'jsonschema')))"
+    )
+    rasters_only = subprocess.run(
+        [sys.executable, "-c", modules, str(tmp_path / "alt")],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+        timeout=300,
+        check=True,
+    )
+    assert rasters_only.stdout.strip() == "[]"
+    sarif = run_cli("validate", str(planted), "-f", "sarif", "--no-cache")
+    rules = json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    assert {"R014", "T010", "D001"} <= {rule["id"] for rule in rules}

@@ -3,6 +3,7 @@ for (the command line lists :data:`FORMATS` from here)."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,10 @@ class RenderContext:
     """What a renderer may need beyond the report: the checks' identities (for their names
     and descriptions) and whether the terminal takes colour."""
 
-    checks: tuple[CheckInfo, ...] = ()
+    every_check: Callable[[], tuple[CheckInfo, ...]] = tuple
+    """Where the checks' identities come from, asked only by the renderers that list checks
+    (SARIF, JUnit, HTML): loading every check module takes 0.1 s a JSON or text report
+    never needs."""
     color: bool = False
     show_ok: bool | None = None
     """List clean files in the text report; None: only for small datasets."""
@@ -29,6 +33,12 @@ class RenderContext:
     """The spec line of each field a finding may name (``dataset.extent``, ``rasters.alt``)."""
     pictures: Any = None
     """What the HTML report draws beyond the report (quicklooks, footprints, metadata)."""
+
+    @functools.cached_property
+    def checks(self) -> tuple[CheckInfo, ...]:
+        """Every check's identity (code, name, severity, description), loaded when first
+        asked for."""
+        return self.every_check()
 
 
 Renderer = Callable[[Report, RenderContext], str]
