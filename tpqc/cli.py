@@ -111,7 +111,7 @@ def validate(
     from tpqc.pipeline import output_guard
     from tpqc.pipeline import validate as run_validation
     from tpqc.schemas.spec import load_spec
-    from tpqc.validators.render import render
+    from tpqc.validators.render import render_chunks
 
     if "html" in (fmt, *(f for f, _ in extra_reports)):
         # the curator's report draws quicklooks and sketches of the one read
@@ -141,20 +141,20 @@ def validate(
         report = with_baseline(report, baseline)
         context = render_context(False, show_ok, loaded, show_waived=show_waived)
         emit_extra_reports(report, extra_reports, context, guard)
-        emit(render(report, fmt, context), output, guard)
+        emit(render_chunks(report, fmt, context), output, guard)
         sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
     result = run_validation(loaded, options)
     if options.follow_symlinks:  # data files outside the root, reached through symlinks
         guard = guard.with_data_files(loaded.data_root / e.path for e in result.inventory.entries)
     if inventory_csv is not None:
-        from tpqc.validators.dataset.rows import rows_csv
+        from tpqc.validators.dataset.rows import rows_csv_chunks
 
-        emit(rows_csv(result.report.inventory), inventory_csv, guard, "--inventory")
+        emit(rows_csv_chunks(result.report.inventory), inventory_csv, guard, "--inventory")
     color = fmt == "text" and output is None and sys.stdout.isatty()
     context = render_context(color, show_ok, loaded, result.pictures, show_waived)
     report = with_baseline(result.report, baseline)
     emit_extra_reports(report, extra_reports, context, guard)
-    emit(render(report, fmt, context), output, guard)
+    emit(render_chunks(report, fmt, context), output, guard)
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
 
 
@@ -198,7 +198,7 @@ def merge(
 
     from tpqc.pipeline import judge, output_guard
     from tpqc.shards import merge_shards
-    from tpqc.validators.render import render
+    from tpqc.validators.render import render_chunks
 
     merged = merge_shards(folders, spec_path)
     guard = output_guard(merged.spec, allow_in_data=allow_in_data)
@@ -214,7 +214,7 @@ def merge(
     color = fmt == "text" and output is None and sys.stdout.isatty()
     context = render_context(color, show_ok, merged.spec, result.pictures, show_waived)
     report = with_baseline(result.report, baseline)
-    emit(render(report, fmt, context), output, guard)
+    emit(render_chunks(report, fmt, context), output, guard)
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
 
 
@@ -520,7 +520,7 @@ def check_stac_command(
     from tpqc.stac.schema_store import SchemaStore
     from tpqc.stac.validate import check_stac
     from tpqc.validators.findings import Severity
-    from tpqc.validators.render import render
+    from tpqc.validators.render import render_chunks
 
     # The report never lands on or inside what it checks.
     if output is not None:
@@ -540,7 +540,7 @@ def check_stac_command(
         assets_on_disk=not no_assets,
     )
     color = fmt == "text" and output is None and sys.stdout.isatty()
-    emit(render(report, fmt, render_context(color, show_ok)), output)
+    emit(render_chunks(report, fmt, render_context(color, show_ok)), output)
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_CLEAN)
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
@@ -153,13 +153,19 @@ def tool_errors(func: F) -> F:
 
 
 def emit(
-    text: str, output: Path | None, guard: OutputGuard | None = None, option: str = "-o"
+    text: str | Iterable[str],
+    output: Path | None,
+    guard: OutputGuard | None = None,
+    option: str = "-o",
 ) -> None:
-    """Write a report to stdout, or atomically to a file the output guard allows (never an
-    input of the run); a file that cannot be written is a tool error naming why."""
+    """Write a report (its text, or its text in pieces) to stdout, or atomically to a file
+    the output guard allows (never an input of the run); a file that cannot be written is
+    a tool error naming why."""
+    pieces = (text,) if isinstance(text, str) else text
     if output is None:
         try:
-            click.echo(text, nl=False)
+            for piece in pieces:
+                click.echo(piece, nl=False)
             sys.stdout.flush()
         except BrokenPipeError:
             raise
@@ -167,12 +173,12 @@ def emit(
             _silence_stdout()
             raise UsageError(f"cannot write the report to stdout: {exc.strerror or exc}") from exc
         return
-    from tpqc.validators.engine.atomic import write_text_atomic
+    from tpqc.validators.engine.atomic import write_chunks_atomic
     from tpqc.validators.engine.outputs import OutputGuard
 
     (guard or OutputGuard()).check_file(output, option)
     try:
-        write_text_atomic(output, text)
+        write_chunks_atomic(output, pieces)
     except OSError as exc:
         raise UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from exc
 
@@ -274,12 +280,11 @@ def emit_extra_reports(
     guard: OutputGuard | None,
 ) -> None:
     """Write the report in each extra format to its file (each checked by the guard)."""
-    from tpqc.validators.render import render
+    from tpqc.validators.render import render_chunks
 
     for fmt, path in extra:
-        emit(
-            render(report, fmt, dataclasses.replace(context, color=False)), path, guard, "--report"
-        )
+        plain = dataclasses.replace(context, color=False)
+        emit(render_chunks(report, fmt, plain), path, guard, "--report")
 
 
 BASELINE_OPTION = click.option(

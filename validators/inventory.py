@@ -26,7 +26,7 @@ class KindOfFile(Protocol):
     def listed(self, spec: Spec) -> bool: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InventoryEntry:
     """A data file matched to a product, with its parsed filename fields and the name of
     its file kind."""

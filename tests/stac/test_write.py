@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -80,3 +80,37 @@ def test_killing_the_writer_never_leaves_a_partial_catalog(
         "frozen ground"
     )
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tpqc")] == []
+
+
+def test_text_written_in_pieces_is_atomic(tmp_path: Path) -> None:
+    """A report written piece by piece lands whole, or (a piece fails) not at all: the old
+    file stays as it was and no temporary file is left."""
+    from tpqc.validators.engine.atomic import write_chunks_atomic
+
+    target = tmp_path / "report.json"
+    write_chunks_atomic(target, iter(["{", '"a": 1', "}\n"]))
+    assert target.read_text(encoding="utf-8") == '{"a": 1}\n'
+
+    def failing() -> Iterator[str]:
+        yield "{"
+        raise RuntimeError("a renderer failed half-way")
+
+    with pytest.raises(RuntimeError):
+        write_chunks_atomic(target, failing())
+    assert target.read_text(encoding="utf-8") == '{"a": 1}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_reports_and_inventories_in_pieces_are_the_whole_texts(example: Path) -> None:
+    from tpqc.pipeline import ValidateOptions, validate
+    from tpqc.schemas.spec import load_spec
+    from tpqc.validators.dataset.rows import rows_csv, rows_csv_chunks
+    from tpqc.validators.render import render, render_chunks
+
+    report = validate(load_spec(example / "spec.yaml", None), ValidateOptions(jobs=1)).report
+    for fmt in ("json", "text", "sarif"):
+        assert "".join(render_chunks(report, fmt)) == render(report, fmt)
+    assert len(list(render_chunks(report, "json"))) > 4
+    pieces = list(rows_csv_chunks(report.inventory, per_chunk=3))
+    assert len(pieces) == 2 and "".join(pieces) == rows_csv(report.inventory)
+    assert rows_csv(report.inventory).count("\n") == 5  # the header and four files

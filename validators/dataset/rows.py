@@ -141,12 +141,22 @@ def rows_on_read(
 
 def rows_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     """The inventory as CSV text, columns in a fixed order."""
+    return "".join(rows_csv_chunks(rows))
+
+
+def rows_csv_chunks(rows: Iterable[Mapping[str, Any]], per_chunk: int = 1000) -> Iterator[str]:
+    """The inventory's CSV text in pieces of ``per_chunk`` rows (a million rows are never
+    one string)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for row in rows:
+    for index, row in enumerate(rows, 1):
         writer.writerow({k: "" if row.get(k) is None else row[k] for k in COLUMNS})
-    return buffer.getvalue()
+        if index % per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import ctypes.util
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2
@@ -42,18 +43,38 @@ def write_bytes_atomic(
     file keeps its mode and a new one gets what the umask allows. A device or pipe at the
     path is written through (``-o /dev/stdout``) unless ``write_through`` is False (a cache
     entry: the node is replaced, never opened, so a planted FIFO cannot block)."""
+    _write_pieces(path, (data,), mode=mode, write_through=write_through)
+
+
+def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Write UTF-8 text atomically (see :func:`write_bytes_atomic`), with ``\\n`` line ends."""
+    write_bytes_atomic(path, text.encode("utf-8"), mode=mode)
+
+
+def write_chunks_atomic(path: Path, chunks: Iterable[str], *, mode: int | None = None) -> None:
+    """Write UTF-8 text made piece by piece (a report of a million files) atomically, never
+    whole in memory: the pieces go to the temporary file as they come; one that fails
+    leaves the old file as it was."""
+    _write_pieces(path, (chunk.encode("utf-8") for chunk in chunks), mode=mode)
+
+
+def _write_pieces(
+    path: Path, pieces: Iterable[bytes], *, mode: int | None = None, write_through: bool = True
+) -> None:
     path = Path(path)
     if write_through and path.exists() and not path.is_file():
         # /dev/null, /dev/stdout, a named pipe: write through, never replace the node.
         with path.open("wb") as stream:
-            stream.write(data)
+            for piece in pieces:
+                stream.write(piece)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     permissions = _mode_for(path) if mode is None else mode
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for piece in pieces:
+                stream.write(piece)
             stream.flush()
             os.fchmod(stream.fileno(), permissions)
             os.fsync(stream.fileno())
@@ -62,11 +83,6 @@ def write_bytes_atomic(
         with contextlib.suppress(OSError):
             Path(temporary).unlink()
         raise
-
-
-def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
-    """Write UTF-8 text atomically (see :func:`write_bytes_atomic`), with ``\\n`` line ends."""
-    write_bytes_atomic(path, text.encode("utf-8"), mode=mode)
 
 
 def exchange_paths(a: Path, b: Path) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -63,3 +63,16 @@ def render(report: Report, fmt: str, context: RenderContext = RenderContext()) -
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}") from None
     renderer = cast(Renderer, getattr(importlib.import_module(module_name), function))
     return renderer(report, context)
+
+
+def render_chunks(
+    report: Report, fmt: str, context: RenderContext = RenderContext()
+) -> Iterator[str]:
+    """The rendered report in pieces that join to :func:`render`'s text: the JSON report
+    one file entry and one inventory row at a time (a million files' report is never one
+    string); the other formats in one piece."""
+    if fmt == "json":
+        from tpqc.validators.render.json_report import json_report_chunks
+
+        return json_report_chunks(report)
+    return iter((render(report, fmt, context),))
