@@ -265,7 +265,8 @@ class TreeWalk:
     collection.json), and with ``follow_links`` every child and item they link to, parents
     before their children. :meth:`documents` gives each document whole as it is read, once;
     the tree keeps it, or with ``slim_items`` an item reached through links keeps only its
-    type, id and collection: a tree of a million items is never whole in memory. A document
+    type, id and collection, and any other document loses its links once the next one is
+    asked for: a tree of a million items is never whole in memory. A document
     past ``max_bytes``, or not a regular file, is unreadable. ``list_documents`` False: the
     tree does not list every document's name, type and id either."""
 
@@ -367,6 +368,10 @@ class TreeWalk:
                 elif rel in FOLLOWED:
                     pending.append((target, doc))
             yield doc
+            if self.slim_items and not doc.slim:
+                # Checked: what is kept of it (a collection's extent, its name as a scope)
+                # needs no links, and a collection of a million items links them all.
+                data.pop("links", None)
 
 
 def _common_folder(paths: Sequence[Path]) -> Path:

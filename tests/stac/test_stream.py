@@ -197,3 +197,29 @@ def test_summary_columns_are_a_compact_mapping() -> None:
     with pytest.raises(KeyError):
         one["sha256"]
     assert one.get("sha256") is None and len(two) == 2
+
+
+def test_a_checked_collection_keeps_its_extent_not_its_links(example: Path, tmp_path: Path) -> None:
+    """The self-check keeps the documents items need (a collection's extent, for S009) but
+    drops their links once checked: a collection of a million items links them all."""
+    from tpqc.stac.tree import TreeWalk
+
+    target = tmp_path / "catalog"
+    assert run_cli("stac", str(example / "spec.yaml"), "--out", str(target)).exit_code == 0
+    (collection,) = target.rglob("collection.json")
+    slim = TreeWalk(target, slim_items=True)
+    kinds = [doc.kind for doc in slim.documents()]
+    assert kinds.count("Item") == 4
+    kept = slim.tree.collection(json.loads(collection.read_text())["id"])
+    assert kept is not None and "extent" in kept.data and "links" not in kept.data
+    whole = TreeWalk(target)
+    list(whole.documents())
+    kept_whole = whole.tree.collection(json.loads(collection.read_text())["id"])
+    assert kept_whole is not None and len(kept_whole.data["links"]) >= 4
+    # the items are still checked against the extent the collection kept
+    item = next(p for p in target.rglob("*.json") if "2018" in p.name)
+    document = json.loads(item.read_text())
+    document["properties"]["start_datetime"] = "1990-01-01T00:00:00Z"
+    item.write_text(json.dumps(document))
+    found = [(f.code, f.location.path) for f in check_stac(target).findings]
+    assert ("S009", item.relative_to(target).as_posix()) in found
