@@ -53,6 +53,10 @@ _RENDERERS: dict[str, tuple[str, str]] = {
     "codequality": ("tpqc.validators.render.codequality", "render_codequality"),
 }
 FORMATS: tuple[str, ...] = tuple(_RENDERERS)
+_IN_PIECES: dict[str, tuple[str, str]] = {
+    "json": ("tpqc.validators.render.json_report", "json_report_chunks"),
+}
+"""The formats written in pieces, and the function that yields them."""
 
 
 def render(report: Report, fmt: str, context: RenderContext = RenderContext()) -> str:
@@ -71,8 +75,11 @@ def render_chunks(
     """The rendered report in pieces that join to :func:`render`'s text: the JSON report
     one file entry and one inventory row at a time (a million files' report is never one
     string); the other formats in one piece."""
-    if fmt == "json":
-        from tpqc.validators.render.json_report import json_report_chunks
-
-        return json_report_chunks(report)
+    if fmt in _IN_PIECES:
+        module_name, function = _IN_PIECES[fmt]
+        chunks = cast(
+            Callable[[Report], Iterator[str]],
+            getattr(importlib.import_module(module_name), function),
+        )
+        return chunks(report)
     return iter((render(report, fmt, context),))
