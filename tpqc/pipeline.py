@@ -21,7 +21,7 @@ from tpqc.validators.engine.facts import FileFacts
 from tpqc.validators.engine.outputs import OutputGuard
 from tpqc.validators.engine.parallel import FactsJob, default_jobs, gather_facts, local_size
 from tpqc.validators.findings import FileEntries, Finding, Report, Severity
-from tpqc.validators.inventory import Inventory, build_inventory
+from tpqc.validators.inventory import Inventory, InventoryEntry, build_inventory
 from tpqc.validators.kinds import DataFile, FileKind, ReadOptions, registered_kinds
 from tpqc.validators.kinds.base import (
     DEFAULT_MAX_BANDS,
@@ -263,9 +263,14 @@ def file_findings(
     found: list[Finding] = []
     for entry in inventory.entries:
         if entry.path in facts:
-            file = DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
+            file = _data_file(spec, entry, facts)
             found += kinds[entry.kind].findings(file, selection)
     return found
+
+
+def _data_file(spec: Spec, entry: InventoryEntry, facts: Mapping[str, FileFacts]) -> DataFile:
+    """One matched file as its kind sees it: the spec, its product, its entry and facts."""
+    return DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
 
 
 def series_products(spec: Spec, kinds: Mapping[str, FileKind]) -> set[str]:
@@ -299,7 +304,7 @@ def judge(
     summaries = {}
     for entry in inventory.entries:
         kind = kinds[entry.kind]
-        file = DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
+        file = _data_file(spec, entry, facts)
         summaries[entry.path] = kind.summary(file)
     files = _file_entries(spec, inventory, facts, kinds)
     dataset = dataset_findings(
@@ -346,7 +351,7 @@ def _file_entries(
 
     def make(index: int) -> Mapping[str, Any]:
         entry = entries[index]
-        file = DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
+        file = _data_file(spec, entry, facts)
         return kinds[entry.kind].report_entry(file)
 
     return FileEntries([e.path for e in entries], make)
@@ -369,7 +374,7 @@ def _inventory_rows(
         entry = entries.get(path)
         if entry is None:
             return None
-        file = DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
+        file = _data_file(spec, entry, facts)
         return kinds[entry.kind].summary(file).columns
 
     paths = [*entries, *(u.path for u in inventory.unmatched)]
@@ -401,7 +406,7 @@ def _pictures(
         )
     files = {}
     for entry in inventory.entries:
-        file = DataFile(spec, spec.product_named(entry.product), entry, facts[entry.path])
+        file = _data_file(spec, entry, facts)
         picture = kinds[entry.kind].picture(file)
         if picture is not None:  # keyed and named as the report names the file
             shown = printable(entry.path)

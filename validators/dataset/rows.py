@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from tpqc.validators.dataset.members import Member
-from tpqc.validators.dataset.summary import FileSummary
+from tpqc.validators.dataset.summary import Columns, FileSummary
 from tpqc.validators.findings import FileEntries, JSONValue
 
 GRID_COLUMNS = ("crs", "transform", "shape", "bands", "dtype", "nodata")
@@ -43,32 +43,15 @@ COLUMNS = (
 )
 
 
-_COLUMN_INDEX = {name: index for index, name in enumerate(COLUMNS)}
+class InventoryRow(Columns):
+    """One row of the inventory: a compact mapping over every one of :data:`COLUMNS` (None
+    where the file has no value; a million rows as dicts of 23 keys would be over a
+    gigabyte)."""
 
-
-class InventoryRow(Mapping[str, Any]):
-    """One row of the inventory: a mapping over :data:`COLUMNS`, stored as a tuple (a
-    million rows as dicts of 23 keys would be over a gigabyte)."""
-
-    __slots__ = ("_values",)
+    __slots__ = ()
 
     def __init__(self, values: Mapping[str, Any]) -> None:
-        self._values = tuple(values.get(column) for column in COLUMNS)
-
-    def __getitem__(self, key: str) -> Any:
-        try:
-            return self._values[_COLUMN_INDEX[key]]
-        except KeyError:
-            raise KeyError(key) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(COLUMNS)
-
-    def __len__(self) -> int:
-        return len(COLUMNS)
-
-    def __repr__(self) -> str:
-        return f"InventoryRow({dict(self)!r})"
+        super().__init__({column: values.get(column) for column in COLUMNS})
 
 
 @functools.lru_cache(maxsize=4096)

@@ -39,7 +39,7 @@ class Columns(Mapping[str, Any]):
         return len(self._names)
 
     def __repr__(self) -> str:
-        return f"Columns({dict(self)!r})"
+        return f"{type(self).__name__}({dict(self)!r})"
 
 
 @dataclass(frozen=True, slots=True)
