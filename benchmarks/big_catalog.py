@@ -4,7 +4,8 @@ scales with the number of items (link resolution, id uniqueness, the self-check,
     python benchmarks/big_catalog.py 10000 /tmp/catalog-10k
 
 The facts of one real small GeoTIFF (read once) are copied to N tiles of a yearly series
-with their own paths, positions and checksums, as shards would hand them over; the catalog
+with their own paths, positions and checksums, and put in a facts store as the read or a
+merge of shards puts them (past a few thousand files: its temporary file); the catalog
 is then built, checked and written exactly as after a validation. No data file is read per
 item, so the numbers are the catalog's own cost. Prints the wall time of each stage, the
 publication's CPU time and the peak RSS when it ends (the facts made up front included).
@@ -31,6 +32,7 @@ def main() -> None:
     from tpqc.init.values import outward_extent
     from tpqc.pipeline import GatheredFacts, PublishOptions, ValidateOptions, publish
     from tpqc.schemas.spec import parse_spec
+    from tpqc.validators.engine.facts_store import FactsStore
     from tpqc.validators.inventory import Inventory, InventoryEntry
     from tpqc.validators.kinds import kind_claiming
     from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
@@ -42,7 +44,8 @@ def main() -> None:
     a, b, _, d, e, _ = template.transform
     tiles = max(1, count // YEARS)
     kind = str(getattr(kind_claiming("one.tif"), "name", ""))
-    entries, facts = [], {}
+    entries, facts = [], FactsStore()
+    west_most, south_most, east_most, north_most = 180.0, 90.0, -180.0, -90.0
     width = template.width * a
     for tile in range(tiles):
         # 150 x 200 places on the globe; past 30,000 tiles they are used again (a tile
@@ -53,19 +56,23 @@ def main() -> None:
             entries.append(InventoryEntry(path, "tiles", {"tile": tile, "year": year}, kind))
             west = -179.0 + col * width * 1.01
             north = 89.0 - row * abs(e) * template.height * 1.01
-            facts[path] = dataclasses.replace(
+            fact = dataclasses.replace(
                 template,
                 path=path,
                 transform=(a, b, west, d, e, north),
                 sha256=hashlib.sha256(path.encode()).hexdigest(),
             )
-    bounds = [fact.bounds for fact in facts.values() if fact.bounds is not None]
-    box, _ = outward_extent(
-        min(b[0] for b in bounds),
-        min(b[1] for b in bounds),
-        max(b[2] for b in bounds),
-        max(b[3] for b in bounds),
-    )
+            facts.put(fact)
+            if fact.bounds is not None:
+                west_most, south_most = (
+                    min(west_most, fact.bounds[0]),
+                    min(south_most, fact.bounds[1]),
+                )
+                east_most, north_most = (
+                    max(east_most, fact.bounds[2]),
+                    max(north_most, fact.bounds[3]),
+                )
+    box, _ = outward_extent(west_most, south_most, east_most, north_most)
     spec_text = f"""spec_version: 1
 data: data
 dataset:

@@ -18,8 +18,14 @@ from typing import TYPE_CHECKING, Any
 from tpqc.errors import UsageError
 from tpqc.schemas.spec import Spec
 from tpqc.validators.engine.facts import FileFacts
+from tpqc.validators.engine.facts_store import FactsStore
 from tpqc.validators.engine.outputs import OutputGuard
-from tpqc.validators.engine.parallel import FactsJob, default_jobs, gather_facts, local_size
+from tpqc.validators.engine.parallel import (
+    FactsJob,
+    default_jobs,
+    gather_facts_into,
+    local_size,
+)
 from tpqc.validators.findings import FileEntries, Finding, Report, Severity
 from tpqc.validators.inventory import Inventory, InventoryEntry, build_inventory
 from tpqc.validators.kinds import DataFile, FileKind, ReadOptions, registered_kinds
@@ -195,11 +201,11 @@ def plan_run(
 
 def read_planned(
     plan: RunPlan, options: ValidateOptions, beside: Callable[[], None] | None = None
-) -> dict[str, FileFacts]:
+) -> FactsStore:
     """Every planned file's facts by path: one read each (or the facts cache); ``beside``
     runs in a thread meanwhile (started once the workers are)."""
     started = time.perf_counter()
-    facts = {f.path: f for f in gather(list(plan.jobs), options, beside)}
+    facts = gather(list(plan.jobs), options, beside)
     log.info("read %d files in %.2f s", len(facts), time.perf_counter() - started)
     return facts
 
@@ -290,7 +296,7 @@ def judge(
     """Every check over the facts of the dataset's files (read here or by shards), the
     waivers applied: the report, the same whichever way the facts were gathered."""
     from tpqc.catalogue import all_checks, load_judging_checks
-    from tpqc.validators.dataset.judge import dataset_findings
+    from tpqc.validators.dataset.judge import SummaryFold, dataset_findings
     from tpqc.validators.inventory_checks import inventory_findings
     from tpqc.validators.registry import without_explained
     from tpqc.validators.waivers import apply_waivers, waiver_codes
@@ -300,22 +306,16 @@ def judge(
     # a waiver may name any check (of a kind absent from this run too)
     codes = waiver_codes(spec, all_checks()) if spec.waivers else ()
     file_level = inventory_findings(spec, inventory, options.selection)
-    file_level += file_findings(spec, inventory, facts, options.selection, kinds)
-    summaries = {}
-    for entry in inventory.entries:
+    fold = SummaryFold(spec, inventory, series_products(spec, kinds))
+    for entry in inventory.entries:  # each file's facts taken once: findings, then summary
         kind = kinds[entry.kind]
         file = _data_file(spec, entry, facts)
-        summaries[entry.path] = kind.summary(file)
+        found = kind.findings(file, options.selection)
+        file_level += found
+        fold.add(entry, kind.summary(file), found)
     files = _file_entries(spec, inventory, facts, kinds)
-    dataset = dataset_findings(
-        spec,
-        inventory,
-        summaries,
-        file_level,
-        options.selection,
-        series_products(spec, kinds),
-        options.online,
-    )
+    dataset = dataset_findings(fold, options.selection, options.online)
+    del fold
     findings = without_explained(file_level + dataset.findings)
     log.info(
         "%d findings (%d per file, %d dataset-wide)",
@@ -429,8 +429,9 @@ def _pictures(
 
 def gather(
     jobs: list[FactsJob], options: ValidateOptions, beside: Callable[[], None] | None = None
-) -> list[FileFacts]:
-    """Read every file's facts: cache first, then local processes or the Dask cluster."""
+) -> FactsStore:
+    """Read every file's facts: cache first, then local processes or the Dask cluster. Each
+    file's facts go to the store as they arrive (a big run's to its temporary file)."""
     from tpqc.progress import progress_bar
     from tpqc.validators.engine.facts_cache import FactsCache
 
@@ -439,21 +440,36 @@ def gather(
         if options.cache_dir is not None
         else None
     )
+    store = FactsStore()
+
+    def keep(_: int, facts: FileFacts) -> None:
+        store.put(facts)
+
     total = sum(local_size(root, relative) for root, relative, _ in jobs)
     with progress_bar(len(jobs), total, options.progress) as progress:
         if options.scheduler is None:
-            facts = gather_facts(jobs, options.jobs, cache=cache, progress=progress, beside=beside)
+            gather_facts_into(
+                keep, jobs, options.jobs, cache=cache, progress=progress, beside=beside
+            )
         else:
             from tpqc.validators.engine.cluster import dask_executor
 
             with dask_executor(options.scheduler) as (executor, workers):
                 log.info("on the Dask cluster %s: %d workers", options.scheduler, workers)
-                facts = gather_facts(
-                    jobs, workers, executor=executor, cache=cache, progress=progress, beside=beside
+                gather_facts_into(
+                    keep,
+                    jobs,
+                    workers,
+                    executor=executor,
+                    cache=cache,
+                    progress=progress,
+                    beside=beside,
                 )
     if cache is not None:
         log.info("facts cache %s: %d hits, %d misses", cache.folder, cache.hits, cache.misses)
-    return facts
+    if any(relative not in store for _, relative, _ in jobs):
+        raise RuntimeError("some files were never read")
+    return store
 
 
 @dataclass(frozen=True)

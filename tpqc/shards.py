@@ -36,7 +36,6 @@ from tpqc.pipeline import (
 from tpqc.schemas.identity import TOOL_VERSION
 from tpqc.schemas.spec import Spec, parse_spec
 from tpqc.schemas.yaml_source import MAX_SPEC_BYTES
-from tpqc.validators.engine.facts import FileFacts
 from tpqc.validators.engine.facts_codec import (
     FactsFormatError,
     decode_facts,
@@ -44,6 +43,7 @@ from tpqc.validators.engine.facts_codec import (
     encode_facts,
     encode_value,
 )
+from tpqc.validators.engine.facts_store import FactsStore
 from tpqc.validators.engine.json_values import dumps
 from tpqc.validators.engine.listing import OddEntry
 from tpqc.validators.filename import UnmatchedFile
@@ -392,7 +392,7 @@ def merge_shards(folders: Iterable[Path], spec_path: Path | None = None) -> Merg
     _inside_root(where, (u.path for u in inventory.unmatched), "unmatched entry")
     _inside_root(where, (o.path for o in inventory.odd), "odd entry")
     load_facts_types()
-    facts: dict[str, FileFacts] = {}
+    facts = FactsStore()
     for path, document in documents:
         for raw in document["facts"]:
             try:
@@ -402,7 +402,7 @@ def merge_shards(folders: Iterable[Path], spec_path: Path | None = None) -> Merg
             _inside_root(path, [fact.path], "facts of")
             if fact.path in facts:
                 raise UsageError(f"{fact.path} read by two shards (one of them is {path})")
-            facts[fact.path] = fact
+            facts.put(fact)
     missing = [e.path for e in inventory.entries if e.path not in facts]
     if missing:
         raise UsageError(f"no shard read {missing[0]} ({len(missing)} files unread)")

@@ -102,7 +102,7 @@ def _read_all(root: Path, options: ValidateOptions, groups: Sequence[_Kind]) -> 
         for path, product in group.prepared.products.items():
             entry = InventoryEntry(path, product.name, {}, group.kind.name)
             jobs.append((str(root), path, group.kind.job(spec, product, entry, read)))
-    facts = {f.path: f for f in gather(jobs, options)}
+    facts = gather(jobs, options)
     for group in groups:
         assert group.prepared is not None
         group.facts = {p: facts[p] for p in group.prepared.products}

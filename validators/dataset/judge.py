@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from tpqc.schemas.spec import Spec
 from tpqc.validators.dataset.members import Member, collect_members
 from tpqc.validators.dataset.metadata import DATASET, ONLINE, DatasetContext
-from tpqc.validators.dataset.rows import inventory_rows, series_rule_failures
+from tpqc.validators.dataset.rows import SeriesRow, series_row, series_rule_failures
 from tpqc.validators.dataset.series import SERIES, SeriesContext, missing_members
-from tpqc.validators.dataset.summary import FileSummary
+from tpqc.validators.dataset.summary import Box, FileSummary
 from tpqc.validators.dataset.time_axis import TIME_AXIS, AxisFile, TimeAxisContext
 from tpqc.validators.findings import Finding
-from tpqc.validators.inventory import Inventory
+from tpqc.validators.grid.geo import Georeferenced
+from tpqc.validators.inventory import Inventory, InventoryEntry
 from tpqc.validators.registry import Selection, run_scope
 
 EXTENT_MISMATCH = "R008"
@@ -60,35 +62,102 @@ def _seconds(moment: dt.datetime) -> float:
     return (moment.replace(tzinfo=None) - dt.datetime(1970, 1, 1)).total_seconds()
 
 
+class SummaryFold:
+    """What the dataset checks keep of the files' summaries, folded in one file at a time
+    as the files are judged (a million files' summaries are never held at once): each
+    series member's slim row (its key, grid and outlier columns), the distinct grids, the
+    union of the footprints, the gridded files' total size, the tables' spans and the time
+    axes inside the files."""
+
+    def __init__(self, spec: Spec, inventory: Inventory, series: Collection[str]) -> None:
+        """``series``: the products whose files form series."""
+        self.spec, self.series = spec, series
+        self.members, self.times = collect_members(spec, inventory, series)
+        self._member_of = {m.path: m for m in self.members}
+        self._rows: dict[str, SeriesRow] = {}
+        self._texts: dict[str, str] = {}
+        self.grids: dict[tuple[Any, ...], Georeferenced] = {}
+        """One grid of each distinct placement (CRS, transform, shape), first seen first."""
+        self.union: Box | None = None
+        self.total_size = 0
+        self.spans: list[tuple[dt.datetime, dt.datetime]] = []
+        self.axes: dict[str, list[AxisFile]] = {}
+
+    def add(self, entry: InventoryEntry, summary: FileSummary, found: Sequence[Finding]) -> None:
+        """Fold in one matched file's summary; ``found``: the file's own findings (a file
+        already outside the declared extent would only distort the union)."""
+        member = self._member_of.get(entry.path)
+        if member is not None:
+            self._rows[entry.path] = series_row(member, summary.columns, self._texts)
+        if summary.grid is not None:
+            self.grids.setdefault(_placement_key(summary.grid), summary.grid)
+            self.total_size += summary.size_bytes or 0
+            outside = any(
+                f.code == EXTENT_MISMATCH and f.location.path == entry.path for f in found
+            )
+            if summary.wgs84_box is not None and not outside:
+                self.union = _widened(self.union, summary.wgs84_box)
+        if summary.span is not None:
+            self.spans.append(summary.span)
+        if summary.time_seconds:
+            axis = AxisFile(entry.path, summary.times, summary.time_seconds)
+            self.axes.setdefault(entry.product, []).append(axis)
+
+    def series_rows(self) -> list[SeriesRow]:
+        """One slim row per series member in path order (near misses: no columns)."""
+        return [
+            self._rows.get(m.path) or series_row(m, None, self._texts)
+            for m in sorted(self.members, key=lambda m: m.path)
+        ]
+
+
+def _placement_key(grid: Georeferenced) -> tuple[Any, ...]:
+    return (
+        grid.crs_wkt,
+        grid.transform,
+        grid.width,
+        grid.height,
+        grid.has_geotransform,
+        grid.gcp_count,
+        grid.has_rpc,
+    )
+
+
+def _widened(union: Box | None, box: Box) -> Box:
+    """The union of the footprints so far and one more, with the largest pixel size."""
+    if union is None:
+        return box
+    return (
+        min(union[0], box[0]),
+        min(union[1], box[1]),
+        max(union[2], box[2]),
+        max(union[3], box[3]),
+        max(union[4], box[4]),
+        max(union[5], box[5]),
+    )
+
+
 def dataset_findings(
-    spec: Spec,
-    inventory: Inventory,
-    summaries: Mapping[str, FileSummary],
-    file_findings: Sequence[Finding],
-    selection: Selection,
-    series: Collection[str],
-    online: bool = False,
+    fold: SummaryFold, selection: Selection, online: bool = False
 ) -> DatasetResult:
-    """Run the series checks over the products named in ``series`` (those whose files form
-    series) and the metadata checks over the files' summaries (one per matched file);
-    returns their findings and the series members (the inventory rows are made again
-    when a report is rendered: :func:`~tpqc.validators.dataset.rows.rows_on_read`)."""
-    members, times = collect_members(spec, inventory, series)
-    paths = [e.path for e in inventory.entries] + [u.path for u in inventory.unmatched]
-    rows = inventory_rows(members, summaries, paths)
+    """Run the series checks over the products whose files form series and the metadata
+    checks over the folded summaries (one per matched file); returns their findings and the
+    series members (the inventory rows are made again when a report is rendered:
+    :func:`~tpqc.validators.dataset.rows.rows_on_read`)."""
+    spec, members = fold.spec, fold.members
+    rows = fold.series_rows()
     failures = series_rule_failures(rows)
-    # Files already outside the declared extent (extent-mismatch) would only distort the union.
-    outside = {f.location.path for f in file_findings if f.code == EXTENT_MISMATCH}
     by_path = {str(r["path"]): r for r in rows}
+    del rows
     findings: list[Finding] = []
-    for product in (p for p in spec.products if p.name in series):
+    for product in (p for p in spec.products if p.name in fold.series):
         context = SeriesContext(
             spec,
             product,
             [m for m in members if m.product == product.name],
             failures,
             by_path,
-            times[product.name],
+            fold.times[product.name],
         )
         findings += run_scope(SERIES, context, selection)
         absent = tuple(
@@ -96,25 +165,13 @@ def dataset_findings(
             for m in missing_members(context)
             if m.interval is not None
         )
-        axes = tuple(
-            AxisFile(e.path, summaries[e.path].times, summaries[e.path].time_seconds)
-            for e in inventory.for_product(product.name)
-            if summaries[e.path].time_seconds
-        )
+        axes = tuple(fold.axes.get(product.name, ()))
         if axes:
             step = getattr(product, "time_step", None)  # declared by products with time axes
             context_t = TimeAxisContext(product.name, step, axes, absent)
             findings += run_scope(TIME_AXIS, context_t, selection)
-    ordered = [summaries[e.path] for e in inventory.entries]
-    grids = [s for s in ordered if s.grid is not None]
-    boxes = [s.wgs84_box for s in grids if s.wgs84_box is not None and s.path not in outside]
     context_m = DatasetContext(
-        spec,
-        members,
-        [s.grid for s in grids if s.grid is not None],
-        boxes,
-        [s.span for s in ordered if s.span is not None],
-        [s.size_bytes or 0 for s in grids],
+        spec, members, list(fold.grids.values()), fold.union, fold.spans, fold.total_size
     )
     findings += run_scope(DATASET, context_m, selection)
     if online:

@@ -42,13 +42,16 @@ class DatasetContext:
     spec: Spec
     members: Sequence[Member]
     grids: Sequence[Georeferenced]
-    """The readable gridded files."""
-    wgs84_bounds: Sequence[Box]
-    """Footprints of the placed grids that are not already outside the declared extent."""
+    """The readable gridded files' grids, one of each distinct placement (CRS, transform,
+    shape): what the files measure is the same for files on the same grid."""
+    wgs84_union: Box | None
+    """The union of the footprints of the placed grids that are not already outside the
+    declared extent, with the largest pixel width and height among them; None: no such
+    grid."""
     table_spans: Sequence[tuple[dt.datetime, dt.datetime]] = ()
     """(first, last) instant the station tables cover, on their own clock."""
-    file_sizes: Sequence[int] = ()
-    """Sizes in bytes of the readable gridded files."""
+    total_size: int = 0
+    """Bytes of the readable gridded files together."""
 
 
 DATASET = Scope[DatasetContext]("dataset")
@@ -93,14 +96,9 @@ def extent_mismatch_dataset(ctx: DatasetContext) -> Iterator[Issue]:
     pixel or the precision it was written to (0.01 degrees for 94.04; extent.tolerance sets
     it)."""
     extent = ctx.spec.dataset.extent
-    if extent is None or not ctx.wgs84_bounds:
+    if extent is None or ctx.wgs84_union is None:
         return
-    west = min(b[0] for b in ctx.wgs84_bounds)
-    south = min(b[1] for b in ctx.wgs84_bounds)
-    east = max(b[2] for b in ctx.wgs84_bounds)
-    north = max(b[3] for b in ctx.wgs84_bounds)
-    tol_x = max(b[4] for b in ctx.wgs84_bounds)
-    tol_y = max(b[5] for b in ctx.wgs84_bounds)
+    west, south, east, north, tol_x, tol_y = ctx.wgs84_union
     union = (west, south, east, north)
     declared = extent.as_tuple()
     slack = ctx.spec.extent_slack() or (0.0, 0.0, 0.0, 0.0)
@@ -187,7 +185,7 @@ def size_declared_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
     if declared is None:
         return
     meanings = parse_size(declared)
-    total = sum(ctx.file_sizes)
+    total = ctx.total_size
     if meanings is None:
         yield Issue(
             "declared size is not a number with a unit",

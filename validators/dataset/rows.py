@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from tpqc.validators.dataset.members import Member
-from tpqc.validators.dataset.summary import Columns, FileSummary
+from tpqc.validators.dataset.summary import Columns
 from tpqc.validators.findings import FileEntries, JSONValue
 
 GRID_COLUMNS = ("crs", "transform", "shape", "bands", "dtype", "nodata")
@@ -93,16 +93,43 @@ def _row(path: str, member: Member | None, columns: Mapping[str, Any] | None) ->
     return InventoryRow(row)
 
 
-def inventory_rows(
-    members: Sequence[Member], summaries: Mapping[str, FileSummary], paths: Sequence[str]
-) -> list[InventoryRow]:
-    """One row per file (members first, then files that are no series member)."""
-    by_path = {m.path: m for m in members}
-    rows: list[InventoryRow] = []
-    for path in sorted(set(paths) | set(by_path)):
-        summary = summaries.get(path)
-        rows.append(_row(path, by_path.get(path), summary.columns if summary else None))
-    return rows
+SERIES_ROW_COLUMNS = (
+    "path",
+    "product",
+    "series",
+    "member",
+    *GRID_COLUMNS,
+    "valid_fraction",
+    "valid_mean",
+)
+"""What the series rules and the outlier check read of a member's row."""
+
+
+class SeriesRow(Columns):
+    """A series member as the series rules see it: its key, grid and outlier columns (the
+    report's full row is made again from the file's facts when it is rendered)."""
+
+    __slots__ = ()
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__({column: values.get(column) for column in SERIES_ROW_COLUMNS})
+
+
+def series_row(
+    member: Member, columns: Mapping[str, Any] | None, texts: dict[str, str]
+) -> SeriesRow:
+    """A member's slim row (``columns``: its file's summary columns, None for a near-miss
+    name); equal texts (a tile's transform, a shape, a dtype) are kept once in ``texts``."""
+    row: dict[str, Any] = {
+        "path": member.path,
+        "product": member.product,
+        "series": _series_text(member.group),
+        "member": member.key,
+    }
+    for column in SERIES_ROW_COLUMNS[4:]:
+        value = columns.get(column) if columns is not None else None
+        row[column] = texts.setdefault(value, value) if isinstance(value, str) else value
+    return SeriesRow(row)
 
 
 def rows_on_read(
@@ -110,9 +137,10 @@ def rows_on_read(
     paths: Iterable[str],
     columns_of: Callable[[str], Mapping[str, Any] | None],
 ) -> FileEntries:
-    """The same rows as :func:`inventory_rows`, in path order, each made when a renderer
-    reads it (``columns_of``: a matched file's summary columns, from its facts): a report
-    holds no row (a million rows were about a gigabyte)."""
+    """Every file's inventory row (series members, near-miss names among them, and every
+    other file) in path order, each made when a renderer reads it (``columns_of``: a
+    matched file's summary columns, from its facts): a report holds no row (a million rows
+    were about a gigabyte)."""
     ordered = sorted(set(paths) | set(members))
 
     def make(index: int) -> Mapping[str, JSONValue]:
@@ -186,8 +214,8 @@ def series_rule_failures(rows: Sequence[Mapping[str, Any]]) -> SeriesRuleFailure
     import pandas as pd
     import pandera.pandas as pa
 
-    frame = pd.DataFrame([dict(r) for r in series_rows], columns=list(COLUMNS))
-    frame = frame.astype(dict.fromkeys(COLUMNS, "object"))
+    frame = pd.DataFrame([dict(r) for r in series_rows], columns=list(SERIES_ROW_COLUMNS))
+    frame = frame.astype(dict.fromkeys(SERIES_ROW_COLUMNS, "object"))
     keys = ["product", "series"]
     grid = frame[frame["crs"].notna()]
     common = {

@@ -208,6 +208,28 @@ def gather_facts(
     given. ``beside`` runs in a thread of this process while the files are read, started
     only once the worker processes are (no thread is ever alive when a worker forks)."""
     results: list[FileFacts | None] = [None] * len(jobs)
+
+    def keep(index: int, value: FileFacts) -> None:
+        results[index] = value
+
+    gather_facts_into(
+        keep, jobs, workers, executor=executor, cache=cache, progress=progress, beside=beside
+    )
+    return _complete(results)
+
+
+def gather_facts_into(
+    keep: Callable[[int, FileFacts], None],
+    jobs: Sequence[FactsJob],
+    workers: int,
+    *,
+    executor: Executor | None = None,
+    cache: FactsCache | None = None,
+    progress: Progress | None = None,
+    beside: Callable[[], None] | None = None,
+) -> None:
+    """:func:`gather_facts`, each job's facts handed to ``keep(index, facts)`` as soon as
+    they are complete (in no particular order; nothing is held here)."""
     keys = _cache_keys(jobs, cache)
     pending: list[int] = []
     for index, key in enumerate(keys):
@@ -217,7 +239,7 @@ def gather_facts(
         if cached is None:
             pending.append(index)
         else:
-            results[index] = cached
+            keep(index, cached)
     done_files, done_bytes = len(jobs) - len(pending), 0
     parallel = executor is not None or (workers > 1 and len(pending) > 0)
     split = {
@@ -237,7 +259,7 @@ def gather_facts(
 
     def finish(index: int, value: FileFacts) -> None:
         nonlocal done_files, done_bytes
-        results[index] = value
+        keep(index, value)
         if cache is not None:
             cache.put(keys[index], value)
         done_files += 1
@@ -249,7 +271,7 @@ def gather_facts(
         with _beside(beside):
             for index, task in tasks:
                 finish(index, _whole(run_task(task)))
-        return _complete(results)
+        return
 
     own_pool = executor is None
     if own_pool:
@@ -266,7 +288,6 @@ def gather_facts(
     finally:
         if own_pool:
             pool.shutdown()
-    return _complete(results)
 
 
 def _run_pool(

@@ -17,6 +17,7 @@ from tpqc.validators.grid.geo import (
     footprint_wgs84,
     georeferencing_problem,
     pixel_size_native,
+    placement_of,
 )
 from tpqc.validators.inventory import InventoryEntry
 from tpqc.validators.render.pictures import FilePicture, ProductPicture
@@ -116,7 +117,11 @@ def grid_summary(facts: RasterFacts) -> FileSummary:
                 (north - south) / max(facts.height, 1),
             )
     return FileSummary(
-        facts.path, _columns(facts), grid=facts, size_bytes=facts.size_bytes, wgs84_box=box
+        facts.path,
+        _columns(facts),
+        grid=placement_of(facts),
+        size_bytes=facts.size_bytes,
+        wgs84_box=box,
     )
 
 

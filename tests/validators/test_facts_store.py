@@ -1,0 +1,94 @@
+"""The facts store: a big run's facts live in a temporary file, read back equal to what was
+read, and every report and catalog is byte for byte what a run holding them as objects
+writes (planted defects, every kind of file)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from tpqc.examples.qilian.generate import DEFECTS, write_example
+from tpqc.validators.engine import facts_store
+from tpqc.validators.engine.facts_store import FactsStore
+from tpqc.validators.grid.facts import BandFacts, RasterFacts
+from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
+from tpqc_testkit import run_cli, tree_digest
+
+
+def raster(path: str, mean: float) -> RasterFacts:
+    band = BandFacts(1, "float32", -9999.0, True, mean=mean, minimum=0.5)
+    return RasterFacts(path=path, size_bytes=10, sha256="ab" * 32, width=3, bands=(band,))
+
+
+def test_facts_come_back_equal_from_the_file_in_path_order() -> None:
+    store = FactsStore(spill_after=2)
+    for index, path in enumerate(["c.tif", "a.tif"]):
+        store.put(raster(path, index))
+    assert not store.spilled
+    store.put(raster("b.tif", 2.5))
+    assert store.spilled
+    assert list(store) == ["a.tif", "b.tif", "c.tif"] and len(store) == 3
+    assert store["c.tif"] == raster("c.tif", 0) and store["b.tif"] == raster("b.tif", 2.5)
+    assert "a.tif" in store and "d.tif" not in store
+    with pytest.raises(KeyError):
+        store["d.tif"]
+    store.put(raster("a.tif", 7.0))  # read again: the new facts replace the old
+    assert store["a.tif"].bands[0].mean == 7.0 and len(store) == 3
+    store.close()
+    assert len(store) == 0 and not store.spilled
+
+
+def test_facts_read_from_a_real_file_survive_the_store(tmp_path: Path) -> None:
+    from tpqc.examples.wudaoliang.generate import alt_field, write_alt
+
+    write_alt(tmp_path / "one.tif", alt_field(2017))
+    read = read_raster_facts(
+        str(tmp_path), "one.tif", ReadPlan(value_min=0.0, value_max=10.0, quicklook=True)
+    )
+    assert read.quicklook is not None and read.bands[0].histogram
+    store = FactsStore(spill_after=0)
+    store.put(read)
+    again = store["one.tif"]
+    assert again == read and again is not read
+    assert dataclasses.astuple(again) == dataclasses.astuple(read)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_example(tmp_path_factory.mktemp("qilian-store") / "data", DEFECTS)
+
+
+def test_a_spilled_run_writes_the_same_report_and_catalog(
+    planted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def run(name: str) -> tuple[bytes, dict[str, str]]:
+        report, catalog = tmp_path / f"{name}.json", tmp_path / f"{name}-catalog"
+        validated = run_cli(
+            "validate", str(planted), "--no-cache", "-f", "json", "-o", str(report), "-q"
+        )
+        assert validated.exit_code == 1, validated.output
+        published = run_cli(
+            "stac", str(planted), "--out", str(catalog), "--allow-failed", "--no-cache", "-q"
+        )
+        assert published.exit_code == 0, published.output
+        return report.read_bytes(), tree_digest(catalog)
+
+    held = run("held")
+    spilled_stores: list[FactsStore] = []
+    original_put = FactsStore.put
+
+    def put(store: FactsStore, facts: object) -> None:
+        original_put(store, facts)  # type: ignore[arg-type]
+        if store.spilled and store not in spilled_stores:
+            spilled_stores.append(store)
+
+    monkeypatch.setattr(facts_store, "SPILL_AFTER", 1)
+    monkeypatch.setattr(FactsStore, "put", put)
+    spilled = run("spilled")
+    assert len(spilled_stores) == 2  # the validation's and the publication's
+    assert spilled == held
+    report = json.loads(spilled[0])
+    assert {f["code"] for f in report["findings"]} >= {"D001", "R019", "T010"}

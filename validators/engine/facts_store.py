@@ -1,0 +1,103 @@
+"""Every file's facts of a run, by path, held in memory up to a few thousand files and past
+that in an anonymous temporary file, each read back when it is asked for.
+
+The facts of one read GeoTIFF are about 6 kB as Python objects (its histograms, statistics,
+tags) and about 1.3 kB pickled: a million files' facts held as objects would need about
+6 GB while the checks, the report and the catalog each walk them once more. A run of a few
+thousand files keeps them as objects (nothing changes for it); a bigger one writes each
+file's facts out as they arrive and keeps only where each record starts (about 90 bytes a
+file). The file is opened unnamed (nothing is left behind, whatever ends the run) in the
+temporary folder (``TMPDIR``), never beside the data.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import threading
+import weakref
+from array import array
+from collections.abc import Iterator, Mapping
+from typing import IO
+
+from tpqc.validators.engine.facts import FileFacts
+
+SPILL_AFTER = 5_000
+"""Files whose facts are held as objects; past this, every file's facts go to the file."""
+
+
+class FactsStore(Mapping[str, FileFacts]):
+    """Facts by path, listed in path order (whatever order the reads finished in); a path
+    put again replaces its facts."""
+
+    def __init__(self, spill_after: int | None = None) -> None:
+        self._spill_after = SPILL_AFTER if spill_after is None else max(0, spill_after)
+        self._held: dict[str, FileFacts] = {}
+        self._record: dict[str, int] = {}
+        """Path -> record number in the file, once spilled."""
+        self._offsets = array("Q", [0])
+        """Where each record starts; the last entry is where the next one will."""
+        self._file: IO[bytes] | None = None
+        self._unflushed = False
+        self._lock = threading.Lock()
+
+    @property
+    def spilled(self) -> bool:
+        """True once the facts live in the temporary file."""
+        return self._file is not None
+
+    def put(self, facts: FileFacts) -> None:
+        """Keep one file's facts (written out at once when the store has spilled)."""
+        if self._file is None:
+            if len(self._held) < self._spill_after or facts.path in self._held:
+                self._held[facts.path] = facts
+                return
+            self._spill()
+        self._append(facts)
+
+    def _spill(self) -> None:
+        """Open the temporary file and move the facts held so far into it, in order."""
+        # open as long as the store lives: closed by close() or when the store is let go
+        self._file = tempfile.TemporaryFile(prefix="tpqc-facts-")  # noqa: SIM115
+        weakref.finalize(self, self._file.close)
+        held, self._held = self._held, {}
+        for facts in held.values():
+            self._append(facts)
+
+    def _append(self, facts: FileFacts) -> None:
+        assert self._file is not None
+        record = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            self._file.write(record)
+            self._unflushed = True
+            self._record[facts.path] = len(self._offsets) - 1
+            self._offsets.append(self._offsets[-1] + len(record))
+
+    def __getitem__(self, path: str) -> FileFacts:
+        if self._file is None:
+            return self._held[path]
+        number = self._record[path]
+        start, end = self._offsets[number], self._offsets[number + 1]
+        with self._lock:
+            if self._unflushed:
+                self._file.flush()
+                self._unflushed = False
+        facts: FileFacts = pickle.loads(os.pread(self._file.fileno(), end - start, start))
+        return facts
+
+    def __contains__(self, path: object) -> bool:
+        return path in (self._held if self._file is None else self._record)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._held if self._file is None else self._record))
+
+    def __len__(self) -> int:
+        return len(self._held if self._file is None else self._record)
+
+    def close(self) -> None:
+        """Let the temporary file go (the store is empty afterwards)."""
+        if self._file is not None:
+            self._file.close()
+        self._file = None
+        self._held, self._record, self._offsets = {}, {}, array("Q", [0])
