@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,13 @@ from tpqc.validators.engine.json_values import json_number
 from tpqc.validators.grid.checks import raster_product
 from tpqc.validators.grid.dtypes import is_complex, stac_data_type
 from tpqc.validators.grid.facts import BandFacts, RasterFacts
-from tpqc.validators.grid.geo import authority_code, footprint_wgs84, pixel_size_metres
+from tpqc.validators.grid.geo import (
+    GridPlacement,
+    authority_code,
+    footprint_wgs84,
+    pixel_size_metres,
+    placement_of,
+)
 from tpqc.validators.grid.quicklook import class_colours, hex_colour
 
 RASTER_V2 = "https://stac-extensions.github.io/raster/v2.0.0/schema.json"
@@ -116,12 +123,25 @@ def without_collinear(ring: list[list[float]]) -> list[list[float]]:
 
 
 def _geometry(facts: RasterFacts) -> tuple[dict[str, Any], list[float]]:
-    ring = without_collinear(
-        [[round(lon, 9), round(lat, 9)] for lon, lat in footprint_wgs84(facts)]
-    )
+    ring, bbox = _outline(facts)
+    return {"type": "Polygon", "coordinates": [[list(p) for p in ring]]}, list(bbox)
+
+
+def _outline(facts: RasterFacts) -> tuple[tuple[tuple[float, float], ...], tuple[float, ...]]:
+    """The footprint as the item's ring (rounded to 1e-9 degrees, straight runs reduced to
+    their ends) and its bounding box."""
+    return _outline_of(placement_of(facts))
+
+
+@lru_cache(maxsize=4096)
+def _outline_of(
+    grid: GridPlacement,
+) -> tuple[tuple[tuple[float, float], ...], tuple[float, ...]]:
+    # Cached as the footprint is: the files of one series usually share one grid.
+    ring = without_collinear([[round(lon, 9), round(lat, 9)] for lon, lat in footprint_wgs84(grid)])
     lons = [p[0] for p in ring]
     lats = [p[1] for p in ring]
-    return {"type": "Polygon", "coordinates": [ring]}, [min(lons), min(lats), max(lons), max(lats)]
+    return tuple((p[0], p[1]) for p in ring), (min(lons), min(lats), max(lons), max(lats))
 
 
 def _crs_fields(wkt: str) -> dict[str, Any]:

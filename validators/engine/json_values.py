@@ -14,16 +14,23 @@ def json_number(value: float | None) -> float | str | None:
     return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
 
 
+_CLEAN = frozenset({str, int, bool, type(None)})
+"""Types whose values are strict JSON as they are (exactly these: not their subclasses)."""
+
+
 def clean_json(value: Any) -> Any:
     """Make a value strict JSON: non-finite floats become the strings nan, inf, -inf."""
     if isinstance(value, float):
         return json_number(value)
     if isinstance(value, dict):
-        return {str(k): clean_json(v) for k, v in value.items()}
+        return {
+            k if type(k) is str else str(k): v if type(v) in _CLEAN else clean_json(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         if all(type(v) is int for v in value):  # histogram buckets: nothing to clean
             return list(value)
-        return [clean_json(v) for v in value]
+        return [v if type(v) in _CLEAN else clean_json(v) for v in value]
     return value
 
 

@@ -3,7 +3,6 @@ file (a GeoTIFF, or a NetCDF variable seen as a grid), derived from its grid fac
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from tpqc.schemas.sections import Product
@@ -73,7 +72,18 @@ def _crs_label(wkt: str | None) -> str | None:
     return authority_code(wkt) or wkt
 
 
-def _columns(fact: RasterFacts) -> Columns:
+def _wgs84_bounds(facts: RasterFacts) -> tuple[float, float, float, float] | None:
+    """The grid's WGS84 bounds; None when it is not placed on the Earth or its footprint is
+    not expressible in WGS84 (reported per file by the extent checks)."""
+    if georeferencing_problem(facts) is not None:
+        return None
+    try:
+        return bounds_wgs84(facts)
+    except Exception:
+        return None
+
+
+def _columns(fact: RasterFacts, bounds: tuple[float, float, float, float] | None) -> Columns:
     out: dict[str, Any] = {
         "crs": _crs_label(fact.crs_wkt),
         "transform": ",".join(repr(v) for v in fact.transform) if fact.transform else None,
@@ -86,10 +96,8 @@ def _columns(fact: RasterFacts) -> Columns:
     }
     if fact.transform is not None and fact.has_geotransform:
         out["res_x"], out["res_y"] = abs(fact.transform[0]), abs(fact.transform[4])
-    if georeferencing_problem(fact) is None:
-        # A footprint not expressible in WGS84 is reported by the extent checks.
-        with contextlib.suppress(Exception):
-            out["west"], out["south"], out["east"], out["north"] = bounds_wgs84(fact)
+    if bounds is not None:
+        out["west"], out["south"], out["east"], out["north"] = bounds
     if fact.decoded and fact.bands:
         first = fact.bands[0]
         out["valid_fraction"] = first.valid / first.pixels if first.pixels else None
@@ -101,24 +109,21 @@ def grid_summary(facts: RasterFacts) -> FileSummary:
     """The grid as the dataset checks see it: inventory columns, grid and footprint."""
     if not facts.readable:
         return FileSummary(facts.path, size_bytes=facts.size_bytes)
+    bounds = _wgs84_bounds(facts)
     box: Box | None = None
-    if georeferencing_problem(facts) is None:
-        try:
-            west, south, east, north = bounds_wgs84(facts)
-        except Exception:  # reported per file by extent-mismatch
-            pass
-        else:
-            box = (
-                west,
-                south,
-                east,
-                north,
-                (east - west) / max(facts.width, 1),
-                (north - south) / max(facts.height, 1),
-            )
+    if bounds is not None:
+        west, south, east, north = bounds
+        box = (
+            west,
+            south,
+            east,
+            north,
+            (east - west) / max(facts.width, 1),
+            (north - south) / max(facts.height, 1),
+        )
     return FileSummary(
         facts.path,
-        _columns(facts),
+        _columns(facts, bounds),
         grid=placement_of(facts),
         size_bytes=facts.size_bytes,
         wgs84_box=box,
