@@ -133,7 +133,7 @@ def _outline(facts: RasterFacts) -> tuple[tuple[tuple[float, float], ...], tuple
     return _outline_of(placement_of(facts))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _outline_of(
     grid: GridPlacement,
 ) -> tuple[tuple[tuple[float, float], ...], tuple[float, ...]]:

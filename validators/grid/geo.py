@@ -209,12 +209,12 @@ EDGE_SAMPLES = 64
 EDGE_BISECTIONS = 12
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _footprint(
     crs_wkt: str, transform: tuple[float, ...], width: int, height: int
 ) -> tuple[tuple[float, float], ...]:
     # Cached: the checks, the report, the inventory and the catalog all ask, and the files
-    # of one series usually share one grid.
+    # of one series usually share one grid (an entry is about 10 kB: 1,024 are 10 MB).
     a, b, c, d, e, f = transform
 
     def ground(col: float, row: float) -> tuple[float, float]:
