@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import orjson
+
+from tpqc.validators.engine.firsts import Firsts
+
 FOLLOWED = ("child", "item")
 CHECKED = ("root", "parent", "collection", "child", "item")
 MAX_DOCUMENT_BYTES = 64 << 20
@@ -174,9 +178,9 @@ class StacTree:
     list_documents: bool = True
     duplicates: list[DuplicateId] = field(default_factory=list)
     _collections: dict[str, StacDoc] = field(default_factory=dict)
-    _first_by_key: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
-    _scopes: dict[str, str] = field(default_factory=dict)
-    """One string per scope, shared by the keys of its items."""
+    _first_by_key: Firsts = field(default_factory=Firsts)
+    """The name of the first document of each (type, start, scope, id): on disk past some
+    thousands of documents."""
 
     def add(self, doc: StacDoc) -> None:
         """Count a document read in (a collection is found by its id from then on); a slim
@@ -190,12 +194,10 @@ class StacTree:
         if kind == "Collection":
             self._collections.setdefault(str(ident), doc)
         top, scope = _id_scope(doc)
-        key = (kind, top, self._scopes.setdefault(scope, scope), str(ident))
-        first = self._first_by_key.get(key)
-        if first is None:
-            self._first_by_key[key] = doc.name
-        else:
-            self.duplicates.append(DuplicateId(doc.name, kind, key[3], first))
+        key = orjson.dumps([kind, top, scope, str(ident)])  # one bytes key, unambiguous
+        first = self._first_by_key.first(key, doc.name)
+        if first is not None:
+            self.duplicates.append(DuplicateId(doc.name, kind, str(ident), first))
 
     def collection(self, collection_id: object) -> StacDoc | None:
         """The collection of this id among the documents read so far (first one wins)."""
@@ -326,15 +328,20 @@ class TreeWalk:
 
     def documents(self) -> Iterator[StacDoc]:
         """Each readable document, whole, in the order it is read."""
+        seen = Firsts()  # read once each: on disk past some thousands of paths
+        try:
+            yield from self._walk(seen)
+        finally:
+            seen.close()
+
+    def _walk(self, seen: Firsts) -> Iterator[StacDoc]:
         tree = self.tree
         # Paths as strings: a collection queues every item it links to at once.
-        seen: set[str] = set()
         pending: deque[tuple[str, StacDoc | None]] = deque((str(p), None) for p in self.paths)
         while pending:
             where, parent = pending.popleft()
-            if where in seen:
+            if seen.first(where, "") is not None:
                 continue
-            seen.add(where)
             path = Path(where)
             name = _name(path, tree.root)
             try:

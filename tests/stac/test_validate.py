@@ -174,7 +174,12 @@ def test_semantic_checks_on_crafted_items(tmp_path: Path, realdata: Path) -> Non
     ]
 
 
-def test_links_and_duplicate_ids(tmp_path: Path, realdata: Path) -> None:
+@pytest.mark.parametrize("held", [None, 0], ids=["in-memory", "on-disk"])
+def test_links_and_duplicate_ids(
+    tmp_path: Path, realdata: Path, held: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if held is not None:  # what a walk of a million documents remembers goes to disk
+        monkeypatch.setattr("tpqc.validators.engine.firsts.HELD_KEYS", held)
     write(tmp_path / "a" / "item.json", base_item(id="same"))
     write(tmp_path / "b" / "item.json", base_item(id="same"))
     catalog = {
@@ -190,6 +195,8 @@ def test_links_and_duplicate_ids(tmp_path: Path, realdata: Path) -> None:
     }
     code, report = check(write(tmp_path / "catalog.json", catalog), realdata)
     assert sorted(names(report)) == ["id-duplicate", "link-unresolved"]
+    (duplicate,) = (f for f in report["findings"] if f["name"] == "id-duplicate")
+    assert (duplicate["path"], duplicate["actual"]) == ("b/item.json", "a/item.json")
     assert code == 1
 
 

@@ -103,12 +103,24 @@ class SummaryFold:
             axis = AxisFile(entry.path, summary.times, summary.time_seconds)
             self.axes.setdefault(entry.product, []).append(axis)
 
-    def series_rows(self) -> list[SeriesRow]:
-        """One slim row per series member in path order (near misses: no columns)."""
-        return [
-            self._rows.get(m.path) or series_row(m, None, self._texts)
-            for m in sorted(self.members, key=lambda m: m.path)
-        ]
+    def series_rows(self) -> dict[str, SeriesRow]:
+        """One slim row per series member by path, in path order (near misses: no
+        columns)."""
+        for member in self.members:
+            if member.path not in self._rows:
+                self._rows[member.path] = series_row(member, None, self._texts)
+        return dict(sorted(self._rows.items())) if not _in_order(self._rows) else self._rows
+
+
+def _in_order(rows: Mapping[str, Any]) -> bool:
+    """True when the keys already come in sorted order (a series' files are judged in path
+    order; near-miss names come last)."""
+    previous = ""
+    for path in rows:
+        if path < previous:
+            return False
+        previous = path
+    return True
 
 
 def _placement_key(grid: Georeferenced) -> tuple[Any, ...]:
@@ -145,10 +157,8 @@ def dataset_findings(
     series members (the inventory rows are made again when a report is rendered:
     :func:`~tpqc.validators.dataset.rows.rows_on_read`)."""
     spec, members = fold.spec, fold.members
-    rows = fold.series_rows()
-    failures = series_rule_failures(rows)
-    by_path = {str(r["path"]): r for r in rows}
-    del rows
+    by_path = fold.series_rows()
+    failures = series_rule_failures(list(by_path.values()))
     findings: list[Finding] = []
     for product in (p for p in spec.products if p.name in fold.series):
         context = SeriesContext(
