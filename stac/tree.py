@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import orjson
-
 from tpqc.validators.engine.firsts import Firsts
 
 FOLLOWED = ("child", "item")
@@ -194,7 +192,8 @@ class StacTree:
         if kind == "Collection":
             self._collections.setdefault(str(ident), doc)
         top, scope = _id_scope(doc)
-        key = orjson.dumps([kind, top, scope, str(ident)])  # one bytes key, unambiguous
+        # one text key, unambiguous (orjson's bytes would each keep a 4 kB buffer)
+        key = repr((kind, top, scope, str(ident)))
         first = self._first_by_key.first(key, doc.name)
         if first is not None:
             self.duplicates.append(DuplicateId(doc.name, kind, str(ident), first))
