@@ -12,10 +12,10 @@ let go once written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pystac
 from pystac.utils import make_relative_href
@@ -58,6 +58,42 @@ def _link(rel: str, href: str, media_type: str, title: str | None) -> dict[str, 
     if title:
         link["title"] = title
     return link
+
+
+class Links(Sequence[dict[str, Any]]):
+    """A collection's links: the few made whole, then one ``item`` link per item id made
+    each time it is read, then the few after (a million items' link objects were about
+    300 MB; the catalog writes them one at a time)."""
+
+    def __init__(
+        self,
+        before: Sequence[dict[str, Any]],
+        item_ids: Sequence[str],
+        after: Sequence[dict[str, Any]],
+    ) -> None:
+        self._before, self._ids, self._after = list(before), item_ids, list(after)
+
+    def __len__(self) -> int:
+        return len(self._before) + len(self._ids) + len(self._after)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        if index < len(self._before):
+            return self._before[index]
+        index -= len(self._before)
+        if index < len(self._ids):
+            item_id = self._ids[index]
+            return _link("item", f"./{item_id}/{item_id}.json", GEOJSON, None)
+        return self._after[index - len(self._ids)]
 
 
 @dataclass(frozen=True)
@@ -120,33 +156,37 @@ class CatalogLayout:
         self,
         collection: pystac.Collection,
         children: Iterable[ProductFolder],
-        item_ids: Iterable[str],
+        item_ids: Sequence[str],
     ) -> tuple[str, dict[str, Any]]:
         """The dataset's collection, linking its product collections or its items."""
         document = collection.to_dict(include_self_link=False, transform_hrefs=False)
-        document["links"] = [
-            _link("root", "../catalog.json", JSON, self.catalog_title),
-            *document.get("links", []),
-            *(
-                _link("child", f"./{child.folder}/collection.json", JSON, child.title)
-                for child in children
-            ),
-            *(_link("item", f"./{i}/{i}.json", GEOJSON, None) for i in item_ids),
-            _link("parent", "../catalog.json", JSON, self.catalog_title),
-        ]
+        document["links"] = Links(
+            [
+                _link("root", "../catalog.json", JSON, self.catalog_title),
+                *document.get("links", []),
+                *(
+                    _link("child", f"./{child.folder}/collection.json", JSON, child.title)
+                    for child in children
+                ),
+            ],
+            item_ids,
+            [_link("parent", "../catalog.json", JSON, self.catalog_title)],
+        )
         return f"{self.collection_id}/collection.json", document
 
     def product_document(
-        self, product: ProductFolder, collection: pystac.Collection, item_ids: Iterable[str]
+        self, product: ProductFolder, collection: pystac.Collection, item_ids: Sequence[str]
     ) -> tuple[str, dict[str, Any]]:
         """One product's collection, linking its items."""
         document = collection.to_dict(include_self_link=False, transform_hrefs=False)
-        document["links"] = [
-            _link("root", "../../catalog.json", JSON, self.catalog_title),
-            *document.get("links", []),
-            *(_link("item", f"./{i}/{i}.json", GEOJSON, None) for i in item_ids),
-            _link("parent", "../collection.json", JSON, self.collection_title),
-        ]
+        document["links"] = Links(
+            [
+                _link("root", "../../catalog.json", JSON, self.catalog_title),
+                *document.get("links", []),
+            ],
+            item_ids,
+            [_link("parent", "../collection.json", JSON, self.collection_title)],
+        )
         return f"{self.collection_id}/{product.folder}/collection.json", document
 
     def item_document(self, item: pystac.Item, product: str | None) -> tuple[str, dict[str, Any]]:

@@ -130,7 +130,11 @@ class CatalogPublisher:
         return write_geoparquet(
             geoparquet,
             self._item_documents(staging),
-            lambda: [d for _, d in self._closing_documents(staging) if d["type"] == "Collection"],
+            lambda: [
+                {**d, "links": list(d["links"])}  # whole: the GeoParquet file's metadata
+                for _, d in self._closing_documents(staging)
+                if d["type"] == "Collection"
+            ],
             self.stream.layout.target,
             conforms=self.store.conforms_item,
             linked=self.request.target is not None,

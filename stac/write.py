@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,44 @@ Content = str | bytes | Callable[[], str | bytes | Iterable[str]]
 pieces (a big report is then never held whole in memory)."""
 
 
+WRITE_BYTES = 1 << 20
+"""A document written in pieces goes to its file in writes of about this size."""
+
+
+def _write_all(handle: int, buffer: bytearray) -> int:
+    """Write the buffer whole and empty it; returns how many bytes it held."""
+    size = len(buffer)
+    view = memoryview(buffer)
+    written = 0
+    while written < size:
+        written += os.write(handle, view[written:])
+    view.release()
+    del buffer[:]
+    return size
+
+
+LINKS_MARKER = '\n  "links": []'
+"""How a document with no links writes its (top-level) links."""
+
+
+def _with_links(document: Mapping[str, Any], links: Sequence[Any]) -> Iterator[str]:
+    """The document's text with its links written one at a time: what :func:`dumps` writes
+    of the whole document, the links made as they are read."""
+    head, found, tail = dumps({**document, "links": []}).partition(LINKS_MARKER)
+    if not found or LINKS_MARKER in tail:  # pragma: no cover - the writer's own layout
+        raise AssertionError("a document's links are not where they are expected")
+    yield head
+    if not links:
+        yield LINKS_MARKER
+    else:
+        yield '\n  "links": ['
+        for index, link in enumerate(links):
+            text = dumps(link).rstrip("\n").replace("\n", "\n    ")
+            yield ("\n    " if index == 0 else ",\n    ") + text
+        yield "\n  ]"
+    yield tail
+
+
 class Staging:
     """The fresh folder a catalog is written into before it is swapped into place."""
 
@@ -126,16 +164,26 @@ class Staging:
         return f"{self._root}/{relative}"
 
     def document(self, relative: str, document: Any) -> int:
-        """Write one JSON document (deterministic text, UTF-8); returns its size in bytes."""
-        data = dumps(document).encode("utf-8")
+        """Write one JSON document (deterministic text, UTF-8); returns its size in bytes.
+        Links made as they are read (a collection's item links) are written one at a time:
+        the same bytes, never a million links in memory at once."""
+        links = document.get("links") if isinstance(document, dict) else None
+        if links is None or isinstance(links, list):
+            pieces: Iterable[str] = (dumps(document),)
+        else:
+            pieces = _with_links(document, links)
         handle = os.open(self._made(relative), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        size = 0
         try:
-            written = 0
-            while written < len(data):
-                written += os.write(handle, data[written:])
+            buffer = bytearray()
+            for piece in pieces:
+                buffer += piece.encode("utf-8")
+                if len(buffer) >= WRITE_BYTES:
+                    size += _write_all(handle, buffer)
+            size += _write_all(handle, buffer)
         finally:
             os.close(handle)
-        return len(data)
+        return size
 
     def file(self, relative: str, given: Content) -> None:
         """Write one extra file (text as UTF-8 with ``\\n`` line ends, or bytes)."""

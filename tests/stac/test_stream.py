@@ -223,3 +223,26 @@ def test_a_checked_collection_keeps_its_extent_not_its_links(example: Path, tmp_
     item.write_text(json.dumps(document))
     found = [(f.code, f.location.path) for f in check_stac(target).findings]
     assert ("S009", item.relative_to(target).as_posix()) in found
+
+
+@pytest.mark.parametrize("items", [0, 1, 3])
+def test_a_collection_written_a_link_at_a_time_is_the_whole_documents_bytes(
+    tmp_path: Path, items: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tpqc.stac import write
+    from tpqc.stac.layout import Links
+    from tpqc.stac.write import Staging
+
+    monkeypatch.setattr(write, "WRITE_BYTES", 64)  # many writes of a few links each
+    ids = [f"T{i:06d}_2001" for i in range(items)]
+    links = Links(
+        [{"rel": "root", "href": "../catalog.json", "type": "application/json", "title": "Ü"}],
+        ids,
+        [{"rel": "parent", "href": "../catalog.json", "type": "application/json"}],
+    )
+    document = {"type": "Collection", "id": "c", "links": links, "extent": {"links": []}}
+    size = Staging(tmp_path).document("c/collection.json", document)
+    whole = dumps({**document, "links": list(links)}).encode("utf-8")
+    assert (tmp_path / "c" / "collection.json").read_bytes() == whole and size == len(whole)
+    assert [link["href"] for link in links[1:-1]] == [f"./{i}/{i}.json" for i in ids]
+    assert len(links) == items + 2 and links[-1]["rel"] == "parent"
