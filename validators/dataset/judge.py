@@ -15,7 +15,7 @@ from tpqc.validators.dataset.series import SERIES, SeriesContext, missing_member
 from tpqc.validators.dataset.summary import Box, FileSummary
 from tpqc.validators.dataset.time_axis import TIME_AXIS, AxisFile, TimeAxisContext
 from tpqc.validators.findings import Finding
-from tpqc.validators.grid.geo import Georeferenced
+from tpqc.validators.grid.geo import Georeferenced, GridPlacement, placement_of
 from tpqc.validators.inventory import Inventory, InventoryEntry
 from tpqc.validators.registry import Selection, run_scope
 
@@ -76,7 +76,7 @@ class SummaryFold:
         self._member_of = {m.path: m for m in self.members}
         self._rows: dict[str, SeriesRow] = {}
         self._texts: dict[str, str] = {}
-        self.grids: dict[tuple[Any, ...], Georeferenced] = {}
+        self.grids: dict[GridPlacement, Georeferenced] = {}
         """One grid of each distinct placement (CRS, transform, shape), first seen first."""
         self.union: Box | None = None
         self.total_size = 0
@@ -90,7 +90,7 @@ class SummaryFold:
         if member is not None:
             self._rows[entry.path] = series_row(member, summary.columns, self._texts)
         if summary.grid is not None:
-            self.grids.setdefault(_placement_key(summary.grid), summary.grid)
+            self.grids.setdefault(placement_of(summary.grid), summary.grid)
             self.total_size += summary.size_bytes or 0
             outside = any(
                 f.code == EXTENT_MISMATCH and f.location.path == entry.path for f in found
@@ -121,18 +121,6 @@ def _in_order(rows: Mapping[str, Any]) -> bool:
             return False
         previous = path
     return True
-
-
-def _placement_key(grid: Georeferenced) -> tuple[Any, ...]:
-    return (
-        grid.crs_wkt,
-        grid.transform,
-        grid.width,
-        grid.height,
-        grid.has_geotransform,
-        grid.gcp_count,
-        grid.has_rpc,
-    )
 
 
 def _widened(union: Box | None, box: Box) -> Box:
