@@ -73,7 +73,8 @@ class SummaryFold:
         """``series``: the products whose files form series."""
         self.spec, self.series = spec, series
         self.members, self.times = collect_members(spec, inventory, series)
-        self._member_of = {m.path: m for m in self.members}
+        self.member_of = {m.path: m for m in self.members}
+        """Every series member by path (the inventory rows' series columns)."""
         self._rows: dict[str, SeriesRow] = {}
         self._texts: dict[str, str] = {}
         self.grids: dict[GridPlacement, Georeferenced] = {}
@@ -86,7 +87,7 @@ class SummaryFold:
     def add(self, entry: InventoryEntry, summary: FileSummary, found: Sequence[Finding]) -> None:
         """Fold in one matched file's summary; ``found``: the file's own findings (a file
         already outside the declared extent would only distort the union)."""
-        member = self._member_of.get(entry.path)
+        member = self.member_of.get(entry.path)
         if member is not None:
             self._rows[entry.path] = series_row(member, summary.columns, self._texts)
         if summary.grid is not None:
@@ -176,4 +177,4 @@ def dataset_findings(
         import tpqc.validators.dataset.doi_online  # noqa: F401  (registers the online checks)
 
         findings += run_scope(ONLINE, context_m, selection)
-    return DatasetResult(findings, {m.path: m for m in members})
+    return DatasetResult(findings, fold.member_of)
