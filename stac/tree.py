@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import posixpath
 import stat
-from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from tpqc.stac.paged import LinkPage, PageReadError, read_paged
 from tpqc.validators.engine.firsts import Firsts
+from tpqc.validators.engine.spill_queue import SpillQueue
 
 FOLLOWED = ("child", "item")
 CHECKED = ("root", "parent", "collection", "child", "item")
@@ -104,6 +106,10 @@ class StacDoc:
     slim: bool = False
     """Only what the tree checks need is kept (type, id, collection): an item of a big
     tree, checked whole when it was read."""
+    link_pages: Iterator[LinkPage] | None = field(default=None, compare=False, repr=False)
+    """For a document read in pages (:mod:`tpqc.stac.paged`; ``data`` lacks its links):
+    its links a page at a time, read as they are asked for. The walk reads whatever pages
+    were not asked for before it goes on."""
 
     @property
     def kind(self) -> str:
@@ -334,50 +340,116 @@ class TreeWalk:
             seen.close()
 
     def _walk(self, seen: Firsts) -> Iterator[StacDoc]:
+        # Documents still to read with the index of their parent in ``parents``: a
+        # collection queues every item it links to, on disk past some thousands.
+        pending = SpillQueue()
+        parents: list[StacDoc] = []
+        try:
+            for start in self.paths:
+                pending.append(-1, str(start))
+            while pending:
+                parent_index, where = pending.popleft()
+                if seen.first(where, "") is not None:
+                    continue
+                parent = parents[parent_index] if parent_index >= 0 else None
+                read = self._read(where, parent)
+                if read is None:
+                    continue
+                doc, kept = read
+                queue = _LinkQueue(self, doc, kept, where, pending, parents)
+                if doc.link_pages is None:
+                    queue.add(doc.data.get("links"))
+                    yield doc
+                else:
+                    pages = queue.paged(doc.link_pages)
+                    yield dataclasses.replace(doc, link_pages=pages)
+                    for _ in pages:  # what the reader of the document did not ask for
+                        pass
+                if self.slim_items and not doc.slim:
+                    # Checked: what is kept of it (a collection's extent, its name as a
+                    # scope) needs no links, and a collection of a million items links
+                    # them all.
+                    doc.data.pop("links", None)
+        finally:
+            pending.close()
+
+    def _read(self, where: str, parent: StacDoc | None) -> tuple[StacDoc, StacDoc] | None:
+        """The document at ``where`` (None when it is unreadable or not STAC: the tree
+        says why) and what the tree keeps of it (the same document, or a slim item)."""
         tree = self.tree
-        # Paths as strings: a collection queues every item it links to at once.
-        pending: deque[tuple[str, StacDoc | None]] = deque((str(p), None) for p in self.paths)
-        while pending:
-            where, parent = pending.popleft()
-            if seen.first(where, "") is not None:
+        path = Path(where)
+        name = _name(path, tree.root)
+        paged = read_paged(path, self.max_bytes) if self.slim_items else None
+        try:
+            data = paged.skeleton if paged is not None else read_json_document(path, self.max_bytes)
+        except DocumentError as exc:
+            tree.unreadable.append(UnreadableDocument(name, str(exc)))
+            return None
+        if not isinstance(data, dict) or ("type" not in data and stac_kind(data) is None):
+            tree.unreadable.append(
+                UnreadableDocument(name, "not a STAC object (no 'type', no 'stac_version')")
+            )
+            return None
+        pages = paged.link_pages() if paged is not None else None
+        doc = StacDoc(path, name, data, parent, link_pages=pages)
+        kept = doc
+        if self.slim_items and doc.kind == "Item" and parent is not None:
+            slim = {key: data[key] for key in SLIM_KEYS if key in data}
+            kept = StacDoc(path, name, slim, parent, slim=True)
+        tree.add(kept)
+        return doc, kept
+
+
+class _LinkQueue:
+    """Checks the local links of one document as they come (a paged document's a page at
+    a time) and queues the child and item documents they lead to."""
+
+    def __init__(
+        self,
+        walk: TreeWalk,
+        doc: StacDoc,
+        kept: StacDoc,
+        where: str,
+        pending: SpillQueue,
+        parents: list[StacDoc],
+    ) -> None:
+        self.walk, self.doc, self.kept, self.where = walk, doc, kept, where
+        self.pending, self.parents = pending, parents
+        self.index = -1
+        """The document's index among the parents, once it has queued a document."""
+
+    def add(self, links: Any) -> None:
+        """Check and queue these links of the document."""
+        walk, tree = self.walk, self.walk.tree
+        for link in links if isinstance(links, list) else ():
+            if not isinstance(link, dict):
                 continue
-            path = Path(where)
-            name = _name(path, tree.root)
-            try:
-                data = read_json_document(path, self.max_bytes)
-            except DocumentError as exc:
-                tree.unreadable.append(UnreadableDocument(name, str(exc)))
+            rel, href = link.get("rel"), link.get("href")
+            if rel not in CHECKED or not isinstance(href, str) or is_url(href):
                 continue
-            if not isinstance(data, dict) or ("type" not in data and stac_kind(data) is None):
-                tree.unreadable.append(
-                    UnreadableDocument(name, "not a STAC object (no 'type', no 'stac_version')")
-                )
+            if not walk.follow_links:
+                tree.links_not_followed += 1
                 continue
-            doc = StacDoc(path, name, data, parent)
-            if self.slim_items and doc.kind == "Item" and parent is not None:
-                slim = {key: data[key] for key in SLIM_KEYS if key in data}
-                tree.add(StacDoc(path, name, slim, parent, slim=True))
-            else:
-                tree.add(doc)
-            for link in data.get("links") or []:
-                if not isinstance(link, dict):
-                    continue
-                rel, href = link.get("rel"), link.get("href")
-                if rel not in CHECKED or not isinstance(href, str) or is_url(href):
-                    continue
-                if not self.follow_links:
-                    tree.links_not_followed += 1
-                    continue
-                target = self._resolved(href, where)
-                if not posixpath.isfile(target):
-                    tree.unresolved.append(UnresolvedLink(name, str(rel), href))
-                elif rel in FOLLOWED:
-                    pending.append((target, doc))
-            yield doc
-            if self.slim_items and not doc.slim:
-                # Checked: what is kept of it (a collection's extent, its name as a scope)
-                # needs no links, and a collection of a million items links them all.
-                data.pop("links", None)
+            target = walk._resolved(href, self.where)
+            if not posixpath.isfile(target):
+                tree.unresolved.append(UnresolvedLink(self.doc.name, str(rel), href))
+            elif rel in FOLLOWED:
+                if self.index < 0:
+                    # what the tree keeps of it: a slim item holds its children's scope
+                    self.parents.append(self.kept)
+                    self.index = len(self.parents) - 1
+                self.pending.append(self.index, target)
+
+    def paged(self, pages: Iterator[LinkPage]) -> Iterator[LinkPage]:
+        """The pages, each page's own links checked and queued as it is handed on; a page
+        that cannot be read makes the document unreadable (its links so far stay
+        checked)."""
+        try:
+            for page in pages:
+                self.add(page.links[page.fresh_from :])
+                yield page
+        except PageReadError as exc:
+            self.walk.tree.unreadable.append(UnreadableDocument(self.doc.name, str(exc)))
 
 
 def _common_folder(paths: Sequence[Path]) -> Path:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from tpqc.stac.checks import (
@@ -14,6 +16,7 @@ from tpqc.stac.checks import (
     asset_hrefs,
 )
 from tpqc.stac.extension_refs import extension_refs, local_schemas
+from tpqc.stac.paged import LinkPage
 from tpqc.stac.schema_store import SchemaStore
 from tpqc.stac.tree import MAX_DOCUMENT_BYTES, TreeWalk
 from tpqc.validators.findings import FileEntries, Finding, Report, Severity
@@ -41,7 +44,13 @@ def check_stac(
     ``list_files`` False the report lists no documents (its findings are all that is asked)."""
     store = store or SchemaStore.load()
     selection = selection or Selection()
-    walk = TreeWalk(start, follow_links=follow_links, slim_items=True, max_bytes=max_document_bytes)
+    walk = TreeWalk(
+        start,
+        follow_links=follow_links,
+        slim_items=True,
+        max_bytes=max_document_bytes,
+        list_documents=list_files,
+    )
     tree = walk.tree
     findings: list[Finding] = []
     census = {"local": 0, "remote": 0}
@@ -58,7 +67,10 @@ def check_stac(
             assets_on_disk,
             tuple(extensions),
         )
-        findings += run_scope(STAC_DOCUMENT, context, selection)
+        if whole.link_pages is None:
+            findings += run_scope(STAC_DOCUMENT, context, selection)
+        else:
+            findings += _paged_findings(context, whole.link_pages, selection)
         for _, _, is_local in asset_hrefs(whole.data):
             census["local" if is_local else "remote"] += 1
     for unreadable in tree.unreadable:
@@ -78,6 +90,45 @@ def check_stac(
         notes.append(_asset_census(census, findings, assets_on_disk))
     label = str(start) if isinstance(start, Path) else " ".join(str(p) for p in start)
     return Report.build(label, str(tree.root), findings, files, fail_on, notes=notes)
+
+
+def _paged_findings(
+    context: StacContext, pages: Iterator[LinkPage], selection: Selection
+) -> list[Finding]:
+    """The document checks of a document read in pages, run on the document with one page
+    of links at a time (:class:`LinkPage`: every link that is not an item or child link,
+    then some that are). The first page's findings are all kept; a later page adds those
+    in its own links. A finding in a link is located by the link's index in the whole
+    document. Assets are looked at with the first page only. A check that tells at most
+    so many problems (the schemas' 20) does so for each page."""
+    doc = context.doc
+    findings: list[Finding] = []
+    for number, page in enumerate(pages):
+        paged = dataclasses.replace(doc, data={**doc.data, "links": page.links}, link_pages=None)
+        later = number > 0
+        page_context = dataclasses.replace(
+            context, doc=paged, assets_on_disk=context.assets_on_disk and not later
+        )
+        for finding in run_scope(STAC_DOCUMENT, page_context, selection):
+            field = finding.location.field
+            match = _LINK_FIELD.fullmatch(field or "")
+            if match is not None:
+                position = int(match.group(1))
+                if later and position < page.fresh_from:
+                    continue  # a context link: the first page told it
+                field = f"links.{page.indices[position]}{match.group(2)}"
+            elif later:
+                continue  # about the rest of the document: the first page told it
+            findings.append(
+                dataclasses.replace(
+                    finding, location=dataclasses.replace(finding.location, field=field)
+                )
+            )
+    return findings
+
+
+_LINK_FIELD = re.compile(r"links\.(\d+)((?:\..*)?)", re.DOTALL)
+"""A field inside one link: its index, and where in the link."""
 
 
 ASSET_MISSING = "S014"
