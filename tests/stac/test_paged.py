@@ -27,9 +27,10 @@ def _catalog(example: Path, tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _plant_link_problems(collection: Path, more: int = 30) -> list[dict[str, Any]]:
-    """``more`` (at least 30) more links (item links again, each target already linked) with problems at
-    known places: two links without href (7, 20: the same message twice), a rel that is a
-    number (25), a title that is not text (28), a missing item (29)."""
+    """``more`` (at least 30) more links (item links again, each target already linked)
+    with problems at known places: two links without href (7, 20: the same message
+    twice), a rel that is a number (25), a title that is not text (28), a missing item
+    (29)."""
     document = json.loads(collection.read_text())
     items = [link for link in document["links"] if link["rel"] == "item"]
     extra = [dict(items[i % len(items)]) for i in range(more)]

@@ -292,3 +292,77 @@ def test_series_with_station_groups(tmp_path: Path, example_master: Path) -> Non
     ]
     with rasterio.open(folder / "A_ALT_2017.tif") as src:
         assert src.crs.to_epsg() == 4326 and np.isfinite(src.read(1)).all()
+
+
+def test_a_series_row_is_its_members_columns_with_grids_shared() -> None:
+    """A member's slim row reads its path, product, series and key from the member and
+    keeps equal grid columns once: what the series rules read, in about 110 bytes."""
+    import datetime as dt
+
+    from tpqc.validators.dataset.members import Member
+    from tpqc.validators.dataset.rows import SERIES_ROW_COLUMNS, series_row
+
+    start, end = dt.datetime(2018, 1, 1, tzinfo=dt.UTC), dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
+    group = (("tile", "T01"),)
+    one = Member("a/T01_2018.tif", "alt", group, "2018", start, end, True)
+    two = Member("a/T01_2019.tif", "alt", group, "2019", start, end, True)
+    columns = {
+        "crs": "EPSG:4326",
+        "transform": "(0.01, 0.0, 91.8, 0.0, -0.01, 35.61)",
+        "shape": "81x224",
+        "bands": 1,
+        "dtype": "float32",
+        "nodata": -9999.0,
+        "valid_fraction": 0.5,
+        "valid_mean": 1.25,
+        "sha256": "ab",
+    }
+    grids: dict[tuple[object, ...], object] = {}
+    first = series_row(one, columns, grids)
+    second = series_row(two, {**columns, "valid_mean": 2.5}, grids)
+    assert list(first) == list(SERIES_ROW_COLUMNS)
+    assert dict(first) == {
+        "path": "a/T01_2018.tif",
+        "product": "alt",
+        "series": "tile=T01",
+        "member": "2018",
+        **{k: v for k, v in columns.items() if k != "sha256"},
+    }
+    assert second["valid_mean"] == 2.5 and second["member"] == "2019"
+    assert first._grid is second._grid and len(grids) == 1
+    near_miss = series_row(one, None, grids)
+    assert near_miss["crs"] is None and near_miss["valid_mean"] is None
+    assert near_miss["member"] == "2018"
+    listed = series_row(two, {**columns, "shape": [81, 224]}, grids)  # not a key: kept
+    assert listed["shape"] == [81, 224] and len(grids) == 1
+    with pytest.raises(KeyError):
+        first["sha256"]
+
+
+def test_the_series_rules_shortcut_says_clean_only_when_pandera_would() -> None:
+    """Rows with every member distinct and every series on one grid skip pandera; a
+    duplicate member or a grid departing from its series' first is never called clean."""
+    from tpqc.validators.dataset.rows import (
+        GRID_COLUMNS,
+        _obviously_clean,
+        _sorted_union,
+        series_rule_failures,
+    )
+
+    def row(series: str, member: str, **grid: object) -> dict[str, object]:
+        base: dict[str, object] = dict.fromkeys(GRID_COLUMNS, "g")
+        base.update(grid)
+        keys = {"path": f"{series}/{member}", "product": "p", "series": series}
+        return {**keys, "member": member, **base}
+
+    clean = [row(s, m) for s in ("a", "b") for m in ("1", "2")] + [row("b", "3", shape="x")]
+    clean[-1]["crs"] = None  # a member without a grid is never compared
+    assert _obviously_clean(clean)
+    assert series_rule_failures(clean).grid == ()
+    moved = [*clean[:4], row("a", "3", transform="other")]
+    assert not _obviously_clean(moved)
+    assert [d.path for d in series_rule_failures(moved).grid] == ["a/3"]
+    twice = [*clean[:4], row("a", "1")]
+    assert not _obviously_clean(twice)
+    assert series_rule_failures(twice).duplicates == ("a/1", "a/1")
+    assert _sorted_union(["c", "a", "b"], {"b": 1, "d": 2}) == ["a", "b", "c", "d"]

@@ -76,7 +76,7 @@ class SummaryFold:
         self.member_of = {m.path: m for m in self.members}
         """Every series member by path (the inventory rows' series columns)."""
         self._rows: dict[str, SeriesRow] = {}
-        self._texts: dict[str, str] = {}
+        self._grids: dict[tuple[Any, ...], Any] = {}
         self.grids: dict[GridPlacement, Georeferenced] = {}
         """One grid of each distinct placement (CRS, transform, shape), first seen first."""
         self.union: Box | None = None
@@ -89,7 +89,7 @@ class SummaryFold:
         already outside the declared extent would only distort the union)."""
         member = self.member_of.get(entry.path)
         if member is not None:
-            self._rows[entry.path] = series_row(member, summary.columns, self._texts)
+            self._rows[entry.path] = series_row(member, summary.columns, self._grids)
         if summary.grid is not None:
             self.grids.setdefault(placement_of(summary.grid), summary.grid)
             self.total_size += summary.size_bytes or 0
@@ -109,7 +109,7 @@ class SummaryFold:
         columns)."""
         for member in self.members:
             if member.path not in self._rows:
-                self._rows[member.path] = series_row(member, None, self._texts)
+                self._rows[member.path] = series_row(member, None, self._grids)
         return dict(sorted(self._rows.items())) if not _in_order(self._rows) else self._rows
 
 

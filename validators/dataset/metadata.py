@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -74,11 +75,14 @@ def temporal_coverage_mismatch(ctx: DatasetContext) -> Iterator[Issue]:
     temporal = ctx.spec.dataset.temporal
     if temporal is None or temporal.start is None or temporal.end is None:
         return
-    spans = [(m.start, m.end) for m in ctx.members] + list(ctx.table_spans)
-    inside = [s for s in spans if not (s[0] > temporal.end or s[1] < temporal.start)]
-    if not inside:
+    start = end = None  # of the spans that meet the declared coverage (one at a time)
+    for first, last in itertools.chain(((m.start, m.end) for m in ctx.members), ctx.table_spans):
+        if first > temporal.end or last < temporal.start:
+            continue
+        start = first if start is None else min(start, first)
+        end = last if end is None else max(end, last)
+    if start is None or end is None:
         return
-    start, end = min(s[0] for s in inside), max(s[1] for s in inside)
     slack = dt.timedelta(days=1)
     if abs(start - temporal.start) >= slack or abs(end - temporal.end) >= slack:
         yield Issue(
