@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from tpqc.schemas.patterns import FieldValue, FilenamePattern, compile_pattern, parse_field
 from tpqc.schemas.spec import Spec
+from tpqc.validators.compact import CompactMapping
 from tpqc.validators.engine.listing import OddEntry, list_data_root
 from tpqc.validators.filename import UnmatchedFile, loose_match, near_miss_hint
 
@@ -33,8 +34,13 @@ class InventoryEntry:
 
     path: str
     product: str
-    fields: dict[str, FieldValue]
+    fields: Mapping[str, FieldValue]
+    """The parsed filename fields (a dict given is kept compact: a million entries)."""
     kind: str
+
+    def __post_init__(self) -> None:
+        if type(self.fields) is dict:
+            object.__setattr__(self, "fields", CompactMapping(self.fields))
 
 
 @dataclass(frozen=True)

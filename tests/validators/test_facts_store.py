@@ -92,3 +92,21 @@ def test_a_spilled_run_writes_the_same_report_and_catalog(
     assert spilled == held
     report = json.loads(spilled[0])
     assert {f["code"] for f in report["findings"]} >= {"D001", "R019", "T010"}
+
+
+def test_an_inventory_entrys_fields_are_kept_compact() -> None:
+    """A million entries' filename fields are a shared tuple of names and a tuple of
+    values each, equal to the dict they were made from, through pickling too."""
+    import pickle
+
+    from tpqc.validators.compact import CompactMapping
+    from tpqc.validators.inventory import InventoryEntry
+
+    one = InventoryEntry("T1_2017.tif", "tiles", {"tile": 1, "year": 2017}, "geotiff")
+    two = InventoryEntry("T2_2018.tif", "tiles", {"tile": 2, "year": 2018}, "geotiff")
+    assert isinstance(one.fields, CompactMapping)
+    assert one.fields == {"tile": 1, "year": 2017} and dict(two.fields) == {"tile": 2, "year": 2018}
+    assert one.fields._names is two.fields._names
+    back = pickle.loads(pickle.dumps(one))
+    assert back == one and back.fields._names is one.fields._names
+    assert one.fields.get("month") is None and list(one.fields) == ["tile", "year"]

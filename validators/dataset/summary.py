@@ -3,43 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
+from tpqc.validators.compact import CompactMapping
 from tpqc.validators.grid.geo import Georeferenced
 
 Box = tuple[float, float, float, float, float, float]
 """(west, south, east, north, pixel width, pixel height) in WGS84 degrees."""
 
 
-class Columns(Mapping[str, Any]):
+class Columns(CompactMapping):
     """A file's inventory-table columns, compact: the values in a tuple, the column names in
     a tuple shared by every file with the same columns (a dict per file of a million files
     was about 400 MB while the dataset checks ran)."""
 
-    __slots__ = ("_names", "_values")
-    _shapes: ClassVar[dict[tuple[str, ...], tuple[str, ...]]] = {}
-
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        names = tuple(values)
-        self._names = Columns._shapes.setdefault(names, names)
-        self._values = tuple(values.values())
-
-    def __getitem__(self, name: str) -> Any:
-        try:
-            return self._values[self._names.index(name)]
-        except ValueError:
-            raise KeyError(name) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({dict(self)!r})"
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
