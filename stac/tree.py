@@ -204,6 +204,11 @@ class StacTree:
         if first is not None:
             self.duplicates.append(DuplicateId(doc.name, kind, str(ident), first))
 
+    def close(self) -> None:
+        """Forget the first document of each id (its database, when on disk, is deleted):
+        the duplicates found are kept."""
+        self._first_by_key.close()
+
     def collection(self, collection_id: object) -> StacDoc | None:
         """The collection of this id among the documents read so far (first one wins)."""
         return self._collections.get(str(collection_id))

@@ -77,6 +77,7 @@ def check_stac(
         findings += run_scope(STAC_UNREADABLE, unreadable, selection)
     for link in tree.unresolved:
         findings += run_scope(STAC_LINK, link, selection)
+    tree.close()  # every document is read: its first ids are not needed any more
     findings += run_scope(STAC_TREE, tree, selection)
     listed = sorted(tree.listed, key=lambda record: record[0])
     files = FileEntries(
