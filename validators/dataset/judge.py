@@ -73,9 +73,13 @@ class SummaryFold:
         """``series``: the products whose files form series."""
         self.spec, self.series = spec, series
         self.members, self.times = collect_members(spec, inventory, series)
-        self.member_of = {m.path: m for m in self.members}
+        # one row per member by path, in path order: a near miss's (no columns) until its
+        # file's summary comes
+        self._rows: dict[str, SeriesRow] = {
+            m.path: series_row(m, None, {}) for m in sorted(self.members, key=_path_of)
+        }
+        self.member_of: Mapping[str, Member] = MembersByPath(self._rows)
         """Every series member by path (the inventory rows' series columns)."""
-        self._rows: dict[str, SeriesRow] = {}
         self._grids: dict[tuple[Any, ...], Any] = {}
         self.grids: dict[GridPlacement, Georeferenced] = {}
         """One grid of each distinct placement (CRS, transform, shape), first seen first."""
@@ -87,9 +91,9 @@ class SummaryFold:
     def add(self, entry: InventoryEntry, summary: FileSummary, found: Sequence[Finding]) -> None:
         """Fold in one matched file's summary; ``found``: the file's own findings (a file
         already outside the declared extent would only distort the union)."""
-        member = self.member_of.get(entry.path)
-        if member is not None:
-            self._rows[entry.path] = series_row(member, summary.columns, self._grids)
+        row = self._rows.get(entry.path)
+        if row is not None:
+            self._rows[entry.path] = series_row(row.member, summary.columns, self._grids)
         if summary.grid is not None:
             self.grids.setdefault(placement_of(summary.grid), summary.grid)
             self.total_size += summary.size_bytes or 0
@@ -107,21 +111,28 @@ class SummaryFold:
     def series_rows(self) -> dict[str, SeriesRow]:
         """One slim row per series member by path, in path order (near misses: no
         columns)."""
-        for member in self.members:
-            if member.path not in self._rows:
-                self._rows[member.path] = series_row(member, None, self._grids)
-        return dict(sorted(self._rows.items())) if not _in_order(self._rows) else self._rows
+        return self._rows
 
 
-def _in_order(rows: Mapping[str, Any]) -> bool:
-    """True when the keys already come in sorted order (a series' files are judged in path
-    order; near-miss names come last)."""
-    previous = ""
-    for path in rows:
-        if path < previous:
-            return False
-        previous = path
-    return True
+def _path_of(member: Member) -> str:
+    return member.path
+
+
+class MembersByPath(Mapping[str, Member]):
+    """The series members by path, read from their rows (one index of a million members,
+    not two)."""
+
+    def __init__(self, rows: Mapping[str, SeriesRow]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, path: str) -> Member:
+        return self._rows[path].member
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def _widened(union: Box | None, box: Box) -> Box:

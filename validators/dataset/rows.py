@@ -126,6 +126,11 @@ class SeriesRow(Mapping[str, Any]):
         self._member, self._grid = member, grid
         self._valid_fraction, self._valid_mean = valid_fraction, valid_mean
 
+    @property
+    def member(self) -> Member:
+        """The member the row is of."""
+        return self._member
+
     def __getitem__(self, name: str) -> Any:
         member = self._member
         if name == "path":
