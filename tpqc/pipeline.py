@@ -6,6 +6,7 @@ which checks look at it, what the report and the catalog say) comes from the kin
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import logging
@@ -313,7 +314,8 @@ def judge(
         found = kind.findings(file, options.selection)
         file_level += found
         fold.add(entry, kind.summary(file), found)
-    files = _file_entries(spec, inventory, facts, kinds)
+    by_path = _EntriesByPath(inventory)
+    files = _file_entries(spec, by_path, facts, kinds)
     dataset = dataset_findings(fold, options.selection, options.online)
     del fold
     findings = without_explained(file_level + dataset.findings)
@@ -331,7 +333,7 @@ def judge(
         sorted_out.active,
         files,
         options.fail_on,
-        _inventory_rows(spec, inventory, facts, kinds, dataset.members),
+        _inventory_rows(spec, inventory, by_path, facts, kinds, dataset.members),
         waived=sorted_out.waived,
         dataset_id=spec.dataset.id,
     )
@@ -339,27 +341,44 @@ def judge(
     return ValidationResult(spec, inventory, facts, report, dataset.intervals, drawn)
 
 
+class _EntriesByPath:
+    """The inventory's entries in path order, found by path with a binary search (a
+    million-entry dict beside the sorted list would be about 40 MB more)."""
+
+    def __init__(self, inventory: Inventory) -> None:
+        self.entries = sorted(inventory.entries, key=lambda e: e.path)
+        self.paths = [e.path for e in self.entries]
+
+    def get(self, path: str) -> InventoryEntry | None:
+        """The entry of ``path``, or None."""
+        index = bisect.bisect_left(self.paths, path)
+        if index < len(self.paths) and self.paths[index] == path:
+            return self.entries[index]
+        return None
+
+
 def _file_entries(
     spec: Spec,
-    inventory: Inventory,
+    by_path: _EntriesByPath,
     facts: Mapping[str, FileFacts],
     kinds: Mapping[str, FileKind],
 ) -> FileEntries:
     """The report's file entries in path order, each made by its kind when a renderer reads
     it (not held: they are the largest part of a report)."""
-    entries = sorted(inventory.entries, key=lambda e: e.path)
+    entries = by_path.entries
 
     def make(index: int) -> Mapping[str, Any]:
         entry = entries[index]
         file = _data_file(spec, entry, facts)
         return kinds[entry.kind].report_entry(file)
 
-    return FileEntries([e.path for e in entries], make)
+    return FileEntries(by_path.paths, make)
 
 
 def _inventory_rows(
     spec: Spec,
     inventory: Inventory,
+    by_path: _EntriesByPath,
     facts: Mapping[str, FileFacts],
     kinds: Mapping[str, FileKind],
     members: Mapping[str, Member],
@@ -368,16 +387,14 @@ def _inventory_rows(
     (its kind's summary) when a renderer reads it: the dataset checks' rows are not kept."""
     from tpqc.validators.dataset.rows import rows_on_read
 
-    entries = {e.path: e for e in inventory.entries}
-
     def columns_of(path: str) -> Mapping[str, Any] | None:
-        entry = entries.get(path)
+        entry = by_path.get(path)
         if entry is None:
             return None
         file = _data_file(spec, entry, facts)
         return kinds[entry.kind].summary(file).columns
 
-    paths = [*entries, *(u.path for u in inventory.unmatched)]
+    paths = [*by_path.paths, *(u.path for u in inventory.unmatched)]
     return rows_on_read(members, paths, columns_of)
 
 
