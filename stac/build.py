@@ -24,6 +24,7 @@ from tpqc.schemas.spec import Product, Spec
 from tpqc.stac.layout import CatalogLayout, ProductFolder
 from tpqc.stac.licenses import license_url
 from tpqc.stac.tally import CatalogTally, ItemTally
+from tpqc.validators.engine.firsts import Firsts
 from tpqc.validators.engine.remote import object_location, public_root
 
 ASSET_KEY = "data"
@@ -47,14 +48,16 @@ def multihash_sha256(hex_digest: str) -> str:
     return MULTIHASH_SHA2_256 + hex_digest
 
 
-def unique_item_id(path: str, taken: set[str]) -> str:
-    """An item id from a file's name, unique among ``taken`` (which it joins)."""
+def unique_item_id(path: str, taken: Firsts) -> str:
+    """An item id from a file's name, unique among ``taken`` (which it joins): its stem,
+    else its name with dots made underscores, else its stem numbered from 2."""
     stem = Path(path).stem
-    candidate = stem if stem not in taken else Path(path).name.replace(".", "_")
-    index = 2
-    while candidate in taken:
+    candidate = stem
+    if taken.first(candidate, "") is None:
+        return candidate
+    candidate, index = Path(path).name.replace(".", "_"), 2
+    while taken.first(candidate, "") is not None:
         candidate, index = f"{stem}_{index}", index + 1
-    taken.add(candidate)
     return candidate
 
 
@@ -273,7 +276,7 @@ class CatalogStream:
         self.options = options
         self.layout = catalog_layout(spec, options.target)
         self.tally = CatalogTally()
-        self._taken: set[str] = set()
+        self._taken = Firsts()  # the ids given: on disk past some thousands
         self._remote = public_root(spec.data_url) if spec.data_url else None
         self._relative = not options.asset_href_prefix and (
             self._remote is None or options.copy_assets

@@ -16,6 +16,8 @@ from typing import Any
 
 import pystac
 
+from tpqc.validators.engine.spill_list import SpillList
+
 ASSET_KEY = "data"
 
 
@@ -23,7 +25,8 @@ ASSET_KEY = "data"
 class ItemTally:
     """The aggregate of some items, in the order they were added."""
 
-    ids: list[str] = field(default_factory=list)
+    ids: SpillList = field(default_factory=SpillList)
+    """In order; on disk past some thousands (a million ids were about 70 MB)."""
     box: list[float] | None = None
     start: dt.datetime | None = None
     end: dt.datetime | None = None

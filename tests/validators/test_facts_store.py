@@ -87,6 +87,14 @@ def test_a_spilled_run_writes_the_same_report_and_catalog(
 
     monkeypatch.setattr(facts_store, "SPILL_AFTER", 1)
     monkeypatch.setattr(FactsStore, "put", put)
+    # the item ids, the ids given and the self-check's queue on disk too
+    import tpqc.validators.engine.firsts as firsts
+    import tpqc.validators.engine.spill_list as spill_list
+    import tpqc.validators.engine.spill_queue as spill_queue
+
+    monkeypatch.setattr(spill_list, "HELD_TEXTS", 1)
+    monkeypatch.setattr(firsts, "HELD_KEYS", 1)
+    monkeypatch.setattr(spill_queue, "HELD_ENTRIES", 1)
     spilled = run("spilled")
     assert len(spilled_stores) == 2  # the validation's and the publication's
     assert spilled == held
@@ -110,3 +118,27 @@ def test_an_inventory_entrys_fields_are_kept_compact() -> None:
     back = pickle.loads(pickle.dumps(one))
     assert back == one and back.fields._names is one.fields._names
     assert one.fields.get("month") is None and list(one.fields) == ["tile", "year"]
+
+
+@pytest.mark.parametrize("held", [0, 2, 1000])
+def test_a_spill_list_reads_back_what_was_appended(
+    held: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tpqc.validators.engine.spill_list as spill_list
+    from tpqc.validators.engine.spill_list import SpillList
+
+    monkeypatch.setattr(spill_list, "READ_BYTES", 7)  # passes of a few texts, some longer
+    texts = ["T000001_2017", "", "ü/é", "odd\udcff", "x" * 20, "a\nb", *map(str, range(30))]
+    listed = SpillList(held=held)
+    for text in texts:
+        listed.append(text)
+    assert listed.on_disk == (held < len(texts))
+    assert list(listed) == texts and listed == texts and len(listed) == len(texts)
+    assert [listed[i] for i in range(len(texts))] == texts
+    assert listed[-1] == "29" and listed[2:4] == texts[2:4]
+    listed.append("later")  # appended after a read: still in order
+    assert list(listed)[-2:] == ["29", "later"]
+    with pytest.raises(IndexError):
+        listed[len(listed)]
+    listed.close()
+    assert len(listed) == 0 and not listed.on_disk

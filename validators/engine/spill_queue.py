@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import struct
 import tempfile
+import weakref
 from collections import deque
 from typing import IO
 
@@ -78,6 +79,7 @@ class SpillQueue:
         if self._file is None:
             # unnamed, closed by close() (a context manager cannot span the queue's life)
             self._file = tempfile.TemporaryFile(prefix="tpqc-queue-")  # noqa: SIM115
+            weakref.finalize(self, self._file.close)
         self._file.seek(0, os.SEEK_END)
         self._file.write(self._unwritten)
         self._unwritten.clear()
