@@ -113,20 +113,29 @@ class SummaryFold:
         columns)."""
         return self._rows
 
+    def members_by_path(self) -> Mapping[str, Member]:
+        """Every series member by path, for after the series checks: each row in the index
+        becomes its member in place (a million rows' columns let go, no second index)."""
+        index: dict[str, Any] = self._rows
+        for path, row in index.items():
+            index[path] = row.member if isinstance(row, SeriesRow) else row
+        return index
+
 
 def _path_of(member: Member) -> str:
     return member.path
 
 
 class MembersByPath(Mapping[str, Member]):
-    """The series members by path, read from their rows (one index of a million members,
-    not two)."""
+    """The series members by path, read from their rows while the checks run (one index
+    of a million members, not two)."""
 
-    def __init__(self, rows: Mapping[str, SeriesRow]) -> None:
+    def __init__(self, rows: Mapping[str, SeriesRow | Member]) -> None:
         self._rows = rows
 
     def __getitem__(self, path: str) -> Member:
-        return self._rows[path].member
+        row = self._rows[path]
+        return row.member if isinstance(row, SeriesRow) else row
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._rows)
@@ -188,4 +197,4 @@ def dataset_findings(
         import tpqc.validators.dataset.doi_online  # noqa: F401  (registers the online checks)
 
         findings += run_scope(ONLINE, context_m, selection)
-    return DatasetResult(findings, fold.member_of)
+    return DatasetResult(findings, fold.members_by_path())
