@@ -103,8 +103,8 @@ def read_paged(path: Path, limit: int) -> PagedDocument | None:
     more than :data:`PAGED_AFTER_BYTES` (and at most ``limit``) whose top level is an
     object with one ``links`` array, of which at most :data:`MAX_CONTEXT_LINKS` are not
     item or child links; None otherwise (read it whole: a document that is not valid JSON gets
-    the whole read's reason). Reads the file twice: the rest of the document, then the
-    context links."""
+    the whole read's reason). Reads the file twice here (the rest of the document, then
+    the context links); :meth:`PagedDocument.link_pages` is a third pass."""
     try:
         info = path.stat()
     except OSError:
