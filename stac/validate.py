@@ -120,11 +120,10 @@ def _paged_findings(
                 field = f"links.{page.indices[position]}{match.group(2)}"
             elif later:
                 continue  # about the rest of the document: the first page told it
-            findings.append(
-                dataclasses.replace(
-                    finding, location=dataclasses.replace(finding.location, field=field)
-                )
-            )
+            if field != finding.location.field:
+                location = dataclasses.replace(finding.location, field=field)
+                finding = dataclasses.replace(finding, location=location)
+            findings.append(finding)
     return findings
 
 

@@ -73,14 +73,12 @@ class SummaryFold:
         """``series``: the products whose files form series."""
         self.spec, self.series = spec, series
         self.members, self.times = collect_members(spec, inventory, series)
-        # one row per member by path, in path order: a near miss's (no columns) until its
-        # file's summary comes
-        self._rows: dict[str, SeriesRow] = {
-            m.path: series_row(m, None, {}) for m in sorted(self.members, key=_path_of)
-        }
-        self.member_of: Mapping[str, Member] = MembersByPath(self._rows)
-        """Every series member by path (the inventory rows' series columns)."""
         self._grids: dict[tuple[Any, ...], Any] = {}
+        # every member's row by path, in path order: without columns (a near miss's) until
+        # its file's summary comes; the one index of the members by path
+        self._rows: dict[str, SeriesRow] = {
+            m.path: series_row(m, None, self._grids) for m in sorted(self.members, key=_path_of)
+        }
         self.grids: dict[GridPlacement, Georeferenced] = {}
         """One grid of each distinct placement (CRS, transform, shape), first seen first."""
         self.union: Box | None = None
@@ -124,24 +122,6 @@ class SummaryFold:
 
 def _path_of(member: Member) -> str:
     return member.path
-
-
-class MembersByPath(Mapping[str, Member]):
-    """The series members by path, read from their rows while the checks run (one index
-    of a million members, not two)."""
-
-    def __init__(self, rows: Mapping[str, SeriesRow | Member]) -> None:
-        self._rows = rows
-
-    def __getitem__(self, path: str) -> Member:
-        row = self._rows[path]
-        return row.member if isinstance(row, SeriesRow) else row
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
 
 
 def _widened(union: Box | None, box: Box) -> Box:
