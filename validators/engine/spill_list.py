@@ -9,7 +9,7 @@ import tempfile
 import weakref
 from array import array
 from collections.abc import Iterator, Sequence
-from typing import IO, Any, overload
+from typing import IO, overload
 
 HELD_TEXTS = 50_000
 """Texts held in a list; past this, every text goes to the file."""
@@ -123,13 +123,3 @@ class SpillList(Sequence[str]):
             self._file.close()
         self._file, self._held = None, []
         self._offsets, self._unwritten = array("Q", [0]), bytearray()
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuilt, (list(self),))
-
-
-def _rebuilt(texts: list[str]) -> SpillList:
-    rebuilt = SpillList()
-    for text in texts:
-        rebuilt.append(text)
-    return rebuilt
