@@ -23,7 +23,6 @@ from tpqc.stac.items import PublishedFile
 from tpqc.validators.dataset.summary import FileSummary
 from tpqc.validators.engine.facts import FileFacts, ReadJob
 from tpqc.validators.findings import Finding
-from tpqc.validators.inventory import InventoryEntry
 from tpqc.validators.kinds import DataFile, FileKind, ReadOptions, narrow
 from tpqc.validators.registry import Selection, run_scope
 
@@ -55,9 +54,7 @@ class NoteKind(FileKind):
     item_builder = "toy_kind:note_item"
     inferrer = "toy_kind:NoteInferrer"
 
-    def job(
-        self, spec: Spec, product: Product, entry: InventoryEntry, options: ReadOptions
-    ) -> ReadJob:
+    def job(self, spec: Spec, product: Product, options: ReadOptions) -> ReadJob:
         from toy_kind.reader import NoteJob
 
         return NoteJob()

@@ -33,7 +33,6 @@ from tpqc.schemas.spec_values import PLACEHOLDER
 from tpqc.validators.engine.facts import FileFacts
 from tpqc.validators.engine.listing import list_data_root
 from tpqc.validators.engine.parallel import FactsJob
-from tpqc.validators.inventory import InventoryEntry
 from tpqc.validators.kinds import FileKind, registered_kinds, resolve
 
 log = logging.getLogger("tpqc")
@@ -100,8 +99,7 @@ def _read_all(root: Path, options: ValidateOptions, groups: Sequence[_Kind]) -> 
     for group in groups:
         assert group.prepared is not None
         for path, product in group.prepared.products.items():
-            entry = InventoryEntry(path, product.name, {}, group.kind.name)
-            jobs.append((str(root), path, group.kind.job(spec, product, entry, read)))
+            jobs.append((str(root), path, group.kind.job(spec, product, read)))
     facts = gather(jobs, options)
     for group in groups:
         assert group.prepared is not None

@@ -125,10 +125,9 @@ class FileKind(ABC):
         return True
 
     @abstractmethod
-    def job(
-        self, spec: Spec, product: Product, entry: InventoryEntry, options: ReadOptions
-    ) -> ReadJob:
-        """How to read one matched file once."""
+    def job(self, spec: Spec, product: Product, options: ReadOptions) -> ReadJob:
+        """How to read any matched file of ``product`` once: one job serves all of them
+        (what a read needs to know of its file is the path it is given)."""
 
     @abstractmethod
     def findings(self, file: DataFile, selection: Selection) -> list[Finding]:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from tpqc.validators.engine.facts import FileFacts, ReadJob
 from tpqc.validators.grid.kind import GridKind
-from tpqc.validators.inventory import InventoryEntry
 from tpqc.validators.kinds.base import ReadOptions, narrow
 
 if TYPE_CHECKING:
@@ -23,9 +22,7 @@ class GeoTiffKind(GridKind):
     suffixes = (".tif", ".tiff")
     facts_module = "tpqc.validators.grid.facts"
 
-    def job(
-        self, spec: Spec, product: Product, entry: InventoryEntry, options: ReadOptions
-    ) -> ReadJob:
+    def job(self, spec: Spec, product: Product, options: ReadOptions) -> ReadJob:
         """A one-pass read seeded with the product's declared value range."""
         from tpqc.validators.grid.checks import raster_product
         from tpqc.validators.kinds.geotiff.reader import ReadPlan

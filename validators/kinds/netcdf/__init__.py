@@ -13,7 +13,6 @@ from tpqc.schemas.spec import Product, Spec
 from tpqc.validators.engine.facts import FileFacts, ReadJob
 from tpqc.validators.findings import Finding
 from tpqc.validators.grid.kind import GridKind
-from tpqc.validators.inventory import InventoryEntry
 from tpqc.validators.kinds.base import DataFile, ReadOptions, narrow
 from tpqc.validators.registry import Selection
 
@@ -38,9 +37,7 @@ class NetcdfKind(GridKind):
 
         return narrow(facts, NetcdfFacts)
 
-    def job(
-        self, spec: Spec, product: Product, entry: InventoryEntry, options: ReadOptions
-    ) -> ReadJob:
+    def job(self, spec: Spec, product: Product, options: ReadOptions) -> ReadJob:
         """One read of the product's variable, seeded with its declared value range."""
         from tpqc.validators.grid.checks import raster_product
         from tpqc.validators.kinds.netcdf.reader import NetcdfReadJob

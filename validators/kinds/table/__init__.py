@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from tpqc.schemas.spec import Product, Spec, Station, TableProduct
 from tpqc.validators.engine.facts import FileFacts, ReadJob
 from tpqc.validators.findings import Finding
-from tpqc.validators.inventory import InventoryEntry
 from tpqc.validators.kinds.base import DataFile, FileKind, ReadOptions, narrow
 from tpqc.validators.registry import Selection
 
@@ -51,9 +50,7 @@ class TableKind(FileKind):
         """Tables are looked for only when the spec declares table products."""
         return bool(spec.sections.get(self.section))
 
-    def job(
-        self, spec: Spec, product: Product, entry: InventoryEntry, options: ReadOptions
-    ) -> ReadJob:
+    def job(self, spec: Spec, product: Product, options: ReadOptions) -> ReadJob:
         """One read of the table against its product and the declared coverage."""
         from tpqc.validators.kinds.table.chunks import TableLimits
         from tpqc.validators.kinds.table.reader import TableReadJob
