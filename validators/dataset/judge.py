@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from tpqc.schemas.spec import Spec
 from tpqc.validators.dataset.members import Member, collect_members
 from tpqc.validators.dataset.metadata import DATASET, ONLINE, DatasetContext
-from tpqc.validators.dataset.rows import SeriesRow, series_row, series_rule_failures
+from tpqc.validators.dataset.rows import series_rule_failures
 from tpqc.validators.dataset.series import SERIES, SeriesContext, missing_members
+from tpqc.validators.dataset.series_table import SeriesTable
 from tpqc.validators.dataset.summary import Box, FileSummary
 from tpqc.validators.dataset.time_axis import TIME_AXIS, AxisFile, TimeAxisContext
 from tpqc.validators.findings import Finding
@@ -73,12 +73,9 @@ class SummaryFold:
         """``series``: the products whose files form series."""
         self.spec, self.series = spec, series
         self.members, self.times = collect_members(spec, inventory, series)
-        self._grids: dict[tuple[Any, ...], Any] = {}
-        # every member's row by path, in path order: without columns (a near miss's) until
-        # its file's summary comes; the one index of the members by path
-        self._rows: dict[str, SeriesRow] = {
-            m.path: series_row(m, None, self._grids) for m in sorted(self.members, key=_path_of)
-        }
+        self.table = SeriesTable(self.members)
+        """Every member by path (the one index of them), with its slim row's columns once
+        its file's summary comes (a near miss's: none)."""
         self.grids: dict[GridPlacement, Georeferenced] = {}
         """One grid of each distinct placement (CRS, transform, shape), first seen first."""
         self.union: Box | None = None
@@ -89,9 +86,9 @@ class SummaryFold:
     def add(self, entry: InventoryEntry, summary: FileSummary, found: Sequence[Finding]) -> None:
         """Fold in one matched file's summary; ``found``: the file's own findings (a file
         already outside the declared extent would only distort the union)."""
-        row = self._rows.get(entry.path)
-        if row is not None:
-            self._rows[entry.path] = series_row(row.member, summary.columns, self._grids)
+        index = self.table.index_of(entry.path)
+        if index is not None:
+            self.table.set_columns(index, summary.columns)
         if summary.grid is not None:
             self.grids.setdefault(placement_of(summary.grid), summary.grid)
             self.total_size += summary.size_bytes or 0
@@ -105,23 +102,6 @@ class SummaryFold:
         if summary.time_seconds:
             axis = AxisFile(entry.path, summary.times, summary.time_seconds)
             self.axes.setdefault(entry.product, []).append(axis)
-
-    def series_rows(self) -> dict[str, SeriesRow]:
-        """One slim row per series member by path, in path order (near misses: no
-        columns)."""
-        return self._rows
-
-    def members_by_path(self) -> Mapping[str, Member]:
-        """Every series member by path, for after the series checks: each row in the index
-        becomes its member in place (a million rows' columns let go, no second index)."""
-        index: dict[str, Any] = self._rows
-        for path, row in index.items():
-            index[path] = row.member if isinstance(row, SeriesRow) else row
-        return index
-
-
-def _path_of(member: Member) -> str:
-    return member.path
 
 
 def _widened(union: Box | None, box: Box) -> Box:
@@ -145,9 +125,8 @@ def dataset_findings(
     checks over the folded summaries (one per matched file); returns their findings and the
     series members (the inventory rows are made again when a report is rendered:
     :func:`~tpqc.validators.dataset.rows.rows_on_read`)."""
-    spec, members = fold.spec, fold.members
-    by_path = fold.series_rows()
-    failures = series_rule_failures(list(by_path.values()))
+    spec, members, table = fold.spec, fold.members, fold.table
+    failures = series_rule_failures(table.rows)
     findings: list[Finding] = []
     for product in (p for p in spec.products if p.name in fold.series):
         context = SeriesContext(
@@ -155,7 +134,7 @@ def dataset_findings(
             product,
             [m for m in members if m.product == product.name],
             failures,
-            by_path,
+            table.rows_by_path,
             fold.times[product.name],
         )
         findings += run_scope(SERIES, context, selection)
@@ -177,4 +156,4 @@ def dataset_findings(
         import tpqc.validators.dataset.doi_online  # noqa: F401  (registers the online checks)
 
         findings += run_scope(ONLINE, context_m, selection)
-    return DatasetResult(findings, fold.members_by_path())
+    return DatasetResult(findings, table)

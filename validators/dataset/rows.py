@@ -273,7 +273,9 @@ def _obviously_clean(rows: Sequence[Mapping[str, Any]]) -> bool:
 def series_rule_failures(rows: Sequence[Mapping[str, Any]]) -> SeriesRuleFailures:
     """Run the series schema: one file per (product, series, member); within a series every
     file on the grid most files share. Lazy validation collects every failure."""
-    series_rows = [r for r in rows if r.get("member") is not None]
+    series_rows = rows
+    if any(r.get("member") is None for r in rows):  # a series table's rows all have one
+        series_rows = [r for r in rows if r.get("member") is not None]
     if len(series_rows) < 2 or _obviously_clean(series_rows):
         return SeriesRuleFailures((), ())
     import pandas as pd

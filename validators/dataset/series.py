@@ -179,8 +179,9 @@ def series_outlier(ctx: SeriesContext) -> Iterator[Issue]:
     """A member's valid-pixel mean or valid fraction departs strongly from the rest of the
     series (robust z-score over 3.5): a unit change or a processing error in one year."""
     for _, members in sorted(_series(ctx.members).items()):
+        rows = [(m, ctx.rows.get(m.path, {})) for m in members if m.matched]
         for column, floor_of in (("valid_mean", 0.01), ("valid_fraction", 0.0)):
-            points = [(m, ctx.rows.get(m.path, {}).get(column)) for m in members if m.matched]
+            points = [(m, row.get(column)) for m, row in rows]
             usable = [(m, float(v)) for m, v in points if isinstance(v, int | float)]
             if len(usable) < MIN_SERIES_FOR_OUTLIERS:
                 continue
