@@ -5,8 +5,9 @@ scales with the number of items (link resolution, id uniqueness, the self-check,
 
 The facts of one real small GeoTIFF (read once) are copied to N tiles of a yearly series
 with their own paths, positions and checksums, and put in a facts store as the read or a
-merge of shards puts them (past a few thousand files: its temporary file); the catalog
-is then built, checked and written exactly as after a validation. No data file is read per
+merge of shards puts them (past a few thousand files: its temporary file); their names
+are matched to the spec as a run matches the data root's listing; the catalog is then
+built, checked and written exactly as after a validation. No data file is read per
 item, so the numbers are the catalog's own cost. Prints the wall time of each stage, the
 publication's CPU time and the peak RSS when it ends (the facts made up front included).
 """
@@ -33,8 +34,8 @@ def main() -> None:
     from tpqc.pipeline import GatheredFacts, PublishOptions, ValidateOptions, publish
     from tpqc.schemas.spec import parse_spec
     from tpqc.validators.engine.facts_store import FactsStore
-    from tpqc.validators.inventory import Inventory, InventoryEntry
-    from tpqc.validators.kinds import kind_claiming
+    from tpqc.validators.inventory import build_inventory
+    from tpqc.validators.kinds import registered_kinds
     from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
 
     work = Path(tempfile.mkdtemp(prefix="tpqc-big-catalog-"))
@@ -43,8 +44,7 @@ def main() -> None:
     assert template.transform is not None
     a, b, _, d, e, _ = template.transform
     tiles = max(1, count // YEARS)
-    kind = str(getattr(kind_claiming("one.tif"), "name", ""))
-    entries, facts = [], FactsStore()
+    paths, facts = [], FactsStore()
     west_most, south_most, east_most, north_most = 180.0, 90.0, -180.0, -90.0
     width = template.width * a
     for tile in range(tiles):
@@ -53,7 +53,7 @@ def main() -> None:
         row, col = divmod(tile % 30_000, 150)
         for year in range(2001, 2001 + YEARS):
             path = f"tiles/T{tile:06d}_{year}.tif"
-            entries.append(InventoryEntry(path, "tiles", {"tile": tile, "year": year}, kind))
+            paths.append(path)
             west = -179.0 + col * width * 1.01
             north = 89.0 - row * abs(e) * template.height * 1.01
             fact = dataclasses.replace(
@@ -98,7 +98,9 @@ rasters:
 """
     (work / "data").mkdir()
     spec = parse_spec(spec_text, work / "spec.yaml")
-    inventory = Inventory(work / "data", tuple(entries), ())
+    # matched as a run matches the data root's listing
+    inventory = build_inventory(spec, list(registered_kinds().values()), paths)
+    del paths
     options = ValidateOptions(jobs=1)
     prepared = time.perf_counter()
     cpu_before = time.process_time()
@@ -113,7 +115,7 @@ rasters:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     items = sum(1 for _ in target.rglob("*.json")) - 2
     print(
-        f"items={len(entries)} written={result.written} json_files={items} "
+        f"items={len(inventory.entries)} written={result.written} json_files={items} "
         f"prepare_s={prepared - started:.2f} publish_s={done - prepared:.2f} "
         f"publish_cpu_s={publish_cpu:.2f} peak_mb={peak_mb:.0f}"
     )

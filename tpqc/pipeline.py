@@ -467,8 +467,8 @@ def gather(
     )
     store = FactsStore()
 
-    def keep(_: int, facts: FileFacts) -> None:
-        store.put(facts)
+    def keep(index: int, facts: FileFacts) -> None:
+        store.put(facts, jobs[index][1])  # the inventory's path, not the facts' own copy
 
     total = sum(local_size(root, relative) for root, relative, _ in jobs)
     with progress_bar(len(jobs), total, options.progress) as progress:

@@ -34,6 +34,7 @@ from tpqc.pipeline import (
     read_planned,
 )
 from tpqc.schemas.identity import TOOL_VERSION
+from tpqc.schemas.patterns import FieldValue
 from tpqc.schemas.spec import Spec, parse_spec
 from tpqc.schemas.yaml_source import MAX_SPEC_BYTES
 from tpqc.validators.engine.facts_codec import (
@@ -136,16 +137,42 @@ def run_options(options: ValidateOptions) -> dict[str, Any]:
 def _inventory_json(inventory: Inventory) -> dict[str, Any]:
     return {
         "root": str(inventory.root),
-        "entries": encode_value(inventory.entries),
+        "entries": [_entry_json(e) for e in inventory.entries],
         "unmatched": encode_value(inventory.unmatched),
         "odd": encode_value(inventory.odd),
     }
 
 
+def _entry_json(entry: InventoryEntry) -> dict[str, Any]:
+    """An inventory entry as the shard output holds it (what the codec gives a dataclass
+    of path, product, fields and kind)."""
+    return {
+        "path": entry.path,
+        "product": entry.product,
+        "fields": encode_value(entry.fields),
+        "kind": entry.kind,
+    }
+
+
+def _entry(raw: Mapping[str, Any]) -> InventoryEntry:
+    """An inventory entry from a shard output; FactsFormatError when it does not fit."""
+    if set(raw) != {"path", "product", "fields", "kind"}:
+        raise FactsFormatError(f"an inventory entry has the keys {sorted(raw)}")
+    fields = decode_value(Mapping[str, FieldValue], raw["fields"])
+    path, product, kind = (decode_value(str, raw[key]) for key in ("path", "product", "kind"))
+    return InventoryEntry(path, product, fields, kind)
+
+
+def _list_of_objects(raw: Any, what: str) -> list[Mapping[str, Any]]:
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise FactsFormatError(f"{what} must be a list of objects")
+    return raw
+
+
 def _inventory(raw: Mapping[str, Any]) -> Inventory:
     return Inventory(
         Path(raw["root"]),
-        decode_value(tuple[InventoryEntry, ...], raw["entries"]),
+        tuple(_entry(e) for e in _list_of_objects(raw["entries"], "entries")),
         decode_value(tuple[UnmatchedFile, ...], raw["unmatched"]),
         decode_value(tuple[OddEntry, ...], raw["odd"]),
     )

@@ -19,6 +19,13 @@ class CompactMapping(Mapping[str, Any]):
         self._names = CompactMapping._shapes.setdefault(names, names)
         self._values = tuple(values.values())
 
+    @classmethod
+    def of(cls, names: tuple[str, ...], values: tuple[Any, ...]) -> CompactMapping:
+        """The mapping of ``names`` to ``values`` (names already shared, values a tuple)."""
+        made = cls.__new__(cls)
+        made._names, made._values = names, values
+        return made
+
     def __getitem__(self, name: str) -> Any:
         try:
             return self._values[self._names.index(name)]

@@ -80,8 +80,8 @@ def test_a_spilled_run_writes_the_same_report_and_catalog(
     spilled_stores: list[FactsStore] = []
     original_put = FactsStore.put
 
-    def put(store: FactsStore, facts: object) -> None:
-        original_put(store, facts)  # type: ignore[arg-type]
+    def put(store: FactsStore, facts: object, path: str | None = None) -> None:
+        original_put(store, facts, path)  # type: ignore[arg-type]
         if store.spilled and store not in spilled_stores:
             spilled_stores.append(store)
 
@@ -89,9 +89,11 @@ def test_a_spilled_run_writes_the_same_report_and_catalog(
     monkeypatch.setattr(FactsStore, "put", put)
     # the item ids, the ids given and the self-check's queue on disk too
     import tpqc.validators.engine.firsts as firsts
+    import tpqc.validators.engine.path_index as path_index
     import tpqc.validators.engine.spill_list as spill_list
     import tpqc.validators.engine.spill_queue as spill_queue
 
+    monkeypatch.setattr(path_index, "MERGE_AFTER", 1)  # the store's paths merged at once
     monkeypatch.setattr(spill_list, "HELD_TEXTS", 1)
     monkeypatch.setattr(firsts, "HELD_KEYS", 1)
     monkeypatch.setattr(spill_queue, "HELD_ENTRIES", 1)
@@ -142,3 +144,44 @@ def test_a_spill_list_reads_back_what_was_appended(
         listed[len(listed)]
     listed.close()
     assert len(listed) == 0 and not listed.on_disk
+
+
+@pytest.mark.parametrize("merge_after", [1, 3, 4096])
+def test_a_path_index_answers_as_a_dict_would(
+    merge_after: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paths put in any order (some again, with a new number), found or not between puts,
+    listed sorted: the same answers as a dict, whenever the recent paths are merged."""
+    import random
+
+    import tpqc.validators.engine.path_index as path_index
+    from tpqc.validators.engine.path_index import PathIndex
+
+    monkeypatch.setattr(path_index, "MERGE_AFTER", merge_after)
+    rng = random.Random(merge_after)
+    index, expected = PathIndex(), {}
+    names = [f"d{rng.randint(0, 9)}/T{n:04d}.tif" for n in range(300)] + ["", "ü/é", "odd\udcff"]
+    for step in range(900):
+        path = rng.choice(names)
+        index.put(path, step)
+        expected[path] = step
+        probe = rng.choice(names)
+        assert index.get(probe) == expected.get(probe)
+        assert (probe in index) == (probe in expected)
+    assert len(index) == len(expected)
+    assert list(index) == sorted(expected)
+    assert all(index.get(p) == n for p, n in expected.items())
+    assert 3 not in index and index.get("missing") is None
+
+
+def test_facts_are_kept_under_the_runs_own_path() -> None:
+    """The store keeps the path object it is given (the inventory's), and refuses facts put
+    under another file's path."""
+    store = FactsStore(spill_after=0)
+    one = raster("a/one.tif", 1.0)
+    own = "".join(["a/", "one.tif"])  # equal to the facts' path, another object
+    store.put(one, own)
+    assert next(iter(store)) is own and store["a/one.tif"] == one
+    with pytest.raises(ValueError):
+        store.put(raster("a/two.tif", 2.0), "a/three.tif")
+    assert "a/three.tif" not in store and len(store) == 1

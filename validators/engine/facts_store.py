@@ -5,9 +5,10 @@ The facts of one read GeoTIFF are about 6 kB as Python objects (its histograms, 
 tags) and about 1.3 kB pickled: a million files' facts held as objects would need about
 6 GB while the checks, the report and the catalog each walk them once more. A run of a few
 thousand files keeps them as objects (nothing changes for it); a bigger one writes each
-file's facts out as they arrive and keeps only where each record starts (about 90 bytes a
-file). The file is opened unnamed (nothing is left behind, whatever ends the run) in the
-temporary folder (``TMPDIR``), never beside the data.
+file's facts out as they arrive and keeps only where each record starts, by path (about 24
+bytes a file besides the path, which is the run's own). The file is opened unnamed
+(nothing is left behind, whatever ends the run) in the temporary folder (``TMPDIR``),
+never beside the data.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
 from tpqc.validators.engine.facts import FileFacts
+from tpqc.validators.engine.path_index import PathIndex
 
 SPILL_AFTER = 5_000
 """Files whose facts are held as objects; past this, every file's facts go to the file."""
@@ -73,7 +75,7 @@ class FactsStore(Mapping[str, FileFacts]):
     def __init__(self, spill_after: int | None = None) -> None:
         self._spill_after = SPILL_AFTER if spill_after is None else max(0, spill_after)
         self._held: dict[str, FileFacts] = {}
-        self._record: dict[str, int] = {}
+        self._record = PathIndex()
         """Path -> record number in the file, once spilled."""
         self._offsets = array("Q", [0])
         """Where each record starts; the last entry is where the next one will."""
@@ -86,14 +88,20 @@ class FactsStore(Mapping[str, FileFacts]):
         """True once the facts live in the temporary file."""
         return self._file is not None
 
-    def put(self, facts: FileFacts) -> None:
-        """Keep one file's facts (written out at once when the store has spilled)."""
+    def put(self, facts: FileFacts, path: str | None = None) -> None:
+        """Keep one file's facts (written out at once when the store has spilled);
+        ``path``: the facts' path as the run already holds it (kept instead of the facts'
+        own copy: a million paths are about 70 MB)."""
+        if path is None:
+            path = facts.path
+        elif path != facts.path:
+            raise ValueError(f"facts of {facts.path!r} put as {path!r}")
         if self._file is None:
-            if len(self._held) < self._spill_after or facts.path in self._held:
-                self._held[facts.path] = facts
+            if len(self._held) < self._spill_after or path in self._held:
+                self._held[path] = facts
                 return
             self._spill()
-        self._append(facts)
+        self._append(path, facts)
 
     def _spill(self) -> None:
         """Open the temporary file and move the facts held so far into it, in order."""
@@ -101,22 +109,24 @@ class FactsStore(Mapping[str, FileFacts]):
         self._file = tempfile.TemporaryFile(prefix="tpqc-facts-")  # noqa: SIM115
         weakref.finalize(self, self._file.close)
         held, self._held = self._held, {}
-        for facts in held.values():
-            self._append(facts)
+        for path, facts in held.items():
+            self._append(path, facts)
 
-    def _append(self, facts: FileFacts) -> None:
+    def _append(self, path: str, facts: FileFacts) -> None:
         assert self._file is not None
         record = _pickled(facts)
         with self._lock:
             self._file.write(record)
             self._unflushed = True
-            self._record[facts.path] = len(self._offsets) - 1
+            self._record.put(path, len(self._offsets) - 1)
             self._offsets.append(self._offsets[-1] + len(record))
 
     def __getitem__(self, path: str) -> FileFacts:
         if self._file is None:
             return self._held[path]
-        number = self._record[path]
+        number = self._record.get(path)
+        if number is None:
+            raise KeyError(path)
         start, end = self._offsets[number], self._offsets[number + 1]
         with self._lock:
             if self._unflushed:
@@ -129,7 +139,7 @@ class FactsStore(Mapping[str, FileFacts]):
         return path in (self._held if self._file is None else self._record)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._held if self._file is None else self._record))
+        return iter(sorted(self._held) if self._file is None else self._record)
 
     def __len__(self) -> int:
         return len(self._held if self._file is None else self._record)
@@ -139,4 +149,4 @@ class FactsStore(Mapping[str, FileFacts]):
         if self._file is not None:
             self._file.close()
         self._file = None
-        self._held, self._record, self._offsets = {}, {}, array("Q", [0])
+        self._held, self._record, self._offsets = {}, PathIndex(), array("Q", [0])
