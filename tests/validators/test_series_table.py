@@ -78,6 +78,8 @@ def test_a_tables_rows_equal_the_rows_made_from_members_and_columns() -> None:
     assert table.rows[-1]["crs"] is None and table.rows[-1]["member"] == "f"
     assert [m.path for m in table.values()] == list(table)
     assert dict(table.items()) == {m.path: m for m in members}
+    assert list(table.in_series_order) == members  # made again, equal, in the order given
+    assert table.in_series_order[-1] == members[-1] and table.in_series_order[1:3] == members[1:3]
     with pytest.raises(KeyError):
         table["a/zz.tif"]
     with pytest.raises(IndexError):
@@ -188,6 +190,33 @@ rasters:
         if m.product == "alt" and m.key == "2018" and m.group == (("tile", "T1"),)
     ]
     assert [m.matched for m in t1_2018] == [True, True, False]  # the near miss last
+
+
+def test_a_table_gives_each_products_members_in_series_order() -> None:
+    """Members given in series order come back per product in that order, made equal to
+    the ones given (near misses, shared groups and time steps included)."""
+    end = START + dt.timedelta(days=365)
+    members = [
+        Member(
+            f"{product}/{tile}_{key}{suffix}.tif",
+            product,
+            (("tile", tile),),
+            key,
+            START,
+            end,
+            not suffix,
+        )
+        for product in ("alt", "bet")
+        for tile in ("T2", "T1")
+        for key in ("2019", "2018")
+        for suffix in ("", "z")
+    ]
+    table = SeriesTable(members)
+    assert list(table.members_of("alt")) == members[:8]
+    assert list(table.members_of("bet")) == members[8:]
+    assert len(table.members_of("gamma")) == 0 and list(table.in_series_order) == members
+    assert table["bet/T1_2018z.tif"] == members[-1] and not table["bet/T1_2018z.tif"].matched
+    assert table.members_of("bet")[0].group == (("tile", "T2"),)
 
 
 def test_grid_columns_of_a_table_are_the_grid_columns() -> None:

@@ -72,10 +72,12 @@ class SummaryFold:
     def __init__(self, spec: Spec, inventory: Inventory, series: Collection[str]) -> None:
         """``series``: the products whose files form series."""
         self.spec, self.series = spec, series
-        self.members, self.times = collect_members(spec, inventory, series)
-        self.table = SeriesTable(self.members)
+        members, self.times = collect_members(spec, inventory, series)
+        self.table = SeriesTable(members)
         """Every member by path (the one index of them), with its slim row's columns once
         its file's summary comes (a near miss's: none)."""
+        del members  # the table's columns hold them
+        self.members = self.table.in_series_order
         self.grids: dict[GridPlacement, Georeferenced] = {}
         """One grid of each distinct placement (CRS, transform, shape), first seen first."""
         self.union: Box | None = None
@@ -132,7 +134,7 @@ def dataset_findings(
         context = SeriesContext(
             spec,
             product,
-            [m for m in members if m.product == product.name],
+            table.members_of(product.name),
             failures,
             table.rows_by_path,
             fold.times[product.name],

@@ -4,6 +4,7 @@ complete series, one grid, no outliers."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class SeriesContext:
     spec: Spec
     product: Product
     members: Sequence[Member]
+    """In series order: by series (non-time fields), time step, matched names first, path."""
     failures: SeriesRuleFailures
     rows: Mapping[str, Mapping[str, Any]]
     time: SeriesTime
@@ -45,11 +47,16 @@ SERIES = Scope[SeriesContext]("series")
 """Checks across the members of one product whose files form a series."""
 
 
-def _series(members: Sequence[Member]) -> dict[tuple[tuple[str, str], ...], list[Member]]:
-    grouped: dict[tuple[tuple[str, str], ...], list[Member]] = {}
-    for member in members:
-        grouped.setdefault(member.group, []).append(member)
-    return grouped
+def _series(
+    members: Sequence[Member],
+) -> Iterator[tuple[tuple[tuple[str, str], ...], list[Member]]]:
+    """Each series of the product (a group of its non-time fields) with its members, in
+    the groups' order, one series at a time (the members come in series order)."""
+    return ((group, list(run)) for group, run in itertools.groupby(members, key=_group_of))
+
+
+def _group_of(member: Member) -> tuple[tuple[str, str], ...]:
+    return member.group
 
 
 def _where(ctx: SeriesContext) -> Location:
@@ -73,7 +80,7 @@ def missing_members(ctx: SeriesContext) -> list[MissingMember]:
     time_fields = {f for f in compile_pattern(ctx.product.pattern).fields if f in TIME_FIELDS}
     expected = list(expected_members(ctx.spec, ctx.product, time_fields, ctx.time.effective))
     missing: list[MissingMember] = []
-    for group, members in sorted((_series(ctx.members) or {(): []}).items()):
+    for group, members in _series(ctx.members) if ctx.members else [((), [])]:
         present = {m.key for m in members}
         missing += [
             MissingMember(key, group, values, member_interval(values, ctx.time.effective))
@@ -154,6 +161,8 @@ def _iso(moment: Any) -> str:
 def grid_inconsistent(ctx: SeriesContext) -> Iterator[Issue]:
     """A file of the series differs from the others in CRS, geotransform, shape, bands, dtype
     or nodata; the finding names the value most files share."""
+    if not ctx.failures.grid:
+        return
     names = {m.path for m in ctx.members}
     for deviation in ctx.failures.grid:
         if deviation.path not in names:
@@ -178,7 +187,7 @@ def robust_z(values: Sequence[float], floor: float) -> list[float]:
 def series_outlier(ctx: SeriesContext) -> Iterator[Issue]:
     """A member's valid-pixel mean or valid fraction departs strongly from the rest of the
     series (robust z-score over 3.5): a unit change or a processing error in one year."""
-    for _, members in sorted(_series(ctx.members).items()):
+    for _, members in _series(ctx.members):
         rows = [(m, ctx.rows.get(m.path, {})) for m in members if m.matched]
         for column, floor_of in (("valid_mean", 0.01), ("valid_fraction", 0.0)):
             points = [(m, row.get(column)) for m, row in rows]

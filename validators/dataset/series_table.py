@@ -1,12 +1,15 @@
-"""The series members of a run in path order, with the columns the series rules and the
-outlier check read of each kept in arrays: a member's row (:class:`~.rows.SeriesRow`) is
-made when it is read, never held (a million rows as objects were about 160 MB beside an
-index of them by path)."""
+"""The series members of a run, kept in columns: each member's path, series, time step and
+whether its name matched, and the columns the series rules and the outlier check read of
+its file. A member (:class:`~.members.Member`) and its row (:class:`~.rows.SeriesRow`)
+are made when they are read, never held (a million members and rows as objects were
+about 260 MB beside an index of them by path; these columns are about 45 bytes a
+member)."""
 
 from __future__ import annotations
 
 import bisect
 import contextlib
+import datetime as dt
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
@@ -45,19 +48,79 @@ class _Numbers:
         return None if how == _NONE else self._other[index]
 
 
+_NUMPY_TYPE = {"I": "uint32", "b": "int8"}
+
+
+def _array(code: str, values: Any) -> array[Any]:
+    """A numpy array's numbers as a Python array (faster to read one at a time)."""
+    made = array(code)
+    made.frombytes(values.astype(_NUMPY_TYPE[code]).tobytes())
+    return made
+
+
 class SeriesTable(Mapping[str, Member]):
     """Every series member (near-miss names included) by path, in path order, with its
-    row's grid and outlier columns (none until its file's summary is given)."""
+    row's grid and outlier columns (none until its file's summary is given); also in
+    series order (product, series, time step, matched names first, path), each product's
+    members together."""
 
     def __init__(self, members: Iterable[Member]) -> None:
-        self._members = sorted(members, key=_path_of)
-        self._paths = [m.path for m in self._members]
-        size = len(self._members)
+        """``members``: in series order (as :func:`~.members.collect_members` gives them);
+        they are let go once their columns are taken."""
+        import numpy as np
+
+        paths: list[str] = []  # in series order until sorted below
+        series_number: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+        moment_number: dict[tuple[str, dt.datetime, dt.datetime], int] = {}
+        series_of, moment_of, matched = array("I"), array("I"), array("b")
+        self._products: dict[str, tuple[int, int]] = {}
+        """Each product's members: their range in series order."""
+        for rank, member in enumerate(members):
+            series = (member.product, member.group)
+            moment = (member.key, member.start, member.end)
+            series_of.append(series_number.setdefault(series, len(series_number)))
+            moment_of.append(moment_number.setdefault(moment, len(moment_number)))
+            matched.append(member.matched)
+            paths.append(member.path)
+            first, _ = self._products.get(member.product, (rank, rank))
+            self._products[member.product] = (first, rank + 1)
+        size = len(paths)
+        # numpy keeps the orders as numbers in arrays (a list of a million ints: 40 MB)
+        in_path_order = np.argsort(np.array(paths, dtype=object), kind="stable")
+        self._paths: list[str] = np.array(paths, dtype=object)[in_path_order].tolist()
+        del paths
+        series_order = np.empty(size, dtype=np.uint32)
+        series_order[in_path_order] = np.arange(size, dtype=np.uint32)
+        self._series_order = _array("I", series_order)
+        """The path position of each member in series order."""
+        self._series_of = _array("I", np.frombuffer(series_of, dtype=np.uint32)[in_path_order])
+        self._moment_of = _array("I", np.frombuffer(moment_of, dtype=np.uint32)[in_path_order])
+        self._matched = _array("b", np.frombuffer(matched, dtype=np.int8)[in_path_order])
+        self._series = list(series_number)
+        self._moments = list(moment_number)
         self._grid_of = array("i", [-1]) * size
         """Each member's grid: an index into ``_grids``, -1 for none."""
         self._grids: list[tuple[Any, ...]] = []
         self._grid_index: dict[tuple[Any, ...], int] = {}
         self._fraction, self._mean = _Numbers(size), _Numbers(size)
+
+    def member(self, index: int) -> Member:
+        """The member at ``index`` (in path order), made now."""
+        product, group = self._series[self._series_of[index]]
+        key, start, end = self._moments[self._moment_of[index]]
+        return Member(
+            self._paths[index], product, group, key, start, end, bool(self._matched[index])
+        )
+
+    @property
+    def in_series_order(self) -> MembersInOrder:
+        """Every member in series order, each made when read."""
+        return MembersInOrder(self, 0, len(self._paths))
+
+    def members_of(self, product: str) -> MembersInOrder:
+        """One product's members in series order, each made when read."""
+        first, end = self._products.get(product, (0, 0))
+        return MembersInOrder(self, first, end)
 
     def index_of(self, path: str) -> int | None:
         """The position of ``path``'s member, or None when it is none."""
@@ -86,9 +149,7 @@ class SeriesTable(Mapping[str, Member]):
         """The slim row of the member at ``index``, made now."""
         number = self._grid_of[index]
         grid = self._grids[number] if number >= 0 else _NO_GRID
-        return SeriesRow(
-            self._members[index], grid, self._fraction.get(index), self._mean.get(index)
-        )
+        return SeriesRow(self.member(index), grid, self._fraction.get(index), self._mean.get(index))
 
     @property
     def rows(self) -> SeriesRows:
@@ -104,24 +165,51 @@ class SeriesTable(Mapping[str, Member]):
         index = self.index_of(path)
         if index is None:
             raise KeyError(path)
-        return self._members[index]
+        return self.member(index)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._paths)
 
     def __len__(self) -> int:
-        return len(self._members)
+        return len(self._paths)
 
     def __contains__(self, path: object) -> bool:
         return isinstance(path, str) and self.index_of(path) is not None
 
     def values(self) -> Iterator[Member]:  # type: ignore[override]
-        """The members in path order."""
-        return iter(self._members)
+        """The members in path order, each made when read."""
+        return (self.member(index) for index in range(len(self._paths)))
 
     def items(self) -> Iterator[tuple[str, Member]]:  # type: ignore[override]
         """(path, member) in path order."""
-        return zip(self._paths, self._members, strict=True)
+        return zip(self._paths, self.values(), strict=True)
+
+
+class MembersInOrder(Sequence[Member]):
+    """A run of a series table's members in series order, each made when read."""
+
+    def __init__(self, table: SeriesTable, first: int, end: int) -> None:
+        self._table, self._first, self._end = table, first, end
+
+    @overload
+    def __getitem__(self, index: int) -> Member: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Member]: ...
+    def __getitem__(self, index: int | slice) -> Member | list[Member]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._table.member(self._table._series_order[self._first + index])
+
+    def __iter__(self) -> Iterator[Member]:
+        table, order = self._table, self._table._series_order
+        return (table.member(order[rank]) for rank in range(self._first, self._end))
+
+    def __len__(self) -> int:
+        return self._end - self._first
 
 
 class SeriesRows(Sequence[SeriesRow]):
@@ -167,7 +255,3 @@ class RowsByPath(Mapping[str, SeriesRow]):
 
     def __len__(self) -> int:
         return len(self._table)
-
-
-def _path_of(member: Member) -> str:
-    return member.path
