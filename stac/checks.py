@@ -480,12 +480,16 @@ def _prefixed_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
             yield value, at
         elif isinstance(value, dict):
             steps: list[tuple[str, Any, str]] = []
+            inside_assets = at.startswith(("assets", "item_assets"))
             for key, child in value.items():
-                place = f"{at}.{key}".lstrip(".")
-                if isinstance(key, str) and ":" in key and not key.startswith(("http", "$")):
-                    steps.append(("key", key, place))
-                if key in _NESTED_FIELDS or at.startswith(("assets", "item_assets")):
-                    steps.append(("node", child, place))
+                prefixed = isinstance(key, str) and ":" in key and not key.startswith(("http", "$"))
+                descend = inside_assets or key in _NESTED_FIELDS
+                if prefixed or descend:
+                    place = f"{at}.{key}".lstrip(".")
+                    if prefixed:
+                        steps.append(("key", key, place))
+                    if descend:
+                        steps.append(("node", child, place))
             stack.extend(reversed(steps))
         elif isinstance(value, list) and not _CONTAINERS.isdisjoint(map(type, value)):
             # only containers hold keys (a histogram's counts are skipped at C speed)

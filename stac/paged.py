@@ -13,8 +13,9 @@ from typing import Any, BinaryIO
 PAGED_AFTER_BYTES = 16 << 20
 """A document larger than this is read in pages (when the walk keeps items slim); smaller
 ones are read whole, as they always were."""
-LINKS_PER_PAGE = 50_000
-"""Links in one page (about 20 MB parsed)."""
+LINKS_PER_PAGE = 20_000
+"""Links in one page (about 8 MB parsed; with the page checked as a document, its transient
+memory is a few times that)."""
 MAX_DEPTH = 1000
 """Nesting past this is left to the whole read, which refuses it (as orjson does)."""
 MAX_CONTEXT_LINKS = 10_000

@@ -303,7 +303,17 @@ def _limb(
 
 def bounds_wgs84(facts: Georeferenced) -> tuple[float, float, float, float]:
     """(west, south, east, north) of the densified footprint; raises when it cannot transform."""
-    points = footprint_wgs84(facts)
+    if facts.crs_wkt is None or facts.transform is None:
+        raise ValueError("no CRS or geotransform")
+    return _bounds(facts.crs_wkt, facts.transform, facts.width, facts.height)
+
+
+@lru_cache(maxsize=1024)
+def _bounds(
+    crs_wkt: str, transform: tuple[float, ...], width: int, height: int
+) -> tuple[float, float, float, float]:
+    # the checks, the summary, the report and the item each ask for a file's bounds
+    points = _footprint(crs_wkt, transform, width, height)
     lons = [p[0] for p in points]
     lats = [p[1] for p in points]
     return (min(lons), min(lats), max(lons), max(lats))
