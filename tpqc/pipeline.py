@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import logging
 import time
+from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -350,18 +351,31 @@ def judge(
 
 
 class _EntriesByPath:
-    """The inventory's entries in path order, found by path with a binary search (a
-    million-entry dict beside the sorted list would be about 40 MB more)."""
+    """The inventory's entries in path order, found by path with a binary search: the
+    sorted paths beside each one's position among the entries (each entry is made when it
+    is asked for)."""
 
     def __init__(self, inventory: Inventory) -> None:
-        self.entries = sorted(inventory.entries, key=lambda e: e.path)
-        self.paths = [e.path for e in self.entries]
+        import numpy as np
+
+        from tpqc.validators.inventory import InventoryEntries
+
+        entries = inventory.entries
+        assert isinstance(entries, InventoryEntries)
+        self._entries = entries
+        order = np.argsort(np.array(entries.paths, dtype=object), kind="stable")
+        self.paths: list[str] = np.array(entries.paths, dtype=object)[order].tolist()
+        self._position = array("Q", order.astype(np.uint64).tobytes())
+
+    def entry(self, index: int) -> InventoryEntry:
+        """The entry at ``index`` in path order."""
+        return self._entries[self._position[index]]
 
     def get(self, path: str) -> InventoryEntry | None:
         """The entry of ``path``, or None."""
         index = bisect.bisect_left(self.paths, path)
         if index < len(self.paths) and self.paths[index] == path:
-            return self.entries[index]
+            return self.entry(index)
         return None
 
 
@@ -373,10 +387,9 @@ def _file_entries(
 ) -> FileEntries:
     """The report's file entries in path order, each made by its kind when a renderer reads
     it (not held: they are the largest part of a report)."""
-    entries = by_path.entries
 
     def make(index: int) -> Mapping[str, Any]:
-        entry = entries[index]
+        entry = by_path.entry(index)
         file = _data_file(spec, entry, facts)
         return kinds[entry.kind].report_entry(file)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import collections
 import fnmatch
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, overload
 
 from tpqc.schemas.patterns import FieldValue, FilenamePattern, compile_pattern, parse_field
 from tpqc.schemas.spec import Spec
@@ -88,20 +90,104 @@ class InventoryEntry:
     def __reduce__(self) -> tuple[Any, ...]:
         return (InventoryEntry, (self.path, self.product, dict(self.fields), self.kind))
 
+    @classmethod
+    def _made(
+        cls, path: str, shape: tuple[str, str, tuple[str, ...]], values: tuple[FieldValue, ...]
+    ) -> InventoryEntry:
+        """An entry from parts already shared (its shape one of ``_shapes``)."""
+        made = cls.__new__(cls)
+        object.__setattr__(made, "path", path)
+        object.__setattr__(made, "_shape", shape)
+        object.__setattr__(made, "_values", values)
+        return made
+
+
+class InventoryEntries(Sequence[InventoryEntry]):
+    """The matched files in columns: each file's path, the number of its shape (product,
+    kind, field names) and its field values one after another in one list; an entry is
+    made when it is read (a million entries as objects, with a tuple of values each, were
+    about 110 MB more)."""
+
+    def __init__(self, entries: Iterable[InventoryEntry] = ()) -> None:
+        self.paths: list[str] = []
+        """Every entry's path, in the order the entries were added."""
+        self._shape_of = array("I")
+        self._shapes: list[tuple[str, str, tuple[str, ...]]] = []
+        self._shape_number: dict[tuple[str, str, tuple[str, ...]], int] = {}
+        self._values: list[FieldValue] = []
+        self._first_value = array("Q")
+        for entry in entries:
+            self.append(entry.path, entry.product, entry.fields, entry.kind)
+
+    def append(self, path: str, product: str, fields: Mapping[str, FieldValue], kind: str) -> None:
+        """Add one matched file."""
+        shape = (product, kind, tuple(fields))
+        number = self._shape_number.get(shape)
+        if number is None:
+            number = self._shape_number[shape] = len(self._shapes)
+            self._shapes.append(InventoryEntry._shapes.setdefault(shape, shape))
+        self.paths.append(path)
+        self._shape_of.append(number)
+        self._first_value.append(len(self._values))
+        self._values.extend(fields.values())
+
+    def count_of(self, product: str) -> int:
+        """How many entries are of ``product`` (counted by shape, no entry made)."""
+        counts = collections.Counter(self._shape_of)
+        return sum(counts[n] for n, shape in enumerate(self._shapes) if shape[0] == product)
+
+    def _entry(self, index: int) -> InventoryEntry:
+        shape = self._shapes[self._shape_of[index]]
+        first = self._first_value[index]
+        values = tuple(self._values[first : first + len(shape[2])])
+        return InventoryEntry._made(self.paths[index], shape, values)
+
+    @overload
+    def __getitem__(self, index: int) -> InventoryEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[InventoryEntry]: ...
+    def __getitem__(self, index: int | slice) -> InventoryEntry | list[InventoryEntry]:
+        if isinstance(index, slice):
+            return [self._entry(i) for i in range(len(self.paths))[index]]
+        return self._entry(range(len(self.paths))[index])
+
+    def __iter__(self) -> Iterator[InventoryEntry]:
+        return (self._entry(index) for index in range(len(self.paths)))
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"InventoryEntries({list(self)!r})"
+
 
 @dataclass(frozen=True)
 class Inventory:
     """All files of the dataset: matched entries and raster-like files that match nothing."""
 
     root: Path
-    entries: tuple[InventoryEntry, ...]
+    entries: Sequence[InventoryEntry]
+    """The matched files (given as any sequence, kept as :class:`InventoryEntries`)."""
     unmatched: tuple[UnmatchedFile, ...]
     odd: tuple[OddEntry, ...] = ()
     """Data-looking entries that are not readable regular files inside the root."""
 
-    def for_product(self, name: str) -> list[InventoryEntry]:
-        """The entries of one product, in path order."""
-        return [e for e in self.entries if e.product == name]
+    def __post_init__(self) -> None:
+        if not isinstance(self.entries, InventoryEntries):
+            object.__setattr__(self, "entries", InventoryEntries(self.entries))
+
+    def count_of(self, name: str) -> int:
+        """How many files match one product."""
+        entries = self.entries
+        assert isinstance(entries, InventoryEntries)
+        return entries.count_of(name)
 
 
 def _kind_of(relative: str, section: str, kinds: Sequence[KindOfFile]) -> str:
@@ -136,7 +222,7 @@ def build_inventory(
         )
         for product in spec.products
     ]
-    entries: list[InventoryEntry] = []
+    entries = InventoryEntries()
     unmatched: list[UnmatchedFile] = []
     # Equal field values (a million files' years, each tile's name ten times) are kept once:
     # keyed with their type, so that 1 and 1.0 stay apart.
@@ -168,7 +254,7 @@ def build_inventory(
                     value = parse_field(name, text)
                     values[name] = values_seen.setdefault((type(value), value), value)
                 kind_name = _kind_of(relative, section, kinds)
-                entries.append(InventoryEntry(relative, product_name, values, kind_name))
+                entries.append(relative, product_name, values, kind_name)
                 break
         else:
             patterns = [p for _, p, _ in compiled]
@@ -188,4 +274,4 @@ def build_inventory(
                     near_fields,
                 )
             )
-    return Inventory(root, tuple(entries), tuple(unmatched), odd)
+    return Inventory(root, entries, tuple(unmatched), odd)

@@ -40,7 +40,7 @@ def inventory_findings(spec: Spec, inventory: Inventory, selection: Selection) -
         findings += run_scope(FILE_FIELDS, context, selection)
     for product in spec.products:
         section = spec.section_of(product.name)
-        matched = len(inventory.for_product(product.name))
+        matched = inventory.count_of(product.name)
         context_p = ProductContext(product.name, product.pattern, section, matched)
         findings += run_scope(PRODUCT, context_p, selection)
     return findings

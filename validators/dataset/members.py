@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -103,10 +104,15 @@ def coverage_of(spec: Spec, product: Product) -> Coverage:
     return Coverage(start, end, dataset.resolution if dataset else None)
 
 
-def series_time(spec: Spec, product: Product, fields: list[Mapping[str, FieldValue]]) -> SeriesTime:
-    """The member length of one product from its files' time fields and the declaration."""
+def series_time(
+    spec: Spec, product: Product, fields: Iterable[Mapping[str, FieldValue]]
+) -> SeriesTime:
+    """The member length of one product from its files' time fields (each file's once, in
+    one pass: a million files' fields are never held) and the declaration."""
     declared = coverage_of(spec, product).resolution
-    natural = natural_resolution(fields[0]) if fields else None
+    remaining = iter(fields)
+    first = next(remaining, None)
+    natural = natural_resolution(first) if first is not None else None
     name = product.name
     if declared is None or natural is None:
         return SeriesTime(name, declared, natural, declared or natural)
@@ -120,7 +126,8 @@ def series_time(spec: Spec, product: Product, fields: list[Mapping[str, FieldVal
             f"files named down to the {_UNIT_NAMES.get(natural, natural)} cannot each stand "
             f"for {declared}",
         )
-    closest = _closest_overlap(fields, step)
+    assert first is not None  # natural comes from it
+    closest = _closest_overlap(itertools.chain([first], remaining), step)
     if closest is not None:
         return SeriesTime(
             name,
@@ -214,7 +221,7 @@ def collect_members(
         name: series_time(
             spec,
             spec.product_named(name),
-            [f for _, p, f, _ in candidates() if p == name and member_key(f)],
+            (f for _, p, f, _ in candidates() if p == name and member_key(f)),
         )
         for name in sorted(rasters)
     }
