@@ -120,3 +120,21 @@ def all_ended(pids: set[int], within: float = 20.0) -> bool:
     while time.monotonic() < deadline and any(process_alive(p) for p in pids):
         time.sleep(0.05)
     return not any(process_alive(p) for p in pids)
+
+
+def summary_columns(**changes: object) -> dict[str, object]:
+    """A GeoTIFF summary's columns as the series rows read them (grid, outlier numbers and a
+    checksum they ignore), with ``changes``."""
+    columns: dict[str, object] = {
+        "crs": "EPSG:4326",
+        "transform": "(0.01, 0.0, 91.8, 0.0, -0.01, 35.61)",
+        "shape": "81x224",
+        "bands": 1,
+        "dtype": "float32",
+        "nodata": -9999.0,
+        "valid_fraction": 0.5,
+        "valid_mean": 1.25,
+        "sha256": "ab",
+    }
+    columns.update(changes)
+    return columns

@@ -5,15 +5,16 @@ from __future__ import annotations
 import collections
 import fnmatch
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, overload
+from typing import Any, ClassVar, Protocol
 
 from tpqc.schemas.patterns import FieldValue, FilenamePattern, compile_pattern, parse_field
 from tpqc.schemas.spec import Spec
 from tpqc.validators.compact import CompactMapping
 from tpqc.validators.engine.listing import OddEntry, list_data_root
+from tpqc.validators.engine.made_when_read import MadeWhenRead
 from tpqc.validators.filename import UnmatchedFile, loose_match, near_miss_hint
 
 
@@ -102,7 +103,7 @@ class InventoryEntry:
         return made
 
 
-class InventoryEntries(Sequence[InventoryEntry]):
+class InventoryEntries(MadeWhenRead[InventoryEntry]):
     """The matched files in columns: each file's path, the number of its shape (product,
     kind, field names) and its field values one after another in one list; an entry is
     made when it is read (a million entries as objects, with a tuple of values each, were
@@ -136,33 +137,14 @@ class InventoryEntries(Sequence[InventoryEntry]):
         counts = collections.Counter(self._shape_of)
         return sum(counts[n] for n, shape in enumerate(self._shapes) if shape[0] == product)
 
-    def _entry(self, index: int) -> InventoryEntry:
+    def _made(self, index: int) -> InventoryEntry:
         shape = self._shapes[self._shape_of[index]]
         first = self._first_value[index]
         values = tuple(self._values[first : first + len(shape[2])])
         return InventoryEntry._made(self.paths[index], shape, values)
 
-    @overload
-    def __getitem__(self, index: int) -> InventoryEntry: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[InventoryEntry]: ...
-    def __getitem__(self, index: int | slice) -> InventoryEntry | list[InventoryEntry]:
-        if isinstance(index, slice):
-            return [self._entry(i) for i in range(len(self.paths))[index]]
-        return self._entry(range(len(self.paths))[index])
-
-    def __iter__(self) -> Iterator[InventoryEntry]:
-        return (self._entry(index) for index in range(len(self.paths)))
-
     def __len__(self) -> int:
         return len(self.paths)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"InventoryEntries({list(self)!r})"

@@ -17,7 +17,7 @@ import rasterio
 from affine import Affine
 
 from tpqc.examples.wudaoliang.generate import NORTH, PIXEL, WEST, alt_field, write_alt
-from tpqc_testkit import run_cli, validate_json
+from tpqc_testkit import run_cli, summary_columns, validate_json
 
 Edit = Callable[[str, str], None]
 
@@ -306,17 +306,7 @@ def test_a_series_row_is_its_members_columns_with_grids_shared() -> None:
     group = (("tile", "T01"),)
     one = Member("a/T01_2018.tif", "alt", group, "2018", start, end, True)
     two = Member("a/T01_2019.tif", "alt", group, "2019", start, end, True)
-    columns = {
-        "crs": "EPSG:4326",
-        "transform": "(0.01, 0.0, 91.8, 0.0, -0.01, 35.61)",
-        "shape": "81x224",
-        "bands": 1,
-        "dtype": "float32",
-        "nodata": -9999.0,
-        "valid_fraction": 0.5,
-        "valid_mean": 1.25,
-        "sha256": "ab",
-    }
+    columns = summary_columns()
     grids: dict[tuple[object, ...], object] = {}
     first = series_row(one, columns, grids)
     second = series_row(two, {**columns, "valid_mean": 2.5}, grids)

@@ -20,6 +20,7 @@ from tpqc.validators.dataset.members import (
 from tpqc.validators.dataset.rows import GRID_COLUMNS, series_row, series_rule_failures
 from tpqc.validators.dataset.series_table import SeriesTable
 from tpqc.validators.dataset.temporal import Duration, member_start
+from tpqc_testkit import summary_columns
 
 START = dt.datetime(2018, 1, 1, tzinfo=dt.UTC)
 
@@ -28,32 +29,17 @@ def _member(path: str, tile: str = "T01", key: str = "2018", matched: bool = Tru
     return Member(path, "alt", (("tile", tile),), key, START, START, matched)
 
 
-def _columns(**changes: object) -> dict[str, object]:
-    columns: dict[str, object] = {
-        "crs": "EPSG:4326",
-        "transform": "0.01,0.0,91.8,0.0,-0.01,35.61",
-        "shape": "81x224",
-        "bands": 1,
-        "dtype": "float32",
-        "nodata": -9999.0,
-        "valid_fraction": 0.5,
-        "valid_mean": 1.25,
-    }
-    columns.update(changes)
-    return columns
-
-
-def test_a_tables_rows_equal_the_rows_made_from_members_and_columns() -> None:
+def test_a_tables_rows_equal_the_rows_made_from_members_andsummary_columns() -> None:
     """Each row read from the table equals the slim row made from its member and its
     file's columns: floats, None, ints, numpy numbers and NaN come back as they went in;
     a grid that cannot be a key is kept as it is; a member without columns has none."""
     members = [_member(f"a/{name}.tif", key=name) for name in ("d", "b", "c", "a", "e", "f")]
     given = {
-        "a/a.tif": _columns(),
-        "a/b.tif": _columns(valid_mean=None, valid_fraction=1),
-        "a/c.tif": _columns(valid_mean=np.float32(2.5), shape=[81, 224]),
-        "a/d.tif": _columns(valid_mean=float("nan"), transform="other"),
-        "a/e.tif": _columns(valid_fraction=0.25),
+        "a/a.tif": summary_columns(),
+        "a/b.tif": summary_columns(valid_mean=None, valid_fraction=1),
+        "a/c.tif": summary_columns(valid_mean=np.float32(2.5), shape=[81, 224]),
+        "a/d.tif": summary_columns(valid_mean=float("nan"), transform="other"),
+        "a/e.tif": summary_columns(valid_fraction=0.25),
     }
     table = SeriesTable(members)
     for path, columns in given.items():
@@ -91,11 +77,11 @@ def test_the_series_rules_read_a_table_as_they_read_rows() -> None:
     table is clean, a moved grid and a second file for a member are found."""
     clean = SeriesTable([_member(f"a/{k}.tif", key=k) for k in ("1", "2", "3")])
     for index in range(3):
-        clean.set_columns(index, _columns())
+        clean.set_columns(index, summary_columns())
     assert series_rule_failures(clean.rows).grid == ()
     moved = SeriesTable([_member(f"a/{k}.tif", key=k) for k in ("1", "2", "3")])
     for index in range(3):
-        moved.set_columns(index, _columns(transform="moved" if index == 2 else "same"))
+        moved.set_columns(index, summary_columns(transform="moved" if index == 2 else "same"))
     assert [(d.path, d.column) for d in series_rule_failures(moved.rows).grid] == [
         ("a/3.tif", "transform")
     ]
@@ -219,9 +205,9 @@ def test_a_table_gives_each_products_members_in_series_order() -> None:
     assert table.members_of("bet")[0].group == (("tile", "T2"),)
 
 
-def test_grid_columns_of_a_table_are_the_grid_columns() -> None:
+def test_grid_columns_of_a_table_are_the_gridsummary_columns() -> None:
     """Every grid column is read from the shared grid, in the declared order."""
     table = SeriesTable([_member("a/1.tif")])
-    table.set_columns(0, _columns())
+    table.set_columns(0, summary_columns())
     row = table.rows[0]
-    assert [row[c] for c in GRID_COLUMNS] == [_columns()[c] for c in GRID_COLUMNS]
+    assert [row[c] for c in GRID_COLUMNS] == [summary_columns()[c] for c in GRID_COLUMNS]

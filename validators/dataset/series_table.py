@@ -11,11 +11,12 @@ import bisect
 import contextlib
 import datetime as dt
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, overload
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from tpqc.validators.dataset.members import Member
 from tpqc.validators.dataset.rows import GRID_COLUMNS, SeriesRow
+from tpqc.validators.engine.made_when_read import MadeWhenRead
 
 _NO_GRID = (None,) * len(GRID_COLUMNS)
 
@@ -185,54 +186,27 @@ class SeriesTable(Mapping[str, Member]):
         return zip(self._paths, self.values(), strict=True)
 
 
-class MembersInOrder(Sequence[Member]):
+class MembersInOrder(MadeWhenRead[Member]):
     """A run of a series table's members in series order, each made when read."""
 
     def __init__(self, table: SeriesTable, first: int, end: int) -> None:
         self._table, self._first, self._end = table, first, end
 
-    @overload
-    def __getitem__(self, index: int) -> Member: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Member]: ...
-    def __getitem__(self, index: int | slice) -> Member | list[Member]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(len(self))[index]]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+    def _made(self, index: int) -> Member:
         return self._table.member(self._table._series_order[self._first + index])
-
-    def __iter__(self) -> Iterator[Member]:
-        table, order = self._table, self._table._series_order
-        return (table.member(order[rank]) for rank in range(self._first, self._end))
 
     def __len__(self) -> int:
         return self._end - self._first
 
 
-class SeriesRows(Sequence[SeriesRow]):
+class SeriesRows(MadeWhenRead[SeriesRow]):
     """A series table's rows in path order, each made when read."""
 
     def __init__(self, table: SeriesTable) -> None:
         self._table = table
 
-    @overload
-    def __getitem__(self, index: int) -> SeriesRow: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[SeriesRow]: ...
-    def __getitem__(self, index: int | slice) -> SeriesRow | list[SeriesRow]:
-        if isinstance(index, slice):
-            return [self._table.row(i) for i in range(len(self._table))[index]]
-        if index < 0:
-            index += len(self._table)
-        if not 0 <= index < len(self._table):
-            raise IndexError(index)
+    def _made(self, index: int) -> SeriesRow:
         return self._table.row(index)
-
-    def __iter__(self) -> Iterator[SeriesRow]:
-        return (self._table.row(i) for i in range(len(self._table)))
 
     def __len__(self) -> int:
         return len(self._table)

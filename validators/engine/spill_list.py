@@ -8,8 +8,10 @@ import os
 import tempfile
 import weakref
 from array import array
-from collections.abc import Iterator, Sequence
-from typing import IO, overload
+from collections.abc import Iterator
+from typing import IO
+
+from tpqc.validators.engine.made_when_read import MadeWhenRead
 
 HELD_TEXTS = 50_000
 """Texts held in a list; past this, every text goes to the file."""
@@ -25,7 +27,7 @@ def _decoded(data: bytes) -> str:
     return data.decode("utf-8", "surrogatepass")
 
 
-class SpillList(Sequence[str]):
+class SpillList(MadeWhenRead[str]):
     """Texts in the order they were appended; read by index or in order (a pass in order
     reads the file a megabyte at a time). Equal to any sequence of the same texts."""
 
@@ -73,19 +75,9 @@ class SpillList(Sequence[str]):
     def __len__(self) -> int:
         return len(self._held) if self._file is None else len(self._offsets) - 1
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def _made(self, index: int) -> str:
         if self._file is None:
             return self._held[index]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
         self._flush()
         start, end = self._offsets[index], self._offsets[index + 1]
         return _decoded(os.pread(self._file.fileno(), end - start, start))
@@ -106,13 +98,6 @@ class SpillList(Sequence[str]):
             for number in range(index, last + 1):
                 yield _decoded(data[offsets[number] - start : offsets[number + 1] - start])
             index = last + 1
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"SpillList({len(self)} texts{', on disk' if self.on_disk else ''})"
