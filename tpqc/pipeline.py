@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import logging
 import time
-from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -356,16 +355,13 @@ class _EntriesByPath:
     is asked for)."""
 
     def __init__(self, inventory: Inventory) -> None:
-        import numpy as np
-
         from tpqc.validators.inventory import InventoryEntries
 
         entries = inventory.entries
         assert isinstance(entries, InventoryEntries)
         self._entries = entries
-        order = np.argsort(np.array(entries.paths, dtype=object), kind="stable")
-        self.paths: list[str] = np.array(entries.paths, dtype=object)[order].tolist()
-        self._position = array("Q", order.astype(np.uint64).tobytes())
+        self._position = entries.path_order()
+        self.paths = [entries.paths[position] for position in self._position]
 
     def entry(self, index: int) -> InventoryEntry:
         """The entry at ``index`` in path order."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections
 import fnmatch
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -132,6 +132,18 @@ class InventoryEntries(MadeWhenRead[InventoryEntry]):
         self._first_value.append(len(self._values))
         self._values.extend(fields.values())
 
+    def path_order(self) -> array[int]:
+        """Each entry's position among the entries, in path order (numbers in an array: a
+        list of a million entries sorted by path was about 120 MB)."""
+        import numpy as np
+
+        order = np.argsort(np.array(self.paths, dtype=object), kind="stable")
+        return array("Q", order.astype(np.uint64).tobytes())
+
+    def in_path_order(self) -> Iterator[InventoryEntry]:
+        """The entries in path order, each made when reached."""
+        return (self._made(position) for position in self.path_order())
+
     def count_of(self, product: str) -> int:
         """How many entries are of ``product`` (counted by shape, no entry made)."""
         counts = collections.Counter(self._shape_of)
@@ -164,6 +176,12 @@ class Inventory:
     def __post_init__(self) -> None:
         if not isinstance(self.entries, InventoryEntries):
             object.__setattr__(self, "entries", InventoryEntries(self.entries))
+
+    def in_path_order(self) -> Iterator[InventoryEntry]:
+        """The matched files' entries in path order, each made when reached."""
+        entries = self.entries
+        assert isinstance(entries, InventoryEntries)
+        return entries.in_path_order()
 
     def count_of(self, name: str) -> int:
         """How many files match one product."""

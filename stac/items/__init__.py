@@ -77,7 +77,7 @@ class PublishedItems:
 
     def __iter__(self) -> Iterator[tuple[PublishedFile, pystac.Item]]:
         self.left_out.clear()
-        for entry in sorted(self.inventory.entries, key=lambda e: e.path):
+        for entry in self.inventory.in_path_order():
             kind = self.kinds[entry.kind]
             product = self.spec.product_named(entry.product)
             file = PublishedFile(
