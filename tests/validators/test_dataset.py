@@ -17,7 +17,7 @@ import rasterio
 from affine import Affine
 
 from tpqc.examples.wudaoliang.generate import NORTH, PIXEL, WEST, alt_field, write_alt
-from tpqc_testkit import run_cli, summary_columns, validate_json
+from tpqc_testkit import run_cli, validate_json
 
 Edit = Callable[[str, str], None]
 
@@ -292,41 +292,6 @@ def test_series_with_station_groups(tmp_path: Path, example_master: Path) -> Non
     ]
     with rasterio.open(folder / "A_ALT_2017.tif") as src:
         assert src.crs.to_epsg() == 4326 and np.isfinite(src.read(1)).all()
-
-
-def test_a_series_row_is_its_members_columns_with_grids_shared() -> None:
-    """A member's slim row reads its path, product, series and key from the member and
-    keeps equal grid columns once: what the series rules read, in about 110 bytes."""
-    import datetime as dt
-
-    from tpqc.validators.dataset.members import Member
-    from tpqc.validators.dataset.rows import SERIES_ROW_COLUMNS, series_row
-
-    start, end = dt.datetime(2018, 1, 1, tzinfo=dt.UTC), dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
-    group = (("tile", "T01"),)
-    one = Member("a/T01_2018.tif", "alt", group, "2018", start, end, True)
-    two = Member("a/T01_2019.tif", "alt", group, "2019", start, end, True)
-    columns = summary_columns()
-    grids: dict[tuple[object, ...], object] = {}
-    first = series_row(one, columns, grids)
-    second = series_row(two, {**columns, "valid_mean": 2.5}, grids)
-    assert list(first) == list(SERIES_ROW_COLUMNS)
-    assert dict(first) == {
-        "path": "a/T01_2018.tif",
-        "product": "alt",
-        "series": "tile=T01",
-        "member": "2018",
-        **{k: v for k, v in columns.items() if k != "sha256"},
-    }
-    assert second["valid_mean"] == 2.5 and second["member"] == "2019"
-    assert first._grid is second._grid and len(grids) == 1
-    near_miss = series_row(one, None, grids)
-    assert near_miss["crs"] is None and near_miss["valid_mean"] is None
-    assert near_miss["member"] == "2018"
-    listed = series_row(two, {**columns, "shape": [81, 224]}, grids)  # not a key: kept
-    assert listed["shape"] == [81, 224] and len(grids) == 1
-    with pytest.raises(KeyError):
-        first["sha256"]
 
 
 def test_the_series_rules_shortcut_says_clean_only_when_pandera_would() -> None:

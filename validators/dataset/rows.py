@@ -3,7 +3,6 @@ the ``--inventory`` CSV, and the series rules expressed as a pandera schema over
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import functools
@@ -110,9 +109,9 @@ SERIES_ROW_COLUMNS = (
 class SeriesRow(Mapping[str, Any]):
     """A series member as the series rules see it (:data:`SERIES_ROW_COLUMNS`): its path,
     product, series and key are its member's own, its grid columns one tuple shared by
-    every member on the same grid, its outlier columns two numbers (about 110 bytes a
-    member; the report's full row is made again from the file's facts when it is
-    rendered)."""
+    every member on the same grid, its outlier columns two numbers; made when read from the
+    series table (:mod:`.series_table`) and never held (the report's full row is made again
+    from the file's facts when it is rendered)."""
 
     __slots__ = ("_grid", "_member", "_valid_fraction", "_valid_mean")
 
@@ -158,23 +157,6 @@ class SeriesRow(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"SeriesRow({dict(self)!r})"
-
-
-_NO_GRID = (None,) * len(GRID_COLUMNS)
-
-
-def series_row(
-    member: Member, columns: Mapping[str, Any] | None, grids: dict[tuple[Any, ...], Any]
-) -> SeriesRow:
-    """A member's slim row (``columns``: its file's summary columns, None for a near-miss
-    name); equal grid columns (a tile's CRS, transform, shape ...) are kept once in
-    ``grids``."""
-    if columns is None:
-        return SeriesRow(member, _NO_GRID)
-    grid = tuple(columns.get(column) for column in GRID_COLUMNS)
-    with contextlib.suppress(TypeError):  # a value that cannot be a key: kept as it is
-        grid = grids.setdefault(grid, grid)
-    return SeriesRow(member, grid, columns.get("valid_fraction"), columns.get("valid_mean"))
 
 
 def rows_on_read(
