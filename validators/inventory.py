@@ -15,6 +15,7 @@ from tpqc.schemas.spec import Spec
 from tpqc.validators.compact import CompactMapping
 from tpqc.validators.engine.listing import OddEntry, list_data_root
 from tpqc.validators.engine.made_when_read import MadeWhenRead
+from tpqc.validators.engine.path_index import path_order
 from tpqc.validators.filename import UnmatchedFile, loose_match, near_miss_hint
 
 
@@ -137,8 +138,7 @@ class InventoryEntries(MadeWhenRead[InventoryEntry]):
         list of a million entries sorted by path was about 120 MB)."""
         import numpy as np
 
-        order = np.argsort(np.array(self.paths, dtype=object), kind="stable")
-        return array("Q", order.astype(np.uint64).tobytes())
+        return array("Q", path_order(self.paths).astype(np.uint64).tobytes())
 
     def in_path_order(self) -> Iterator[InventoryEntry]:
         """The entries in path order, each made when reached."""
@@ -176,6 +176,13 @@ class Inventory:
     def __post_init__(self) -> None:
         if not isinstance(self.entries, InventoryEntries):
             object.__setattr__(self, "entries", InventoryEntries(self.entries))
+
+    @property
+    def matched_paths(self) -> Sequence[str]:
+        """The matched files' paths, in the entries' order (no entry made)."""
+        entries = self.entries
+        assert isinstance(entries, InventoryEntries)
+        return entries.paths
 
     def in_path_order(self) -> Iterator[InventoryEntry]:
         """The matched files' entries in path order, each made when reached."""

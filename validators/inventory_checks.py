@@ -3,6 +3,8 @@ products that matched nothing."""
 
 from __future__ import annotations
 
+import itertools
+
 from tpqc.schemas.spec import Spec
 from tpqc.validators.filename import (
     DATA_NAME,
@@ -23,8 +25,11 @@ def inventory_findings(spec: Spec, inventory: Inventory, selection: Selection) -
     """Findings about the entries and their names: odd entries, unmatched files, bad field
     values, empty products."""
     findings: list[Finding] = []
-    names = [e.path for e in inventory.entries]
-    names += [u.path for u in inventory.unmatched] + [o.path for o in inventory.odd]
+    names = itertools.chain(
+        inventory.matched_paths,
+        (u.path for u in inventory.unmatched),
+        (o.path for o in inventory.odd),
+    )
     for name in names:
         findings += run_scope(DATA_NAME, name, selection)
     for odd in inventory.odd:

@@ -41,7 +41,7 @@ def test_a_tables_rows_equal_the_rows_made_from_members_andsummary_columns() -> 
         "a/d.tif": summary_columns(valid_mean=float("nan"), transform="other"),
         "a/e.tif": summary_columns(valid_fraction=0.25),
     }
-    table = SeriesTable(members)
+    table = SeriesTable.of(members)
     for path, columns in given.items():
         index = table.index_of(path)
         assert index is not None
@@ -72,7 +72,7 @@ def test_a_tables_rows_equal_the_rows_made_from_members_andsummary_columns() -> 
     assert table.rows[-1]["crs"] is None and table.rows[-1]["member"] == "f"
     assert [m.path for m in table.values()] == list(table)
     assert dict(table.items()) == {m.path: m for m in members}
-    assert list(table.in_series_order) == members  # made again, equal, in the order given
+    assert list(table.in_series_order) == sorted(members, key=_series_order)  # made again
     assert table.in_series_order[-1] == members[-1] and table.in_series_order[1:3] == members[1:3]
     with pytest.raises(KeyError):
         table["a/zz.tif"]
@@ -85,17 +85,17 @@ def test_a_tables_rows_equal_the_rows_made_from_members_andsummary_columns() -> 
 def test_the_series_rules_read_a_table_as_they_read_rows() -> None:
     """The shortcut and pandera see the table's rows as the rows they replace: a clean
     table is clean, a moved grid and a second file for a member are found."""
-    clean = SeriesTable([_member(f"a/{k}.tif", key=k) for k in ("1", "2", "3")])
+    clean = SeriesTable.of([_member(f"a/{k}.tif", key=k) for k in ("1", "2", "3")])
     for index in range(3):
         clean.set_columns(index, summary_columns())
     assert series_rule_failures(clean.rows).grid == ()
-    moved = SeriesTable([_member(f"a/{k}.tif", key=k) for k in ("1", "2", "3")])
+    moved = SeriesTable.of([_member(f"a/{k}.tif", key=k) for k in ("1", "2", "3")])
     for index in range(3):
         moved.set_columns(index, summary_columns(transform="moved" if index == 2 else "same"))
     assert [(d.path, d.column) for d in series_rule_failures(moved.rows).grid] == [
         ("a/3.tif", "transform")
     ]
-    twice = SeriesTable([_member("a/1.tif", key="1"), _member("a/1b.tif", key="1")])
+    twice = SeriesTable.of([_member("a/1.tif", key="1"), _member("a/1b.tif", key="1")])
     assert series_rule_failures(twice.rows).duplicates == ("a/1.tif", "a/1b.tif")
 
 
@@ -175,11 +175,10 @@ rasters:
         for y in (2019, 2018)
     ]
     inventory = SimpleNamespace(entries=entries, unmatched=near)
-    members, _ = collect_members(spec, inventory, {"alt", "bet"})  # type: ignore[arg-type]
+    columns, _ = collect_members(spec, inventory, {"alt", "bet"})  # type: ignore[arg-type]
+    members = list(SeriesTable(columns).in_series_order)
     assert len(members) == len(entries) + len(near)
-    assert members == sorted(
-        members, key=lambda m: (m.product, m.group, m.key, not m.matched, m.path)
-    )
+    assert members == sorted(members, key=_series_order)
     t1_2018 = [
         m
         for m in members
@@ -188,8 +187,12 @@ rasters:
     assert [m.matched for m in t1_2018] == [True, True, False]  # the near miss last
 
 
+def _series_order(member: Member) -> tuple[object, ...]:
+    return (member.product, member.group, member.key, not member.matched, member.path)
+
+
 def test_a_table_gives_each_products_members_in_series_order() -> None:
-    """Members given in series order come back per product in that order, made equal to
+    """Members given in any order come back per product in series order, made equal to
     the ones given (near misses, shared groups and time steps included)."""
     end = START + dt.timedelta(days=365)
     members = [
@@ -207,17 +210,48 @@ def test_a_table_gives_each_products_members_in_series_order() -> None:
         for key in ("2019", "2018")
         for suffix in ("", "z")
     ]
-    table = SeriesTable(members)
-    assert list(table.members_of("alt")) == members[:8]
-    assert list(table.members_of("bet")) == members[8:]
-    assert len(table.members_of("gamma")) == 0 and list(table.in_series_order) == members
-    assert table["bet/T1_2018z.tif"] == members[-1] and not table["bet/T1_2018z.tif"].matched
-    assert table.members_of("bet")[0].group == (("tile", "T2"),)
+    table = SeriesTable.of(members)
+    in_order = sorted(members, key=_series_order)
+    assert in_order != members  # the table sorts them
+    assert list(table.members_of("alt")) == in_order[:8]
+    assert list(table.members_of("bet")) == in_order[8:]
+    assert len(table.members_of("gamma")) == 0 and list(table.in_series_order) == in_order
+    assert table["bet/T2_2019z.tif"] == in_order[-1] and not table["bet/T2_2019z.tif"].matched
+    assert table.members_of("bet")[0].group == (("tile", "T1"),)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_tables_series_order_is_the_five_key_sort_of_random_members(seed: int) -> None:
+    """Random members (products out of name order, groups of one and two fields, keys of
+    every spelling, near misses, a path given twice) come in the order one stable sort by
+    product, series, key, matched names first and path gives; each product's run is its
+    own members."""
+    rng = random.Random(seed)
+    groups = [(("tile", "T1"),), (("tile", "T10"),), (("band", "b"), ("tile", "T1")), ()]
+    keys = ["2018", "2018-02", "2018-02-14", "2018-045", "2019"]
+    members = [
+        Member(
+            f"{rng.choice('xyz')}/{rng.randrange(50):02d}.tif",
+            rng.choice(["zeta", "alt", "Beta"]),
+            rng.choice(groups),
+            rng.choice(keys),
+            START + dt.timedelta(days=rng.randrange(3)),
+            START + dt.timedelta(days=400),
+            rng.random() < 0.8,
+        )
+        for _ in range(300)
+    ]
+    table = SeriesTable.of(members)
+    in_order = sorted(members, key=_series_order)
+    assert list(table.in_series_order) == in_order
+    for product in ("zeta", "alt", "Beta"):
+        assert list(table.members_of(product)) == [m for m in in_order if m.product == product]
+    assert list(table) == sorted(m.path for m in members)
 
 
 def test_grid_columns_of_a_table_are_the_gridsummary_columns() -> None:
     """Every grid column is read from the shared grid, in the declared order."""
-    table = SeriesTable([_member("a/1.tif")])
+    table = SeriesTable.of([_member("a/1.tif")])
     table.set_columns(0, summary_columns())
     row = table.rows[0]
     assert [row[c] for c in GRID_COLUMNS] == [summary_columns()[c] for c in GRID_COLUMNS]

@@ -72,11 +72,11 @@ class SummaryFold:
     def __init__(self, spec: Spec, inventory: Inventory, series: Collection[str]) -> None:
         """``series``: the products whose files form series."""
         self.spec, self.series = spec, series
-        members, self.times = collect_members(spec, inventory, series)
-        self.table = SeriesTable(members)
+        columns, self.times = collect_members(spec, inventory, series)
+        self.table = SeriesTable(columns)
         """Every member by path (the one index of them), with its slim row's columns once
         its file's summary comes (a near miss's: none)."""
-        del members  # the table's columns hold them
+        del columns  # the table holds what it needs of them
         self.members = self.table.in_series_order
         self.grids: dict[GridPlacement, Georeferenced] = {}
         """One grid of each distinct placement (CRS, transform, shape), first seen first."""

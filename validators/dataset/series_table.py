@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import datetime as dt
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from tpqc.validators.dataset.member_columns import MemberColumns
 from tpqc.validators.dataset.members import Member
 from tpqc.validators.dataset.rows import GRID_COLUMNS, SeriesRow
 from tpqc.validators.engine.made_when_read import MadeWhenRead
@@ -65,45 +65,46 @@ class SeriesTable(Mapping[str, Member]):
     series order (product, series, time step, matched names first, path), each product's
     members together."""
 
-    def __init__(self, members: Iterable[Member]) -> None:
-        """``members``: in series order (as :func:`~.members.collect_members` gives them);
-        they are let go once their columns are taken."""
+    def __init__(self, columns: MemberColumns) -> None:
+        """``columns``: the members as collected, in any order (sorted here)."""
         import numpy as np
 
-        paths: list[str] = []  # in series order until sorted below
-        series_number: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
-        moment_number: dict[tuple[str, dt.datetime, dt.datetime], int] = {}
-        series_of, moment_of, matched = array("I"), array("I"), array("b")
-        self._products: dict[str, tuple[int, int]] = {}
-        """Each product's members: their range in series order."""
-        for rank, member in enumerate(members):
-            series = (member.product, member.group)
-            moment = (member.key, member.start, member.end)
-            series_of.append(series_number.setdefault(series, len(series_number)))
-            moment_of.append(moment_number.setdefault(moment, len(moment_number)))
-            matched.append(member.matched)
-            paths.append(member.path)
-            first, _ = self._products.get(member.product, (rank, rank))
-            self._products[member.product] = (first, rank + 1)
-        size = len(paths)
-        # numpy keeps the orders as numbers in arrays (a list of a million ints: 40 MB)
-        in_path_order = np.argsort(np.array(paths, dtype=object), kind="stable")
-        self._paths: list[str] = np.array(paths, dtype=object)[in_path_order].tolist()
-        del paths
-        series_order = np.empty(size, dtype=np.uint32)
-        series_order[in_path_order] = np.arange(size, dtype=np.uint32)
-        self._series_order = _array("I", series_order)
+        by_path, in_series_order = columns.orders()
+        size = len(columns)
+        self._paths: list[str] = np.array(columns.paths, dtype=object)[by_path].tolist()
+        self._series_order = _array("I", in_series_order)
         """The path position of each member in series order."""
-        self._series_of = _array("I", np.frombuffer(series_of, dtype=np.uint32)[in_path_order])
-        self._moment_of = _array("I", np.frombuffer(moment_of, dtype=np.uint32)[in_path_order])
-        self._matched = _array("b", np.frombuffer(matched, dtype=np.int8)[in_path_order])
-        self._series = list(series_number)
-        self._moments = list(moment_number)
+        self._series_of = _array("I", np.frombuffer(columns.series_of, dtype=np.uint32)[by_path])
+        self._moment_of = _array("I", np.frombuffer(columns.moment_of, dtype=np.uint32)[by_path])
+        self._matched = _array("b", np.frombuffer(columns.matched, dtype=np.int8)[by_path])
+        self._series = columns.series
+        self._moments = columns.moments
+        self._products: dict[str, tuple[int, int]] = {}
+        """Each product's members: their range in series order (products in name order)."""
+        per_series = np.bincount(
+            np.frombuffer(columns.series_of, dtype=np.uint32), minlength=len(self._series)
+        ).tolist()
+        per_product: dict[str, int] = {}
+        for (product, _), count in zip(self._series, per_series, strict=True):
+            per_product[product] = per_product.get(product, 0) + count
+        first = 0
+        for product in sorted(per_product):
+            self._products[product] = (first, first + per_product[product])
+            first += per_product[product]
         self._grid_of = array("i", [-1]) * size
         """Each member's grid: an index into ``_grids``, -1 for none."""
         self._grids: list[tuple[Any, ...]] = []
         self._grid_index: dict[tuple[Any, ...], int] = {}
         self._fraction, self._mean = _Numbers(size), _Numbers(size)
+
+    @classmethod
+    def of(cls, members: Iterable[Member]) -> SeriesTable:
+        """A table of members given as objects, in any order."""
+        columns = MemberColumns()
+        for m in members:
+            series = columns.series_number(m.product, m.group)
+            columns.add(m.path, series, columns.moment_number(m.key, m.start, m.end), m.matched)
+        return cls(columns)
 
     def member(self, index: int) -> Member:
         """The member at ``index`` (in path order), made now."""

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 MERGE_AFTER = 4096
 """Paths held in the dict of recent ones before they are merged into the sorted list (or an
@@ -75,3 +80,11 @@ class PathIndex:
 
     def __len__(self) -> int:
         return len(self._paths) + len(self._recent)
+
+
+def path_order(paths: Sequence[str]) -> NDArray[np.intp]:
+    """The positions of ``paths`` in path order (equal paths in the order given), as numbers
+    in an array (a list of a million paths sorted was about 120 MB)."""
+    import numpy as np
+
+    return np.argsort(np.array(paths, dtype=object), kind="stable")
