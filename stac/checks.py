@@ -497,10 +497,39 @@ def _prefixed_fields(node: Any, where: str) -> Iterator[tuple[str, str]]:
             stack.extend(("node", v, f"{at}.{i}") for i, v in reversed(inner))
 
 
+def _field_prefixes(node: Any) -> set[str]:
+    """The prefixes of the fields :func:`_prefixed_fields` finds, without their places (most
+    documents declare every extension they use: the places are then never needed)."""
+    prefixes: set[str] = set()
+    # (a value to look inside, whether it lies under the top-level assets or item assets)
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    top = True
+    while stack:
+        value, inside_assets = stack.pop()
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if isinstance(key, str) and ":" in key and not key.startswith(("http", "$")):
+                    prefixes.add(key.split(":", 1)[0])
+                if inside_assets or key in _NESTED_FIELDS:
+                    stack.append((child, inside_assets or (top and key in _ASSET_FIELDS)))
+        elif isinstance(value, list) and not _CONTAINERS.isdisjoint(map(type, value)):
+            stack.extend((v, inside_assets) for v in value if isinstance(v, dict | list))
+        top = False
+    return prefixes
+
+
+_ASSET_FIELDS = ("assets", "item_assets")
+
+
 @check("S010", "extension-field-undeclared", Severity.WARNING, scope=STAC_DOCUMENT)
 def extension_field_undeclared(ctx: StacContext) -> Iterator[Issue]:
     """A ``prefix:`` field whose extension is not listed in stac_extensions."""
     declared = {name for ext in ctx.extensions for name in ext.names}
+    if all(
+        PREFIX_EXTENSIONS.get(prefix, prefix) in declared or prefix in declared
+        for prefix in _field_prefixes(ctx.doc.data)
+    ):
+        return
     reported: set[str] = set()
     for key, where in _prefixed_fields(ctx.doc.data, ""):
         prefix = key.split(":", 1)[0]

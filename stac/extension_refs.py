@@ -78,6 +78,8 @@ def local_schemas(refs: list[ExtensionRef], root: Path) -> dict[str, Any]:
     out (the store then reports the schema unavailable)."""
     documents: dict[str, Any] = {}
     pending = [r.url for r in refs if r.refusal is None and r.url.startswith("file:")]
+    if not pending:  # the usual case: extensions named by URL (no folder resolved per item)
+        return documents
     boundary = root.resolve()
     while pending and len(documents) < MAX_LOCAL_SCHEMAS:
         uri = pending.pop()

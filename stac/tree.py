@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from tpqc.stac.paged import LinkPage, PageReadError, read_paged
 from tpqc.validators.engine.firsts import Firsts
@@ -232,7 +232,8 @@ def _id_scope(doc: StacDoc) -> tuple[str, str]:
 
 def is_url(href: str) -> bool:
     """True for http(s) and other URL schemes (never fetched offline)."""
-    return urlparse(href).scheme not in ("", "file") and len(urlparse(href).scheme) > 1
+    scheme = urlsplit(href).scheme  # parsed once: a catalog check asks for every link
+    return scheme not in ("", "file") and len(scheme) > 1
 
 
 def resolve_local(href: str, base: Path) -> Path:

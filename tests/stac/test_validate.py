@@ -219,3 +219,53 @@ def test_published_catalog_detects_tampered_assets(
         ("Wudaoliang_ALT_2019", "projection-mismatch", "assets.data"),
     ]
     assert code == 1
+
+
+def _random_document(rng: Any, depth: int = 0) -> Any:
+    """A random JSON value whose keys are often prefixed and often the nested fields'."""
+    keys = [
+        "properties",
+        "assets",
+        "item_assets",
+        "bands",
+        "summaries",
+        "eo:bands",
+        "x",
+        "proj:epsg",
+        "raster:bands",
+        "file:size",
+        "http://a:b",
+        "$ref:x",
+        "assets:odd",
+        "data",
+        "thumbnail",
+        "y:z:w",
+    ]
+    if depth > 4 or rng.random() < 0.3:
+        return rng.choice([1, "a:b", None, 2.5, [1, 2, 3]])
+    if rng.random() < 0.3:
+        return [_random_document(rng, depth + 1) for _ in range(rng.randrange(4))]
+    return {rng.choice(keys): _random_document(rng, depth + 1) for _ in range(rng.randrange(6))}
+
+
+def test_s010s_quick_look_finds_the_prefixes_of_the_full_walk(realdata: Path) -> None:
+    """S010 looks at a document's prefixes before walking it with places: the prefixes are
+    the ones the walk finds, on every real STAC document and on random nested ones (keys
+    under the top-level assets, prefixed keys under the nested fields, lists of both)."""
+    import random
+
+    from tpqc.stac.checks import _field_prefixes, _prefixed_fields
+
+    documents = [
+        json.loads(path.read_text(encoding="utf-8"))
+        for folder in ("examples", "extension-examples", "invalid")
+        for path in sorted((realdata / "stac" / folder).rglob("*.json"))
+    ]
+    rng = random.Random(7)
+    documents += [_random_document(rng) for _ in range(3000)]
+    found_any = 0
+    for document in documents:
+        walked = {key.split(":", 1)[0] for key, _ in _prefixed_fields(document, "")}
+        assert _field_prefixes(document) == walked
+        found_any += bool(walked)
+    assert found_any > 500
