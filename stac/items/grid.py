@@ -173,10 +173,11 @@ def _item(facts: RasterFacts, product: RasterProduct, file: PublishedFile) -> py
             "dataset.temporal {start, end}; STAC items need a time"
         )
     properties: dict[str, Any] = {}
+    file_path = Path(facts.path)
     if product.description:
-        properties["title"] = f"{product.description}: {Path(facts.path).name}"
+        properties["title"] = f"{product.description}: {file_path.name}"
     item = pystac.Item(
-        id=Path(facts.path).stem,
+        id=file_path.stem,
         geometry=geometry,
         bbox=bbox,
         datetime=None,
@@ -197,9 +198,7 @@ def _item(facts: RasterFacts, product: RasterProduct, file: PublishedFile) -> py
     except Exception:  # a CRS whose pixel size cannot be measured simply has no gsd
         pass
     media = pystac.MediaType.COG if facts.cog else pystac.MediaType.GEOTIFF
-    asset = pystac.Asset(
-        href=facts.path, media_type=media, roles=["data"], title=Path(facts.path).name
-    )
+    asset = pystac.Asset(href=facts.path, media_type=media, roles=["data"], title=file_path.name)
     item.add_asset(ASSET_KEY, asset)
     assert facts.size_bytes is not None and facts.sha256 is not None
     FileExtension.ext(asset, add_if_missing=True).apply(

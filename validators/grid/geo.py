@@ -328,7 +328,20 @@ def pixel_size_native(facts: Georeferenced) -> tuple[float, float]:
 
 def pixel_size_metres(facts: Georeferenced) -> tuple[float, float]:
     """Pixel width and height in metres at the raster's centre (geodesic on geographic CRSs)."""
-    from pyproj import Geod, Transformer
+    return _pixel_size_metres(placement_of(facts))
+
+
+@lru_cache(maxsize=1)
+def _wgs84_geod() -> Any:
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84")
+
+
+@lru_cache(maxsize=1024)
+def _pixel_size_metres(facts: GridPlacement) -> tuple[float, float]:
+    # cached per grid as the bounds are: the files of a series share a few grids
+    from pyproj import Transformer
 
     assert facts.crs_wkt is not None
     crs = _crs(facts.crs_wkt)
@@ -340,7 +353,7 @@ def pixel_size_metres(facts: Georeferenced) -> tuple[float, float]:
     if not crs.equals(_crs(WGS84), ignore_axis_order=True):
         to_wgs84 = Transformer.from_crs(crs, _crs(WGS84), always_xy=True)
         lon, lat = to_wgs84.transform(lon, lat)
-    geod = Geod(ellps="WGS84")
+    geod = _wgs84_geod()
     _, _, dx = geod.inv(lon - size_x / 2, lat, lon + size_x / 2, lat)
     _, _, dy = geod.inv(lon, lat - size_y / 2, lon, lat + size_y / 2)
     return (abs(dx), abs(dy))
@@ -359,7 +372,12 @@ UNIT_DEGREES = {"deg": 1.0, "arcsec": 1.0 / 3600.0}
 
 def _metres_per_degree_of_latitude(facts: Georeferenced) -> float:
     """The north-south geodesic length of one degree at the grid's centre (WGS84)."""
-    from pyproj import Geod, Transformer
+    return _metres_per_degree_at(placement_of(facts))
+
+
+@lru_cache(maxsize=1024)
+def _metres_per_degree_at(facts: GridPlacement) -> float:
+    from pyproj import Transformer
 
     assert facts.crs_wkt is not None
     crs = _crs(facts.crs_wkt)
@@ -371,7 +389,7 @@ def _metres_per_degree_of_latitude(facts: Georeferenced) -> float:
     else:
         lon, lat = _to_wgs84(facts.crs_wkt).transform(x, y)
     lat = max(-89.5, min(89.5, float(lat)))
-    _, _, distance = Geod(ellps="WGS84").inv(lon, lat - 0.5, lon, lat + 0.5)
+    _, _, distance = _wgs84_geod().inv(lon, lat - 0.5, lon, lat + 0.5)
     return float(distance)
 
 
