@@ -210,7 +210,7 @@ def read_planned(
     plan: RunPlan, options: ValidateOptions, beside: Callable[[], None] | None = None
 ) -> FactsStore:
     """Every planned file's facts by path: one read each (or the facts cache); ``beside``
-    runs in a thread meanwhile (started once the workers are)."""
+    runs in this thread while the worker processes read (with none, after the reads)."""
     started = time.perf_counter()
     facts = gather(list(plan.jobs), options, beside)
     log.info("read %d files in %.2f s", len(facts), time.perf_counter() - started)

@@ -1,5 +1,8 @@
 """Workers never fork from a threaded process (the hang of issue 25, item 4, made impossible
-by design), and Ctrl-C ends a run with exit 130 and its workers with it (item 11)."""
+by design), no module is imported for the first time outside the main thread (two threads
+importing one package at once can be handed it half initialised: a readable NetCDF was
+reported unreadable, C001, in about 1 run in 60), and Ctrl-C ends a run with exit 130 and
+its workers with it (item 11)."""
 
 from __future__ import annotations
 
@@ -59,6 +62,50 @@ def test_a_thread_alive_makes_workers_start_by_forkserver() -> None:
     finally:
         stop.set()
         other.join()
+
+
+_WATCH_IMPORTS = """
+import json, sys, threading
+late = []
+def watch(event, args):
+    if event == "import" and args[0] not in sys.modules:
+        if threading.current_thread() is not threading.main_thread():
+            late.append([threading.current_thread().name, args[0]])
+sys.addaudithook(watch)
+from tpqc.cli import cli
+try:
+    cli.main(sys.argv[1:], standalone_mode=False)
+finally:
+    print(json.dumps(late), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_no_module_is_first_imported_outside_the_main_thread(tmp_path: Path, jobs: str) -> None:
+    """Every reader, the big-file hashing thread (a GeoTIFF over 4 MB, read in this process
+    with -j 1) and the warming of judging's modules, watched by an audit hook."""
+    import json
+
+    import numpy as np
+
+    from tpqc.examples.wudaoliang.generate import alt_field, write_alt
+
+    spec = write_mixed_dataset(tmp_path / "data", rasters=2, netcdfs=2, tables=2)
+    big = tmp_path / "data" / "Wudaoliang_ALT_2021.tif"
+    write_alt(big, np.tile(alt_field(2017), (8, 6)), compress=None)
+    assert big.stat().st_size > 4 << 20
+    done = subprocess.run(
+        [sys.executable, "-c", _WATCH_IMPORTS, "validate", str(spec), "-f", "json"]
+        + ["--no-cache", "-j", jobs, "-o", str(tmp_path / "report.json")],
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr.decode()  # the big raster's extent: 1
+    report = json.loads((tmp_path / "report.json").read_bytes())
+    assert len(report["files"]) == 7 and "R001" not in {f["code"] for f in report["findings"]}
+    assert json.loads(done.stderr.decode().strip().splitlines()[-1]) == []
 
 
 def test_the_mixed_dataset_never_hangs(mixed: Path) -> None:

@@ -35,12 +35,17 @@ class FileHasher(threading.Thread):
         self.enabled = enabled
         self.digest: str | None = None
         self.error: str | None = None
+        # Imported here, in the reader's thread: a first import inside the hashing thread
+        # could meet the reader's own imports half done.
+        from tpqc.schemas.locations import is_remote
+
+        self.remote = is_remote(root)
+        if self.remote:
+            import tpqc.validators.engine.remote  # noqa: F401
 
     def small(self) -> bool:
         """True for a local file small enough to hash in place, before decoding it."""
-        from tpqc.schemas.locations import is_remote
-
-        if is_remote(self.root):
+        if self.remote:
             return False
         try:
             return (Path(self.root) / self.relative).stat().st_size <= INLINE_HASH_BYTES
@@ -50,11 +55,10 @@ class FileHasher(threading.Thread):
     def run(self) -> None:
         if not self.enabled:
             return
-        from tpqc.schemas.locations import is_remote
-        from tpqc.validators.engine.remote import object_location, remote_sha256
-
         try:
-            if is_remote(self.root):
+            if self.remote:
+                from tpqc.validators.engine.remote import object_location, remote_sha256
+
                 self.digest = remote_sha256(object_location(self.root, self.relative))
             else:
                 self.digest = sha256_file(Path(self.root) / self.relative)

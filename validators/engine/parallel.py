@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import (
     Executor,
     Future,
@@ -17,7 +17,6 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     as_completed,
 )
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,7 +128,7 @@ def _no_op() -> int:
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
     """A pool whose workers are all started before this returns, so that nothing started
-    afterwards (a warming thread, a progress bar) is alive when a worker forks."""
+    afterwards (a progress bar's thread) is alive when a worker forks."""
     method = start_method()
     if method != "fork":
         log.debug("%d threads alive: workers start by %s", threading.active_count(), method)
@@ -153,26 +152,18 @@ def end_pool(pool: ProcessPoolExecutor) -> None:
         process.terminate()
 
 
-@contextmanager
-def _beside(work: Callable[[], None] | None) -> Iterator[None]:
-    """Run ``work`` in a thread while the block runs (a cache warmed, never a result: a
-    failure is logged, not raised)."""
+def _warm(work: Callable[[], None] | None) -> None:
+    """Run ``work`` (a cache warmed, never a result: a failure is logged, not raised) in
+    this thread. Never in a thread of its own: two threads importing the same package for
+    the first time can meet in its circular imports, and Python then hands one of them the
+    partially initialised module (pyproj's ``_context``: "cannot import name ... from
+    partially initialized module"), which a read took for an unreadable file."""
     if work is None:
-        yield
         return
-
-    def run() -> None:
-        try:
-            work()
-        except Exception:
-            log.debug("warming beside the read failed", exc_info=True)
-
-    thread = threading.Thread(target=run, name="tpqc-beside", daemon=True)
-    thread.start()
     try:
-        yield
-    finally:
-        thread.join()
+        work()
+    except Exception:
+        log.debug("warming beside the read failed", exc_info=True)
 
 
 def _cache_keys(jobs: Sequence[FactsJob], cache: FactsCache | None) -> list[str | None]:
@@ -205,8 +196,9 @@ def gather_facts(
     """Facts for every job, in the order given.
 
     ``workers`` processes (1: in this process) unless an ``executor`` (a Dask client's) is
-    given. ``beside`` runs in a thread of this process while the files are read, started
-    only once the worker processes are (no thread is ever alive when a worker forks)."""
+    given. ``beside`` runs in this thread while the worker processes read, once every task
+    is submitted (no thread of ours is alive when a worker forks, none imports beside a
+    read); with no worker processes, after the reads."""
     results: list[FileFacts | None] = [None] * len(jobs)
 
     def keep(index: int, value: FileFacts) -> None:
@@ -268,9 +260,9 @@ def gather_facts_into(
             progress(done_files, done_bytes)
 
     if not parallel and executor is None:
-        with _beside(beside):
-            for index, task in tasks:
-                finish(index, _whole(run_task(task)))
+        for index, task in tasks:
+            finish(index, _whole(run_task(task)))
+        _warm(beside)
         return
 
     own_pool = executor is None
@@ -279,8 +271,7 @@ def gather_facts_into(
             kind.warm_up()
     pool = executor or _process_pool(min(workers, max(1, len(tasks))))
     try:
-        with _beside(beside):
-            _run_pool(pool, tasks, jobs, split, parts, workers, finish)
+        _run_pool(pool, tasks, jobs, split, parts, workers, finish, beside)
     except BaseException:
         if isinstance(pool, ProcessPoolExecutor) and own_pool:
             end_pool(pool)
@@ -298,8 +289,10 @@ def _run_pool(
     parts: dict[int, list[FactsPart | None]],
     workers: int,
     finish: Callable[[int, FileFacts], None],
+    beside: Callable[[], None] | None,
 ) -> None:
-    """Submit the tasks in batches and finish each file as its results come back."""
+    """Submit the tasks in batches, run ``beside`` while the workers read, and finish each
+    file as its results come back."""
     hashing = ThreadPoolExecutor(1) if split else None
     # Small files travel in batches: one round trip per batch, not per file.
     size = max(1, min(16, len(tasks) // (workers * 4)))
@@ -314,6 +307,7 @@ def _run_pool(
             if hashing
             else {}
         )
+        _warm(beside)
         for future in as_completed(futures):
             for (index, task), value in zip(futures[future], future.result(), strict=True):
                 if index not in split:
