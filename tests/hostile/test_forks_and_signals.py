@@ -94,9 +94,9 @@ def test_no_module_is_first_imported_outside_the_main_thread(tmp_path: Path, job
     big = tmp_path / "data" / "Wudaoliang_ALT_2021.tif"
     write_alt(big, np.tile(alt_field(2017), (8, 6)), compress=None)
     assert big.stat().st_size > 4 << 20
+    arguments = ["validate", str(spec), "-f", "json", "--no-cache", "-j", jobs]
     done = subprocess.run(
-        [sys.executable, "-c", _WATCH_IMPORTS, "validate", str(spec), "-f", "json"]
-        + ["--no-cache", "-j", jobs, "-o", str(tmp_path / "report.json")],
+        [sys.executable, "-c", _WATCH_IMPORTS, *arguments, "-o", str(tmp_path / "report.json")],
         capture_output=True,
         cwd=tmp_path,
         timeout=120,
