@@ -168,7 +168,8 @@ def _warm(work: Callable[[], None] | None) -> None:
 
 def _cache_keys(jobs: Sequence[FactsJob], cache: FactsCache | None) -> list[str | None]:
     """Each job's cache key; content keys hash the files in threads (hashlib releases the
-    GIL), all finished before any worker process starts."""
+    GIL), all finished before any worker process starts. The first key is made here, so
+    that whatever keying imports is imported before the threads start."""
     if cache is None:
         return [None] * len(jobs)
 
@@ -178,10 +179,9 @@ def _cache_keys(jobs: Sequence[FactsJob], cache: FactsCache | None) -> list[str 
 
     if not cache.by_content or len(jobs) < 2:
         return [key(job) for job in jobs]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=min(4, len(jobs))) as hashing:
-        return list(hashing.map(key, jobs))
+    first = key(jobs[0])
+    with ThreadPoolExecutor(max_workers=min(4, len(jobs) - 1)) as hashing:
+        return [first, *hashing.map(key, jobs[1:])]
 
 
 def gather_facts(
