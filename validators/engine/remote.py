@@ -12,7 +12,6 @@ import hashlib
 import re
 import shutil
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,6 +61,8 @@ def object_location(root: str, relative: str) -> str:
 
 
 def _open(url: str, method: str = "GET") -> object:
+    import urllib.request  # with http.client: 20 ms, for remote roots only
+
     request = urllib.request.Request(url, method=method, headers={"User-Agent": "tpqc"})
     return urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS)
 
