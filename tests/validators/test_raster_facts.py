@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 import rasterio
 
 from tpqc.validators.grid.facts import RasterFacts
-from tpqc.validators.grid.geo import authority_code
+from tpqc.validators.grid.geo import authority_code, georeferencing_problem
 from tpqc.validators.kinds.geotiff.reader import ReadPlan, read_raster_facts
 from tpqc_testkit import codes_by_path, tree_digest, validate_json
 
@@ -106,6 +107,18 @@ def test_valid_file_facts_match_provenance_and_numpy(realdata: Path, name: str) 
         assert sum(band.histogram["buckets"]) == band.valid
         assert len(band.histogram["buckets"]) == band.histogram["count"]
     assert facts.sha256 is not None and len(facts.sha256) == 64
+
+
+def test_rpc_coefficients_are_seen_where_they_are_the_only_georeferencing(
+    realdata: Path,
+) -> None:
+    edge = str(realdata / "tiff" / "edge")
+    rpc = read_raster_facts(edge, "byte_rpc.tif")
+    assert rpc.has_rpc and not rpc.has_geotransform and rpc.gcp_count == 0
+    # the RPC coefficients are the reason given, not a bare "no geotransform"
+    assert georeferencing_problem(rpc) != georeferencing_problem(replace(rpc, has_rpc=False))
+    gcp = read_raster_facts(edge, "byte_gcp.tif")
+    assert gcp.gcp_count > 0 and not gcp.has_rpc
 
 
 def test_nodata_and_nan_file_counts_both_kinds_of_missing(realdata: Path) -> None:

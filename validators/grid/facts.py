@@ -73,6 +73,7 @@ class RasterFacts(FileFacts):
     has_geotransform: bool = False
     gcp_count: int = 0
     has_rpc: bool = False
+    """RPC coefficients are the file's only georeferencing (no geotransform, no GCPs)."""
     block_shape: tuple[int, int] | None = None
     tiled: bool = False
     compression: str | None = None
