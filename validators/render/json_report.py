@@ -66,8 +66,10 @@ def _entries(entries: Iterable[Any]) -> Iterator[str]:
     indents it, one entry at a time."""
     first = True
     for entry in entries:
-        lines = dumps(clean_json(dict(entry))).rstrip("\n").split("\n")
-        yield ("[\n    " if first else ",\n    ") + "\n    ".join(lines)
+        # JSON text has no newline inside a string (it is escaped): every line break is
+        # between tokens, and each is indented four more spaces in one pass.
+        text = dumps(clean_json(dict(entry))).rstrip("\n").replace("\n", "\n    ")
+        yield ("[\n    " if first else ",\n    ") + text
         first = False
     yield "[]" if first else "\n  ]"
 
