@@ -11,10 +11,11 @@ import threading
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
-from tpqc_testkit import run_cli
+from tpqc_testkit import run_cli, write_mixed_dataset
 
 
 class RangeHandler(http.server.SimpleHTTPRequestHandler):
@@ -92,3 +93,42 @@ def test_catalog_of_a_remote_root_points_at_the_urls(
         __import__("hashlib").sha256((example / "Wudaoliang_ALT_2017.tif").read_bytes()).hexdigest()
     )
     assert item["assets"]["data"]["file:checksum"] == "1220" + digest
+
+
+class CountingHandler(RangeHandler):
+    """Counts the bytes of each file it sends (ranges and whole files)."""
+
+    sent: ClassVar[dict[str, int]] = {}
+
+    def copyfile(self, source, outputfile):  # type: ignore[no-untyped-def]
+        class Counted:
+            def write(inner, data: bytes) -> None:  # noqa: N805 - the outer self is the handler
+                CountingHandler.sent[self.path] = CountingHandler.sent.get(self.path, 0) + len(data)
+                outputfile.write(data)
+
+        return super().copyfile(source, Counted())
+
+
+def test_a_remote_netcdf_or_table_is_transferred_once(tmp_path: Path) -> None:
+    """NetCDF and tables are fetched into a temporary file, read and hashed there: every
+    byte crosses the network once (a NetCDF was fetched, then streamed again for its hash)."""
+    spec = write_mixed_dataset(tmp_path / "data", rasters=1, netcdfs=1, tables=1)
+    local = json.loads(run_cli("validate", str(spec), "-f", "json", "--no-cache").stdout)
+    CountingHandler.sent = {}
+    handler = partial(CountingHandler, directory=str(tmp_path / "data"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        root = f"http://127.0.0.1:{server.server_address[1]}/"
+        result = run_cli("validate", str(spec), "--data", root, "-f", "json", "--no-cache")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code in (0, 1), result.stderr
+    remote = json.loads(result.stdout)
+    digests = {f["path"]: f["sha256"] for f in remote["files"]}
+    assert digests == {f["path"]: f["sha256"] for f in local["files"]}
+    for name in (p.name for p in (tmp_path / "data").iterdir()):
+        if name.endswith((".nc", ".csv")):
+            assert CountingHandler.sent["/" + name] == (tmp_path / "data" / name).stat().st_size

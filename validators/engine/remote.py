@@ -12,7 +12,8 @@ import hashlib
 import re
 import shutil
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 TIMEOUT_SECONDS = 60
@@ -128,6 +129,19 @@ def remote_sha256(location: str, chunk: int = 1 << 20) -> str | None:
         while block := read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+@contextmanager
+def local_copy(root: str, relative: str) -> Iterator[Path]:
+    """A remote file fetched once into a temporary folder, under its own name, for the
+    readers that need a local file (tables, NetCDF); the folder is removed afterwards.
+    Raises OSError when the file cannot be fetched."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="tpqc-fetched-") as folder:
+        local = Path(folder) / Path(relative).name
+        fetch(root, relative, local)
+        yield local
 
 
 def fetch(root: str, relative: str, target: Path) -> None:

@@ -448,9 +448,26 @@ class NetcdfReadJob(ReadJob):
         return (self.value_min, self.value_max)
 
     def read(self, root: str, relative: str) -> NetcdfFacts:
-        """Read the whole variable (hashing the file alongside) and return its facts."""
+        """Read the whole variable (hashing the file alongside) and return its facts. A
+        remote file is fetched once into a temporary folder, then read and hashed there:
+        the netCDF library reads local files, and the object is transferred only once."""
+        from tpqc.schemas.locations import is_remote
+
+        if is_remote(root):
+            return self._read_fetched(root, relative)
         part, digest = hashed_while(root, relative, lambda: self.read_part(root, relative, 0, 1))
         return self.assemble([part], digest)
+
+    def _read_fetched(self, root: str, relative: str) -> NetcdfFacts:
+        from tpqc.validators.engine.remote import local_copy
+
+        try:
+            with local_copy(root, relative) as local:
+                facts = self.read(str(local.parent), local.name)
+        except OSError as exc:
+            header = {"path": relative, "size_bytes": None, "open_error": str(exc)}
+            return self.assemble([NetcdfPart(header)], None)
+        return dataclasses.replace(facts, path=relative)
 
     def read_part(self, root: str, relative: str, part: int, parts: int) -> NetcdfPart:
         """Read the ``part``-th of ``parts`` contiguous shares of the time steps."""
@@ -605,17 +622,13 @@ def read_netcdf_part(
 
 
 def _read_remote(root: str, relative: str, job: NetcdfReadJob, part: int, parts: int) -> NetcdfPart:
-    import tempfile
+    from tpqc.validators.engine.remote import local_copy
 
-    from tpqc.validators.engine.remote import fetch
-
-    with tempfile.TemporaryDirectory(prefix="tpqc-netcdf-") as folder:
-        local = Path(folder) / Path(relative).name
-        try:
-            fetch(root, relative, local)
-        except OSError as exc:
-            return NetcdfPart({"path": relative, "size_bytes": None, "open_error": str(exc)})
-        result = _read_local(folder, local.name, job, part, parts)
+    try:
+        with local_copy(root, relative) as local:
+            result = _read_local(str(local.parent), local.name, job, part, parts)
+    except OSError as exc:
+        return NetcdfPart({"path": relative, "size_bytes": None, "open_error": str(exc)})
     result.header["path"] = relative
     return result
 

@@ -243,17 +243,15 @@ def _read_remote_table(
 ) -> TableFacts:
     """Download a remote table (http(s) or a bucket) once into a temporary folder, then read
     it as a local file."""
-    import tempfile
+    from tpqc.validators.engine.remote import local_copy
 
-    from tpqc.validators.engine.remote import fetch
-
-    with tempfile.TemporaryDirectory(prefix="tpqc-table-") as folder:
-        local = Path(folder) / Path(relative).name
-        try:
-            fetch(root, relative, local)
-        except OSError as exc:
-            return TableFacts(path=relative, read_error=str(exc))
-        facts = read_table_facts(folder, local.name, table, coverage, max_examples, limits)
+    try:
+        with local_copy(root, relative) as local:
+            facts = read_table_facts(
+                str(local.parent), local.name, table, coverage, max_examples, limits
+            )
+    except OSError as exc:
+        return TableFacts(path=relative, read_error=str(exc))
     return dataclasses.replace(facts, path=relative)
 
 
