@@ -36,6 +36,12 @@ def test_sarif_is_valid_and_has_one_result_per_finding(example: Path) -> None:
     assert sorted(r["id"] for r in rules) == sorted({f["code"] for f in report["findings"]})
     for item in results:
         assert rules[item["ruleIndex"]]["id"] == item["ruleId"]
+    for rule in rules:  # help inline: no link to a web page tpqc does not have
+        assert "helpUri" not in rule
+        assert rule["help"]["text"].startswith(rule["fullDescription"]["text"])
+        assert f"--ignore {rule['id']}" in rule["help"]["text"]
+        assert f"`--ignore {rule['id']}`" in rule["help"]["markdown"]
+    assert "informationUri" not in run["tool"]["driver"]
     by_rule = {r["ruleId"]: r for r in results}
     data = by_rule["R001"]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert data == {"uri": "Wudaoliang_ALT_2019.tif", "uriBaseId": "DATAROOT"}

@@ -13,23 +13,35 @@ from tpqc.validators.render import RenderContext
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-INFORMATION_URI = "https://tpqc.dev"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
 def _rule(info: Any) -> dict[str, Any]:
+    """A check as a SARIF rule. Its help is carried inline (the description, and how to
+    leave the check out or waive a finding): tpqc has no web page a ``helpUri`` could
+    name, and a viewer shows the inline help beside each result."""
+    description = {
+        "text": info.description,
+        "markdown": "".join(
+            f"`{text}`" if is_code else text for text, is_code in info.description_parts
+        ),
+    }
+    how = (
+        "Leave the check out with {0}, or accept its findings in some files with an entry "
+        "of the spec's {1} list ({2}, a reason, optionally a path glob and an expiry date)."
+    )
+    plain = how.format(f"--ignore {info.code}", "waivers", f"check: {info.code}")
+    marked = how.format(f"`--ignore {info.code}`", "`waivers`", f"`check: {info.code}`")
     return {
         "id": info.code,
         "name": info.name,
         "shortDescription": {"text": f"{info.code} {info.name}"},
-        "fullDescription": {
-            "text": info.description,
-            "markdown": "".join(
-                f"`{text}`" if is_code else text for text, is_code in info.description_parts
-            ),
+        "fullDescription": description,
+        "help": {
+            "text": f"{description['text']}\n\n{plain}",
+            "markdown": f"{description['markdown']}\n\n{marked}",
         },
         "defaultConfiguration": {"level": _LEVEL[info.severity]},
-        "helpUri": f"{INFORMATION_URI}/checks#{info.code}",
         "properties": {"scope": info.scope},
     }
 
@@ -122,7 +134,6 @@ def render_sarif(report: Report, context: RenderContext) -> str:
             "driver": {
                 "name": TOOL_NAME,
                 "version": TOOL_VERSION,
-                "informationUri": INFORMATION_URI,
                 "rules": [_rule(r) for r in rules],
             }
         },
