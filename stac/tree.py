@@ -166,12 +166,11 @@ class DuplicateId:
 class StacTree:
     """Every document reachable from the start, and what could not be read or found.
 
-    Catalogs, collections and documents given on their own are kept whole (``docs``); an
-    item reached through links is kept as its name, type and id alone (``listed``), and
-    its id is compared with the ids of its scope as it comes in (``duplicates``)."""
+    A document is kept as its name, type and id alone (``listed``; a collection is found
+    by its id), and its id is compared with the ids of its scope as it comes in
+    (``duplicates``)."""
 
     root: Path
-    docs: list[StacDoc] = field(default_factory=list)
     unreadable: list[UnreadableDocument] = field(default_factory=list)
     unresolved: list[UnresolvedLink] = field(default_factory=list)
     links_not_followed: int = 0
@@ -187,14 +186,11 @@ class StacTree:
     thousands of documents."""
 
     def add(self, doc: StacDoc) -> None:
-        """Count a document read in (a collection is found by its id from then on); a slim
-        one is not kept."""
+        """Count a document read in (a collection is found by its id from then on)."""
         kind = doc.kind
         ident = doc.data.get("id")
         if self.list_documents:
             self.listed.append((doc.name, kind, ident))
-        if not doc.slim:
-            self.docs.append(doc)
         if kind == "Collection":
             self._collections.setdefault(str(ident), doc)
         top, scope = _id_scope(doc)
