@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -118,6 +119,7 @@ rasters:
     # os.walk lists a folder's million subfolders at once: tens to hundreds of megabytes
     # after the peak above, but in `time -v`'s)
     items = _json_files(str(target)) - 2
+    shutil.rmtree(work, ignore_errors=True)  # the one small GeoTIFF and the spec
     print(
         f"items={len(inventory.entries)} written={result.written} json_files={items} "
         f"prepare_s={prepared - started:.2f} publish_s={done - prepared:.2f} "

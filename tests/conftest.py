@@ -13,10 +13,19 @@ import pytest
 from tpqc.examples.wudaoliang.generate import write_example
 from tpqc_testkit import REALDATA
 
+_CACHE_HOME: list[str] = []
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Keep the facts cache of every CLI run inside a temporary folder, not the user's home."""
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tpqc-test-cache-")
+    _CACHE_HOME.append(tempfile.mkdtemp(prefix="tpqc-test-cache-"))
+    os.environ["XDG_CACHE_HOME"] = _CACHE_HOME[-1]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove that folder when the session ends (20 MB were left behind per session)."""
+    while _CACHE_HOME:
+        shutil.rmtree(_CACHE_HOME.pop(), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
