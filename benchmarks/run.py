@@ -512,22 +512,14 @@ def deflate_codec() -> str:
 def gdal_wheel_note() -> str:
     """Whether the GDAL Python bindings install from the package index (they need a
     matching libgdal to build against; no binary wheel is published on PyPI)."""
-    found = subprocess.run(
-        [
-            PYTHON,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--only-binary=:all:",
-            "-d",
-            tempfile.mkdtemp(),
-            "gdal",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory() as folder:
+        download = ["download", "--no-deps", "--only-binary=:all:", "-d", folder, "gdal"]
+        found = subprocess.run(
+            [PYTHON, "-m", "pip", *download],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if found.returncode == 0:
         return "a binary wheel exists: add it to this benchmark"
     return "no binary GDAL wheel on the package index here (pip download gdal: none)"
