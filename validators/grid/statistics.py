@@ -145,8 +145,8 @@ class Binner:
         self, histogram: Histogram, dtype: np.dtype[Any], offset: int, chunk: int = CHUNK
     ) -> None:
         """Values of ``dtype`` in chunks of at most ``chunk``; ``offset`` is the histogram's
-        lower edge in buckets. The buffers are no bigger than a chunk: a small file's 27,000
-        values in buffers of 65,536 cost twice the time of binning them (fresh pages)."""
+        lower edge in buckets. The buffers hold one chunk: no more than the values binned
+        (a small file's 27,000 values need no buffers of 65,536)."""
         # Integers are binned as floats: exact below 2**24 (float32) and 2**53 (float64).
         work = np.float32 if dtype.kind in "iu" and dtype.itemsize <= 2 else np.float64
         self.work = np.dtype(dtype) if dtype.kind == "f" else np.dtype(work)
