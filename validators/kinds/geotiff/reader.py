@@ -411,6 +411,8 @@ def _header(dataset: Any) -> dict[str, Any]:
         overviews = tuple(int(f) for f in dataset.overviews(1)) if dataset.count else ()
     except Exception:  # an unreadable overview list must not hide the base image
         overviews = ()
+    tiled = bool(dataset.profile.get("tiled", False))  # rasterio builds the profile anew
+    tags = dataset.tags()
     return {
         "driver": dataset.driver,
         "width": int(dataset.width),
@@ -424,14 +426,14 @@ def _header(dataset: Any) -> dict[str, Any]:
         # file, asked only where they would be the file's only georeferencing.
         "has_rpc": identity and not gcps and bool(dataset.rpcs),
         "block_shape": tuple(int(v) for v in dataset.block_shapes[0]) if dataset.count else (1, 1),
-        "tiled": bool(dataset.profile.get("tiled", False)),
+        "tiled": tiled,
         "compression": compression,
         "interleave": dataset.interleaving.value if dataset.interleaving is not None else None,
         "layout": structure.get("LAYOUT"),
-        "area_or_point": dataset.tags().get("AREA_OR_POINT"),
+        "area_or_point": tags.get("AREA_OR_POINT"),
         "overviews": overviews,
-        "cog": _has_cog_layout(dataset, structure, overviews),
-        "tags": {k: v for k, v in sorted(dataset.tags().items()) if len(v) < 1000},
+        "cog": _has_cog_layout(dataset, structure, overviews, tiled),
+        "tags": {k: v for k, v in sorted(tags.items()) if len(v) < 1000},
         "colour_table": _colour_table(dataset),
     }
 
@@ -463,14 +465,16 @@ def _tiff_offset(dataset: Any, item: str) -> int | None:
     return int(value) if value not in (None, "") else None
 
 
-def _has_cog_layout(dataset: Any, structure: Mapping[str, str], overviews: tuple[int, ...]) -> bool:
+def _has_cog_layout(
+    dataset: Any, structure: Mapping[str, str], overviews: tuple[int, ...], tiled: bool
+) -> bool:
     """True when the file really is cloud-optimised: tiled, overviews when large, and every
     header before the pixel data with the smallest overview's data before the full image's."""
     if dataset.driver != "GTiff" or not dataset.count:
         return False
     if structure.get("LAYOUT") == "COG":
         return True  # written by GDAL's COG driver, which guarantees the layout
-    if not dataset.profile.get("tiled", False):
+    if not tiled:
         return False
     if max(dataset.width, dataset.height) > 512 and not overviews:
         return False
