@@ -45,6 +45,8 @@ from tpqc.cli_support import (  # noqa: E402
     with_baseline,
 )
 from tpqc.errors import UsageError  # noqa: E402
+from tpqc.validators.engine import gc_pause  # noqa: E402
+from tpqc.validators.engine.gc_pause import pause_while_starting  # noqa: E402
 
 if TYPE_CHECKING:
     from tpqc.pipeline import PublishOptions, ValidateOptions
@@ -90,6 +92,7 @@ def cli() -> None:
 @ALLOW_IN_DATA_OPTION
 @verbosity_options
 @tool_errors
+@pause_while_starting
 def validate(
     spec: Path,
     data: Path | None,
@@ -419,6 +422,7 @@ SCHEMAS_OPTION = click.option(
 @SHOW_WAIVED_OPTION
 @verbosity_options
 @tool_errors
+@pause_while_starting
 def stac(
     spec: Path,
     out: Path | None,
@@ -739,6 +743,7 @@ def main() -> None:
     # credentials itself; tpqc leaves them to GDAL and obstore, which read the same
     # variables and profiles.
     sys.modules.setdefault("boto3", None)  # type: ignore[arg-type]
+    gc_pause.ALLOWED = True  # this process is tpqc's own: see gc_pause
     try:
         code = cli.main(prog_name="tpqc", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):

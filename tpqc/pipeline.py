@@ -306,10 +306,12 @@ def judge(
     waivers applied: the report, the same whichever way the facts were gathered."""
     from tpqc.catalogue import all_checks, load_judging_checks
     from tpqc.validators.dataset.judge import SummaryFold, dataset_findings
+    from tpqc.validators.engine.gc_pause import resume
     from tpqc.validators.inventory_checks import inventory_findings
     from tpqc.validators.registry import without_explained
     from tpqc.validators.waivers import apply_waivers, waiver_codes
 
+    resume()  # facts merged from shards are judged without a read before (gc_pause)
     kinds = kinds if kinds is not None else registered_kinds()
     load_judging_checks(kinds_present(inventory, kinds))
     # a waiver may name any check (of a kind absent from this run too)
@@ -468,7 +470,9 @@ def gather(
     file's facts go to the store as they arrive (a big run's to its temporary file)."""
     from tpqc.progress import progress_bar
     from tpqc.validators.engine.facts_cache import FactsCache
+    from tpqc.validators.engine.gc_pause import resume
 
+    resume()  # what the start made is frozen before any worker forks (gc_pause)
     cache = (
         FactsCache(options.cache_dir, by_content=options.cache_by_content)
         if options.cache_dir is not None
